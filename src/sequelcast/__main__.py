@@ -1,0 +1,3 @@
+from sequelcast.cli import main
+
+main()

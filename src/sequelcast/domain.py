@@ -1,0 +1,292 @@
+"""Frozen dataclasses shared by every layer.
+
+A source adapter turns a file or an API answer into a :class:`Batch` of records; the catalog stores
+them; the pure packages (``resolve``, ``franchise``, ``forecast``) read them back as plain values.
+
+Every record carries ``observed_at``, the date on which the fact was known to be true, and
+``source``, the name of the adapter that produced it. ``docs/catalog.md`` explains how the date is
+chosen for each source (normally the snapshot date of the file; for the date of a past event, the
+event itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+#: Fields a :class:`Fact` may carry, with the Python type of their value.
+FACT_FIELDS: dict[str, type] = {
+    "title": str,
+    "title_english": str,
+    "title_japanese": str,
+    "synonyms": list,
+    "type": str,
+    "episodes": int,
+    "start_date": date,
+    "end_date": date,
+    "season": str,
+    "year": int,
+    "status": str,
+    "source_type": str,
+    "studios": list,
+    "producers": list,
+    "licensors": list,
+    "genres": list,
+    "themes": list,
+    "demographics": list,
+    "rating": str,
+    "duration": str,
+    "score": float,
+    "scored_by": int,
+    "members": int,
+    "favorites": int,
+    "rank": int,
+    "popularity": int,
+}
+
+#: Fields whose value is a list of strings.
+LIST_FIELDS = frozenset(k for k, v in FACT_FIELDS.items() if v is list)
+
+#: Entry types, as MyAnimeList spells them.
+ANIME_TYPES = ("TV", "Movie", "OVA", "ONA", "Special", "Music", "TV Special", "CM", "PV", "Unknown")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One observed value of one field of one MyAnimeList entry."""
+
+    mal_id: int
+    field: str
+    value: Any
+    observed_at: date
+    source: str
+
+
+@dataclass(frozen=True)
+class IdLink:
+    """The MAL entry ``mal_id`` is the entry ``external_id`` on ``site`` (anilist, anidb, kitsu, tvdb...)."""
+
+    mal_id: int
+    site: str
+    external_id: str
+    observed_at: date
+    source: str
+
+
+@dataclass(frozen=True)
+class TvdbMapping:
+    """One AniDB entry mapped to a TheTVDB series and season, as listed on ``observed_at``.
+
+    ``tvdb_season`` is kept as written: ``"1"``, ``"2"``... a season number, ``"0"`` specials,
+    ``"a"`` absolute numbering; ``None`` when the entry has no TVDB series yet.
+    """
+
+    anidb_id: int
+    name: str
+    tvdb_id: str | None
+    tvdb_season: str | None
+    episode_offset: int | None
+    studio: str | None
+    observed_at: date
+    source: str
+
+
+@dataclass(frozen=True)
+class FirstSeen:
+    """The first date an AniDB entry appeared in the AniDB-to-TVDB list history.
+
+    ``first_listed`` is an upper bound on the announcement date (left-censored at 2012-09-22).
+    ``first_mapped`` is the first date it was mapped to ``tvdb_id`` season ``tvdb_season``.
+    """
+
+    anidb_id: int
+    first_listed: date
+    first_mapped: date | None
+    tvdb_id: str | None
+    tvdb_season: str | None
+    source: str = "anidb_first_seen"
+
+    @property
+    def observed_at(self) -> date:
+        return self.first_listed
+
+
+@dataclass(frozen=True)
+class Relation:
+    """An explicit link between two entries, e.g. "``to`` continues ``from``"."""
+
+    from_mal_id: int | None
+    to_mal_id: int | None
+    kind: str
+    evidence: str
+    observed_at: date
+    source: str
+    from_anilist_id: int | None = None
+    to_anilist_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CollectionMember:
+    """``mal_id`` belongs to the (untyped) franchise cluster named ``collection``."""
+
+    collection: str
+    mal_id: int
+    observed_at: date
+    source: str
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A record that did not parse: where it was, why, and its raw text (so it can be re-parsed)."""
+
+    source: str
+    location: str
+    reason: str
+    raw: str
+
+
+@dataclass
+class Batch:
+    """Everything one source file (or API answer) produced."""
+
+    source: str
+    location: str
+    observed_at: date | None = None
+    facts: list[Fact] = field(default_factory=list)
+    id_links: list[IdLink] = field(default_factory=list)
+    tvdb_mappings: list[TvdbMapping] = field(default_factory=list)
+    first_seen: list[FirstSeen] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    collection_members: list[CollectionMember] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+    def records(self) -> Iterator[Any]:
+        """Every stamped record (not the rejects)."""
+        yield from self.facts
+        yield from self.id_links
+        yield from self.tvdb_mappings
+        yield from self.first_seen
+        yield from self.relations
+        yield from self.collection_members
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.records())
+
+
+def merge_batches(batches: Iterable[Batch], source: str, location: str) -> Batch:
+    """Concatenate batches into one."""
+    out = Batch(source=source, location=location)
+    for b in batches:
+        out.facts.extend(b.facts)
+        out.id_links.extend(b.id_links)
+        out.tvdb_mappings.extend(b.tvdb_mappings)
+        out.first_seen.extend(b.first_seen)
+        out.relations.extend(b.relations)
+        out.collection_members.extend(b.collection_members)
+        out.rejects.extend(b.rejects)
+    return out
+
+
+@dataclass(frozen=True)
+class Anime:
+    """One MyAnimeList entry as the catalog knows it at a date (newest fact per field wins)."""
+
+    mal_id: int
+    title: str
+    title_english: str | None = None
+    title_japanese: str | None = None
+    synonyms: tuple[str, ...] = ()
+    type: str | None = None
+    episodes: int | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    season: str | None = None
+    year: int | None = None
+    status: str | None = None
+    source_type: str | None = None
+    studios: tuple[str, ...] = ()
+    producers: tuple[str, ...] = ()
+    licensors: tuple[str, ...] = ()
+    genres: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    demographics: tuple[str, ...] = ()
+    rating: str | None = None
+    duration: str | None = None
+    score: float | None = None
+    scored_by: int | None = None
+    members: int | None = None
+    favorites: int | None = None
+    rank: int | None = None
+    popularity: int | None = None
+    first_seen: date | None = None
+    last_observed: date | None = None
+    ids: tuple[tuple[str, str], ...] = ()
+
+    def external_id(self, site: str) -> str | None:
+        for s, v in self.ids:
+            if s == site:
+                return v
+        return None
+
+    def all_titles(self) -> list[tuple[str, str]]:
+        """``(kind, title)`` pairs: main, english, japanese and every synonym."""
+        out = [("main", self.title)]
+        if self.title_english:
+            out.append(("english", self.title_english))
+        if self.title_japanese:
+            out.append(("japanese", self.title_japanese))
+        out.extend(("synonym", s) for s in self.synonyms)
+        return out
+
+
+@dataclass(frozen=True)
+class TitleRecord:
+    """One title of one entry, for the resolver's index."""
+
+    mal_id: int
+    title: str
+    kind: str  # "main" | "english" | "japanese" | "synonym" | "alias"
+
+
+@dataclass
+class Snapshot:
+    """What the catalog knows as of ``as_of`` (``None``: everything), as plain values.
+
+    This is what the pure packages (``franchise``, ``resolve``, ``forecast``) are given; it is made
+    by :func:`sequelcast.asof.snapshot_from_batches` (from parsed files) or by the catalog store
+    (from the database), and both give the same thing for the same facts.
+
+    - ``entries``: every MAL entry known by ``as_of``, newest fact per field winning.
+    - ``history``: every volatile observation (score, scored_by, members, favorites, rank,
+      popularity) of each entry, oldest first, so features can read "members as of a date".
+    - ``first_seen``: AniDB id -> :class:`FirstSeen`, only entries listed by ``as_of``
+      (``first_mapped``, ``tvdb_id`` and ``tvdb_season`` are ``None`` when mapped after ``as_of``).
+    - ``tvdb_mappings``: every AniDB-to-TVDB list row observed by ``as_of`` (one per list date).
+    - ``id_links``, ``relations``, ``collection_members``: links admitted by ``as_of``.
+    """
+
+    as_of: date | None
+    entries: dict[int, Anime] = field(default_factory=dict)
+    history: dict[int, list[Fact]] = field(default_factory=dict)
+    first_seen: dict[int, FirstSeen] = field(default_factory=dict)
+    tvdb_mappings: list[TvdbMapping] = field(default_factory=list)
+    id_links: list[IdLink] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    collection_members: list[CollectionMember] = field(default_factory=list)
+
+    def mal_to(self, site: str) -> dict[int, str]:
+        """MAL id -> external id on ``site`` (the newest link wins)."""
+        out: dict[int, str] = {}
+        for link in sorted(self.id_links, key=lambda x: x.observed_at):
+            if link.site == site:
+                out[link.mal_id] = link.external_id
+        return out
+
+    def latest_tvdb(self) -> dict[int, TvdbMapping]:
+        """AniDB id -> its newest AniDB-to-TVDB list row."""
+        out: dict[int, TvdbMapping] = {}
+        for m in sorted(self.tvdb_mappings, key=lambda x: x.observed_at):
+            out[m.anidb_id] = m
+        return out
