@@ -290,3 +290,51 @@ class Snapshot:
         for m in sorted(self.tvdb_mappings, key=lambda x: x.observed_at):
             out[m.anidb_id] = m
         return out
+
+
+@dataclass(frozen=True)
+class Season:
+    """One main-line TV season of a franchise, in order (the contract between franchise and forecast).
+
+    ``number`` counts main-line seasons from 1; a split-cour second half is its own ``Season`` with
+    ``part=2`` (it counts as a next season). ``announced`` is the first date the season was seen
+    anywhere (AniDB first listing, or the first MAL observation), an upper bound on its announcement.
+    An entry known only from AniDB has ``mal_id=None``.
+    """
+
+    franchise_id: str
+    number: int
+    mal_id: int | None
+    anidb_id: int | None
+    title: str
+    start: date | None
+    end: date | None
+    episodes: int | None
+    announced: date | None
+    part: int | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why two entries are linked, or why a status holds: the source, what it says, and when."""
+
+    source: str
+    detail: str
+    observed_at: date | None
+
+
+@dataclass(frozen=True)
+class NextSeason:
+    """The status of the season after a franchise's latest main-line season.
+
+    ``status`` is ``"aired"`` (it started by ``as_of``), ``"announced"`` (it exists, not yet aired;
+    ``expected`` is its start date when known, else ``None`` for TBA) or ``"none"``.
+    """
+
+    status: str
+    mal_id: int | None = None
+    anidb_id: int | None = None
+    title: str | None = None
+    first_seen: date | None = None
+    expected: date | None = None
+    evidence: tuple[Evidence, ...] = ()
