@@ -161,6 +161,8 @@ class Batch:
     relations: list[Relation] = field(default_factory=list)
     collection_members: list[CollectionMember] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    #: Well-formed records that carry nothing the catalog keeps (e.g. a crosswalk row with no MAL id).
+    skipped: int = 0
 
     def records(self) -> Iterator[Any]:
         """Every stamped record (not the rejects)."""
@@ -186,6 +188,7 @@ def merge_batches(batches: Iterable[Batch], source: str, location: str) -> Batch
         out.relations.extend(b.relations)
         out.collection_members.extend(b.collection_members)
         out.rejects.extend(b.rejects)
+        out.skipped += b.skipped
     return out
 
 

@@ -1,0 +1,86 @@
+"""Everything that reads dumps or speaks HTTP.
+
+File adapters (``../shared/data`` layout, see ``docs/catalog.md``):
+
+======================  ===================================================  ==============
+source                  files                                                observed
+======================  ===================================================  ==============
+mal_tv_seasons          raw/mal_tv_seasons_ate329/<year>/<season>.json       2026-02-15
+mal_snapshot_2018       raw/mal_snapshot_2018/*.csv                          2018-05-07
+mal_snapshot_2016       raw/mal_snapshot_2016/*.csv                          2016-12-21
+mal_ranking_2026        raw/mal_ranking_2026/*.csv                           2026-07-19
+anidb_tvdb              raw/anidb_tvdb_anime_lists/anime-list-master_*.xml   file name date
+fribb_ids               raw/id_maps_and_relations/fribb_anime-list-mini_*    file name date
+fribb_collections       raw/id_maps_and_relations/fribb_mal_collection_*     file name date
+erengy_relations        raw/id_maps_and_relations/erengy_anime-relations_*   file name date
+anidb_first_seen        derived/anidb_first_seen.csv                         per row
+======================  ===================================================  ==============
+
+Network sources: :mod:`~sequelcast.sources.anilist`, :mod:`~sequelcast.sources.jikan` and the
+anime-offline-database dump (:mod:`~sequelcast.sources.offline_db`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sequelcast.domain import Batch
+from sequelcast.errors import SourceFileError
+from sequelcast.sources import anidb_tvdb, erengy, fribb, first_seen, mal_seasons, mal_snapshots
+from sequelcast.sources.base import FileSource, read_source_file
+
+DATA_SOURCES: tuple[FileSource, ...] = (
+    FileSource(mal_seasons.SOURCE, mal_seasons.PATTERN, mal_seasons.parse,
+               "MyAnimeList TV seasons 2006-2027 (Jikan)"),
+    FileSource(mal_snapshots.SOURCE_2018, mal_snapshots.PATTERN_2018, mal_snapshots.parse_2018,
+               "MyAnimeList snapshot 2018-05-07"),
+    FileSource(mal_snapshots.SOURCE_2016, mal_snapshots.PATTERN_2016, mal_snapshots.parse_2016,
+               "MyAnimeList snapshot 2016-12"),
+    FileSource(mal_snapshots.SOURCE_RANKING, mal_snapshots.PATTERN_RANKING,
+               mal_snapshots.parse_ranking, "MyAnimeList ranking 2026-07-19"),
+    FileSource(anidb_tvdb.SOURCE, anidb_tvdb.PATTERN, anidb_tvdb.parse,
+               "AniDB-to-TheTVDB season lists"),
+    FileSource(fribb.SOURCE_IDS, fribb.PATTERN_IDS, fribb.parse_ids, "ID crosswalk (Fribb)"),
+    FileSource(fribb.SOURCE_COLLECTIONS, fribb.PATTERN_COLLECTIONS, fribb.parse_collections,
+               "franchise clusters (Fribb)"),
+    FileSource(erengy.SOURCE, erengy.PATTERN, erengy.parse, "sequel rules (erengy)"),
+    FileSource(first_seen.SOURCE, first_seen.PATTERN, first_seen.parse,
+               "AniDB first-seen dates (derived)"),
+)
+
+Progress = Callable[[FileSource, Path, int, int], None]
+
+
+def discover(data_dir: Path) -> list[tuple[FileSource, Path]]:
+    """Every ``(source, file)`` pair below ``data_dir``; an empty or missing directory is an error."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise SourceFileError("data", str(data_dir), "no such directory")
+    found = [(src, p) for src in DATA_SOURCES for p in src.discover(data_dir)]
+    if not found:
+        raise SourceFileError(
+            "data", str(data_dir), "holds none of the known source files (see docs/catalog.md)"
+        )
+    return found
+
+
+def load_batches(data_dir: Path, progress: Progress | None = None) -> list[Batch]:
+    """Read and parse every source file below ``data_dir``.
+
+    A file that cannot be read or parsed raises :class:`~sequelcast.errors.SourceFileError`
+    naming it; bad records inside a readable file come back as ``Batch.rejects``.
+    ``progress(source, path, i, n)`` is called after each file.
+    """
+    data_dir = Path(data_dir)
+    files = discover(data_dir)
+    batches = []
+    for i, (src, path) in enumerate(files, start=1):
+        location = str(path.relative_to(data_dir))
+        batches.append(src.parse(read_source_file(src.name, path), location))
+        if progress is not None:
+            progress(src, path, i, len(files))
+    return batches
+
+
+__all__ = ["DATA_SOURCES", "FileSource", "discover", "load_batches"]

@@ -1,0 +1,122 @@
+"""What every file adapter shares: discovery, reading (I/O) and parsing (pure).
+
+A :class:`FileSource` names a source, the files it reads below a data directory, the date its
+facts were observed, and a pure ``parse(data, location) -> Batch`` function. Reading a file is the
+only I/O; :func:`read_source_file` turns an unreadable file into a
+:class:`~sequelcast.errors.SourceFileError` naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sequelcast.domain import Batch, Reject
+from sequelcast.errors import SourceFileError
+
+Parser = Callable[[bytes, str], Batch]
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """A source made of files below a data directory."""
+
+    name: str
+    pattern: str
+    parse: Parser
+    description: str
+
+    def discover(self, data_dir: Path) -> list[Path]:
+        """The files of this source below ``data_dir``, sorted."""
+        return sorted(p for p in data_dir.glob(self.pattern) if p.is_file())
+
+
+def read_source_file(source: str, path: Path) -> bytes:
+    """Read a whole file, or raise :class:`SourceFileError` naming it."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SourceFileError(source, str(path), exc.strerror or str(exc)) from exc
+
+
+def decode_text(data: bytes, source: str, location: str) -> str:
+    """UTF-8 text (a BOM is dropped), or :class:`SourceFileError`."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceFileError(
+            source, location, f"not UTF-8 text (byte {exc.start}: {exc.reason})"
+        ) from exc
+
+
+def decode_json(data: bytes, source: str, location: str) -> Any:
+    """Parsed JSON, or :class:`SourceFileError` with the parser's line and column."""
+    text = decode_text(data, source, location)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceFileError(
+            source, location, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from exc
+
+
+def reject(source: str, location: str, reason: str, raw: Any) -> Reject:
+    """A :class:`Reject` whose ``raw`` is JSON (or the text itself)."""
+    if isinstance(raw, str):
+        text = raw
+    else:
+        try:
+            text = json.dumps(raw, ensure_ascii=False, default=str)
+        except (TypeError, ValueError):
+            text = repr(raw)
+    return Reject(source=source, location=location, reason=reason, raw=text)
+
+
+def parse_int(value: Any) -> int | None:
+    """An int from an int, a float with no fraction, or a numeric string; ``None`` for blanks.
+
+    Raises ``ValueError`` for anything else.
+    """
+    if value is None or value == "" or value == "Unknown":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"not an integer: {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value != value or value != int(value):
+            raise ValueError(f"not an integer: {value!r}")
+        return int(value)
+    text = str(value).strip()
+    if text in ("", "Unknown", "None", "nan", "NaN"):
+        return None
+    f = float(text)
+    if f != int(f):
+        raise ValueError(f"not an integer: {value!r}")
+    return int(f)
+
+
+def parse_float(value: Any) -> float | None:
+    """A float from a number or numeric string; ``None`` for blanks; ``ValueError`` otherwise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"not a number: {value!r}")
+    text = str(value).strip()
+    if text in ("", "Unknown", "None", "nan", "NaN"):
+        return None
+    f = float(text)
+    if f != f:
+        return None
+    return f
+
+
+def parse_date(value: Any) -> date | None:
+    """A date from ``YYYY-MM-DD`` or an ISO timestamp; ``None`` for blanks."""
+    if value is None or value == "":
+        return None
+    return date.fromisoformat(str(value)[:10])
