@@ -28,6 +28,7 @@ from sequelcast.domain import (
     LIST_FIELDS,
     Anime,
     Batch,
+    CollectionMember,
     Fact,
     FirstSeen,
     IdLink,
@@ -98,7 +99,9 @@ def _admit_links(links: Iterable[IdLink], mal_seen: dict[int, date], anidb_seen:
             if other is None:
                 continue
             stamp = max(stamp, other)
-        out.append(dataclasses.replace(link, observed_at=stamp))
+        if stamp != link.observed_at:
+            link = IdLink(link.mal_id, link.site, link.external_id, stamp, link.source)
+        out.append(link)
     return out
 
 
@@ -125,7 +128,8 @@ def admit(batch: Batch, as_of: date | None) -> Batch:
             stamp = max(mal_seen[a], mal_seen[b])
             out.relations.append(dataclasses.replace(rel, from_mal_id=a, to_mal_id=b, observed_at=stamp))
     out.collection_members = [
-        dataclasses.replace(c, observed_at=mal_seen[c.mal_id])
+        c if c.observed_at == mal_seen[c.mal_id]
+        else CollectionMember(c.collection, c.mal_id, mal_seen[c.mal_id], c.source)
         for c in batch.collection_members
         if c.mal_id in mal_seen
     ]

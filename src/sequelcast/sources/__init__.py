@@ -27,7 +27,7 @@ from pathlib import Path
 
 from sequelcast.domain import Batch
 from sequelcast.errors import SourceFileError
-from sequelcast.sources import anidb_tvdb, erengy, fribb, first_seen, mal_seasons, mal_snapshots
+from sequelcast.sources import anidb_tvdb, erengy, first_seen, fribb, mal_seasons, mal_snapshots
 from sequelcast.sources.base import FileSource, read_source_file
 
 DATA_SOURCES: tuple[FileSource, ...] = (

@@ -94,8 +94,11 @@ def parse_int(value: Any) -> int | None:
     text = str(value).strip()
     if text in ("", "Unknown", "None", "nan", "NaN"):
         return None
-    f = float(text)
-    if f != int(f):
+    try:
+        f = float(text)
+    except ValueError:
+        raise ValueError(f"not an integer: {value!r}") from None
+    if f != f or f != int(f):
         raise ValueError(f"not an integer: {value!r}")
     return int(f)
 
@@ -109,7 +112,10 @@ def parse_float(value: Any) -> float | None:
     text = str(value).strip()
     if text in ("", "Unknown", "None", "nan", "NaN"):
         return None
-    f = float(text)
+    try:
+        f = float(text)
+    except ValueError:
+        raise ValueError(f"not a number: {value!r}") from None
     if f != f:
         return None
     return f

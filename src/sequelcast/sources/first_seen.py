@@ -11,7 +11,7 @@ from sequelcast.sources._csv import iter_rows
 from sequelcast.sources.base import parse_date, parse_int, reject
 
 SOURCE = "anidb_first_seen"
-PATTERN = "derived/anidb_first_seen.csv"
+PATTERN = "derived/anidb_first_seen*.csv"
 _REQ = ("anidb_id", "first_listed", "first_mapped", "tvdb_id", "tvdb_season")
 
 

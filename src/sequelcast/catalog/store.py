@@ -1,0 +1,314 @@
+"""The catalog store: the only code that speaks SQL. One code path for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, delete, event, func, insert, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from sequelcast.asof import admit, assemble
+from sequelcast.catalog import schema as s
+from sequelcast.domain import (
+    FACT_FIELDS,
+    LIST_FIELDS,
+    Anime,
+    Batch,
+    CollectionMember,
+    Fact,
+    FirstSeen,
+    IdLink,
+    Relation,
+    Snapshot,
+    TitleRecord,
+    TvdbMapping,
+)
+from sequelcast.errors import CatalogError
+
+_CHUNK = 20_000
+_DATE_FIELDS = frozenset(k for k, v in FACT_FIELDS.items() if v is date)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; a SQLite file's directory is created, and the file runs in WAL mode."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _fact_value(value: Any) -> str:
+    if isinstance(value, date):
+        return json.dumps(value.isoformat())
+    if isinstance(value, tuple):
+        return json.dumps(list(value), ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False)
+
+
+class _Dates:
+    """Turns the dates a raw query returns (``date`` on PostgreSQL, text on SQLite) into dates."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Any, date | None] = {None: None}
+
+    def __call__(self, value: Any) -> date | None:
+        try:
+            return self._seen[value]
+        except KeyError:
+            d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+            self._seen[value] = d
+            return d
+
+
+def _raw_rows(conn: Connection, table: Any) -> Any:
+    """All rows of ``table`` as plain tuples, in column order, without SQLAlchemy's type processing."""
+    cols = ", ".join(c.name for c in table.columns)
+    return conn.exec_driver_sql(f"SELECT {cols} FROM {table.name}").all()
+
+
+def _anime_row(a: Anime) -> dict[str, Any]:
+    row = dataclasses.asdict(a)
+    for key in LIST_FIELDS:
+        row[key] = list(row[key])
+    row["ids"] = dict(a.ids)
+    return row
+
+
+def _anime_from_row(row: Any) -> Anime:
+    values = dict(row._mapping)
+    for key in LIST_FIELDS:
+        values[key] = tuple(values[key] or ())
+    values["ids"] = tuple(sorted((values["ids"] or {}).items()))
+    return Anime(**values)
+
+
+def _chunks(rows: Sequence[dict[str, Any]]) -> Iterator[Sequence[dict[str, Any]]]:
+    for i in range(0, len(rows), _CHUNK):
+        yield rows[i : i + _CHUNK]
+
+
+class Catalog:
+    """A catalog database. Open it with :func:`open_catalog`; close it (or use ``with``)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def version(self) -> int:
+        with self.engine.connect() as conn:
+            return s.current_version(conn)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def replace(self, admitted: Batch, snapshot: Snapshot, *, data_dir: str, as_of: date | None,
+                started_at: datetime, counts: dict[str, Any]) -> int:
+        """Replace the whole catalog with ``admitted`` records in one transaction; returns the build id.
+
+        Any failure rolls everything back: the previous catalog stays as it was.
+        """
+        try:
+            with self.engine.begin() as conn:
+                for table in s.BUILD_TABLES:
+                    conn.execute(delete(table))
+                self._insert_records(conn, admitted)
+                self._insert_derived(conn, snapshot)
+                build_id = conn.execute(
+                    insert(s.builds).values(
+                        started_at=started_at, finished_at=datetime.now(), data_dir=data_dir,
+                        as_of=as_of, counts=counts,
+                    ).returning(s.builds.c.id)
+                ).scalar_one()
+                self._insert(conn, s.rejects, [
+                    {"build_id": build_id, **dataclasses.asdict(r)} for r in admitted.rejects
+                ])
+        except SQLAlchemyError as exc:
+            raise CatalogError(f"the build could not be written; the catalog is unchanged: {exc}") from exc
+        return int(build_id)
+
+    @staticmethod
+    def _insert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+        for chunk in _chunks(rows):
+            conn.execute(insert(table), chunk)
+
+    def _insert_records(self, conn: Connection, b: Batch) -> None:
+        self._insert(conn, s.facts, [
+            {"mal_id": f.mal_id, "field": f.field, "value": _fact_value(f.value),
+             "observed_at": f.observed_at, "source": f.source}
+            for f in b.facts
+        ])
+        self._insert(conn, s.id_links, [dataclasses.asdict(x) for x in b.id_links])
+        self._insert(conn, s.tvdb_mappings, [dataclasses.asdict(x) for x in b.tvdb_mappings])
+        self._insert(conn, s.first_seen, [dataclasses.asdict(x) for x in b.first_seen])
+        self._insert(conn, s.relations, [dataclasses.asdict(x) for x in b.relations])
+        self._insert(conn, s.collection_members, [dataclasses.asdict(x) for x in b.collection_members])
+
+    def _insert_derived(self, conn: Connection, snap: Snapshot) -> None:
+        self._insert(conn, s.anime, [_anime_row(a) for a in snap.entries.values()])
+        self._insert(conn, s.titles, [
+            {"mal_id": a.mal_id, "title": t, "kind": kind}
+            for a in snap.entries.values() for kind, t in a.all_titles()
+        ])
+
+    def record_raw(self, source: str, record_id: str, fetched_at: datetime, payload: str) -> None:
+        """Keep a network payload as fetched, keyed by source, id and fetch time."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(s.raw_records).values(
+                source=source, record_id=record_id, fetched_at=fetched_at, payload=payload))
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def load_batch(self) -> Batch:
+        """Every stored record (and reject) as a :class:`Batch`."""
+        b = Batch(source="catalog", location=str(self.engine.url))
+        d = _Dates()
+        decoded: dict[tuple[str, str], Any] = {}  # values repeat a lot: decode each one once
+        with self.engine.connect() as conn:
+            for mal_id, fld, value, observed, source in _raw_rows(conn, s.facts):
+                try:
+                    v = decoded[fld, value]
+                except KeyError:
+                    v = json.loads(value)
+                    v = d(v) if fld in _DATE_FIELDS else v
+                    decoded[fld, value] = v
+                b.facts.append(Fact(mal_id, fld, v, d(observed), source))
+            b.id_links = [IdLink(m, site, x, d(o), src) for m, site, x, o, src in _raw_rows(conn, s.id_links)]
+            b.tvdb_mappings = [
+                TvdbMapping(a, n, t, se, off, st, d(o), src)
+                for a, n, t, se, off, st, o, src in _raw_rows(conn, s.tvdb_mappings)
+            ]
+            b.first_seen = [
+                FirstSeen(a, d(fl), d(fm), t, se, src) for a, fl, fm, t, se, src in _raw_rows(conn, s.first_seen)
+            ]
+            b.relations = [
+                Relation(fm, tm, k, e, d(o), src, fa, ta)
+                for fm, tm, k, e, o, src, fa, ta in _raw_rows(conn, s.relations)
+            ]
+            b.collection_members = [
+                CollectionMember(c, m, d(o), src) for c, m, o, src in _raw_rows(conn, s.collection_members)
+            ]
+        return b
+
+    def snapshot(self, as_of: date | None = None) -> Snapshot:
+        """What the catalog knew on ``as_of`` (everything when ``None``)."""
+        return assemble(admit(self.load_batch(), as_of), as_of)
+
+    def get_anime(self, mal_id: int) -> Anime | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(s.anime).where(s.anime.c.mal_id == mal_id)).first()
+        return _anime_from_row(row) if row else None
+
+    def all_anime(self) -> list[Anime]:
+        with self.engine.connect() as conn:
+            return [_anime_from_row(r) for r in conn.execute(select(s.anime))]
+
+    def titles(self) -> list[TitleRecord]:
+        with self.engine.connect() as conn:
+            return [TitleRecord(r.mal_id, r.title, r.kind) for r in conn.execute(select(s.titles))]
+
+    def last_build(self) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(s.builds).order_by(s.builds.c.id.desc()).limit(1)).first()
+        return dict(row._mapping) if row else None
+
+    def rejects(self, limit: int | None = None) -> list[dict[str, Any]]:
+        q = select(s.rejects).order_by(s.rejects.c.id)
+        if limit is not None:
+            q = q.limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def stats(self) -> dict[str, Any]:
+        """Entries per source and per type, record counts, rejects per source, last build."""
+        with self.engine.connect() as conn:
+            def grouped(col: Any, count: Any) -> dict[str, int]:
+                rows = conn.execute(select(col, count).group_by(col).order_by(col))
+                return {str(k): int(v) for k, v in rows}
+
+            out: dict[str, Any] = {
+                "backend": self.backend,
+                "schema_version": s.current_version(conn),
+                "entries": conn.execute(select(func.count()).select_from(s.anime)).scalar_one(),
+                "entries_by_type": grouped(s.anime.c.type, func.count()),
+                "entries_by_source": grouped(s.facts.c.source, func.count(func.distinct(s.facts.c.mal_id))),
+                "facts": conn.execute(select(func.count()).select_from(s.facts)).scalar_one(),
+                "records": {
+                    t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                    for t in (s.id_links, s.tvdb_mappings, s.first_seen, s.relations,
+                              s.collection_members, s.titles)
+                },
+                "rejects": conn.execute(select(func.count()).select_from(s.rejects)).scalar_one(),
+                "rejects_by_source": grouped(s.rejects.c.source, func.count()),
+            }
+        if "None" in out["entries_by_type"]:
+            out["entries_by_type"]["Unknown"] = out["entries_by_type"].pop("None")
+        build = self.last_build()
+        out["last_build"] = (
+            {"id": build["id"], "finished_at": build["finished_at"].isoformat(timespec="seconds"),
+             "as_of": build["as_of"].isoformat() if build["as_of"] else None,
+             "data_dir": build["data_dir"]}
+            if build else None
+        )
+        return out
+
+
+def open_catalog(url: str, *, create: bool = True) -> Catalog:
+    """Open (and migrate) the catalog at ``url``.
+
+    With ``create=False`` a database that has never been built raises :class:`CatalogError`
+    telling the user to run ``sequelcast build``.
+    """
+    if not create and url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = Path(url[len("sqlite:///"):]).expanduser()
+        if not path.exists():
+            raise CatalogError(f"no catalog at {path}: run `sequelcast build` first (or pass --db)")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            version = s.current_version(conn)
+            if version > s.LATEST:
+                raise CatalogError(
+                    f"the catalog at {engine.url!r} has schema version {version}, newer than this "
+                    f"sequelcast ({s.LATEST}): upgrade sequelcast"
+                )
+            if create:
+                s.migrate(conn)
+            elif version == 0:
+                raise CatalogError(f"{engine.url!r} holds no catalog: run `sequelcast build` first")
+    except OperationalError as exc:
+        engine.dispose()
+        raise CatalogError(f"cannot open the catalog at {engine.url!r}: {exc.orig}") from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    return Catalog(engine)
+

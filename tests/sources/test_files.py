@@ -1,0 +1,195 @@
+"""The file adapters on hand-written fixtures: records, stamps, rejects and unreadable files."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sequelcast.errors import SourceFileError
+from sequelcast.sources import (
+    DATA_SOURCES,
+    anidb_tvdb,
+    discover,
+    erengy,
+    first_seen,
+    fribb,
+    load_batches,
+    mal_seasons,
+    mal_snapshots,
+)
+from sequelcast.sources.base import parse_int
+
+
+def facts_of(batch, mal_id):
+    return {f.field: f for f in batch.facts if f.mal_id == mal_id}
+
+
+def test_every_source_finds_its_tiny_file(tiny_data: Path) -> None:
+    found = {src.name for src, _ in discover(tiny_data)}
+    assert found == {src.name for src in DATA_SOURCES}
+
+
+def test_mal_seasons_stamps_past_events_at_the_event(tiny_data: Path) -> None:
+    path = tiny_data / "raw/mal_tv_seasons_ate329/2021/spring-tiny.json"
+    batch = mal_seasons.parse(path.read_bytes(), "spring-tiny.json")
+    f = facts_of(batch, 40938)
+    assert f["title"].value == "Hige wo Soru. Soshite Joshikousei wo Hirou."
+    assert f["synonyms"].value == ["I Shaved. Then I Brought a High School Girl Home.", "Higehiro"]
+    assert f["studios"].value == ["Project No.9"]
+    assert f["source_type"].value == "Light novel"
+    assert f["start_date"].value == date(2021, 4, 5)
+    assert f["start_date"].observed_at == date(2021, 4, 5)
+    assert f["end_date"].observed_at == date(2021, 6, 28)
+    assert f["episodes"].observed_at == date(2021, 6, 28)
+    assert f["members"].observed_at == mal_seasons.OBSERVED
+    assert f["score"].observed_at == date(2026, 2, 15)
+
+
+def test_mal_seasons_rejects_a_bad_record_and_keeps_the_rest(tiny_data: Path) -> None:
+    path = tiny_data / "raw/mal_tv_seasons_ate329/2021/spring-tiny.json"
+    batch = mal_seasons.parse(path.read_bytes(), "spring-tiny.json")
+    assert len(batch.rejects) == 1
+    rej = batch.rejects[0]
+    assert rej.location == "spring-tiny.json[1] mal_id not-a-number"
+    assert "not-a-number" in rej.raw
+    assert {f.mal_id for f in batch.facts} == {40938}
+
+
+def test_future_start_is_stamped_at_the_snapshot() -> None:
+    rec = {"mal_id": 5, "title": "Later", "aired_from": "2027-01-10T00:00:00+00:00",
+           "status": "Not yet aired", "type": "TV"}
+    f = {x.field: x for x in mal_seasons.parse_record(rec)}
+    assert f["start_date"].observed_at == mal_seasons.OBSERVED
+    assert f["status"].observed_at == mal_seasons.OBSERVED
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        pytest.param(b'[{"mal_id": 1,', "invalid JSON at line 1", id="truncated"),
+        pytest.param(b'{"mal_id": 1}', "expected a JSON list, got dict", id="wrong-shape"),
+        pytest.param(b"\xff\xfe\x00garbage", "not UTF-8 text", id="encoding"),
+    ],
+)
+def test_unreadable_season_file_names_file_and_problem(payload: bytes, message: str) -> None:
+    with pytest.raises(SourceFileError, match=message) as info:
+        mal_seasons.parse(payload, "2021/spring.json")
+    assert "mal_tv_seasons: cannot read 2021/spring.json" in str(info.value)
+
+
+def test_snapshot_2018_rows_and_reject(tiny_data: Path) -> None:
+    path = tiny_data / "raw/mal_snapshot_2018/tiny_2018-05-07.csv"
+    batch = mal_snapshots.parse_2018(path.read_bytes(), "tiny.csv")
+    f = facts_of(batch, 100)
+    assert f["members"].value == 210000
+    assert f["season"].value == "winter"
+    assert f["year"].value == 2015
+    assert f["genres"].value == ["Comedy", "School"]
+    assert all(x.observed_at == date(2018, 5, 7) for x in batch.facts)
+    assert [r.location for r in batch.rejects] == ["tiny.csv:4"]
+    assert "bad MAL id 'abc'" in batch.rejects[0].reason or "abc" in batch.rejects[0].reason
+
+
+def test_snapshot_2016_unescapes_titles(tiny_data: Path) -> None:
+    path = tiny_data / "raw/mal_snapshot_2016/tiny_2016.csv"
+    batch = mal_snapshots.parse_2016(path.read_bytes(), "tiny.csv")
+    assert facts_of(batch, 300)["title"].value == "Old Show & Friends"
+    assert "episodes" not in facts_of(batch, 300)  # "Unknown"
+
+
+def test_csv_missing_columns_is_a_file_error() -> None:
+    with pytest.raises(SourceFileError, match="missing column"):
+        mal_snapshots.parse_ranking(b"id,name\n1,x\n", "ranking.csv")
+
+
+def test_anidb_list_date_from_file_name(tiny_data: Path) -> None:
+    path = tiny_data / "raw/anidb_tvdb_anime_lists/anime-list-master_2026-08-01.xml"
+    batch = anidb_tvdb.parse(path.read_bytes(), path.name)
+    by_id = {m.anidb_id: m for m in batch.tvdb_mappings}
+    assert by_id[2000].tvdb_id == "5000"
+    assert by_id[2000].tvdb_season == "2"
+    assert by_id[4000].tvdb_id == "movie"
+    assert {m.observed_at for m in batch.tvdb_mappings} == {date(2026, 8, 1)}
+
+
+def test_anidb_list_bad_xml_and_bad_element() -> None:
+    with pytest.raises(SourceFileError, match="invalid XML"):
+        anidb_tvdb.parse(b"<anime-list><anime", "anime-list-master_2020-01-01.xml")
+    with pytest.raises(SourceFileError, match="no YYYY-MM-DD date"):
+        anidb_tvdb.parse(b"<anime-list/>", "anime-list.xml")
+    batch = anidb_tvdb.parse(
+        b'<anime-list><anime anidbid="x"><name>a</name></anime></anime-list>',
+        "anime-list-master_2020-01-01.xml",
+    )
+    assert batch.rejects
+    assert "not an integer: 'x'" in batch.rejects[0].reason
+
+
+def test_fribb_crosswalk(tiny_data: Path) -> None:
+    path = tiny_data / "raw/id_maps_and_relations/fribb_anime-list-mini_2024-01-01.json"
+    batch = fribb.parse_ids(path.read_bytes(), path.name)
+    links = {(x.mal_id, x.site): x.external_id for x in batch.id_links}
+    assert links[40938, "anidb"] == "15332"
+    assert links[40938, "kitsu"] == "42923"
+    assert batch.skipped == 1  # the row without a MAL id
+    assert {f.value for f in batch.facts if f.mal_id == 400} == {"Movie"}
+
+
+def test_erengy_rules_skip_renumbering(tiny_data: Path) -> None:
+    path = tiny_data / "raw/id_maps_and_relations/erengy_anime-relations_2026-01-01.txt"
+    batch = erengy.parse(path.read_bytes(), path.name)
+    assert [(r.from_mal_id, r.to_mal_id) for r in batch.relations] == [(100, 200)]
+    assert batch.relations[0].to_anilist_id == 1200
+    assert "Tiny Show -> ~ 2nd Season" in batch.relations[0].evidence
+    assert batch.skipped == 1
+
+
+def test_erengy_unknown_ids_and_bad_rule() -> None:
+    text = b"::rules\n# X\n- ?|7205|15061:51-101 -> ?|7972|20181:1-51\n- nonsense\n"
+    batch = erengy.parse(text, "erengy_anime-relations_2026-01-01.txt")
+    assert batch.relations[0].from_mal_id is None
+    assert batch.relations[0].from_anilist_id == 15061
+    assert batch.rejects[0].location.endswith(":4")
+
+
+def test_first_seen_rows(tiny_data: Path) -> None:
+    path = tiny_data / "derived/anidb_first_seen_tiny.csv"
+    batch = first_seen.parse(path.read_bytes(), path.name)
+    by_id = {x.anidb_id: x for x in batch.first_seen}
+    assert by_id[15332].first_listed == date(2019, 12, 30)
+    assert by_id[15332].first_mapped == date(2021, 1, 8)
+
+
+def test_first_seen_mapped_before_listed_takes_the_earlier_date() -> None:
+    data = b"anidb_id,first_listed,first_mapped,tvdb_id,tvdb_season\n7,2021-02-16,2021-02-15,1,2\n"
+    (row,) = first_seen.parse(data, "x.csv").first_seen
+    assert row.first_listed == row.first_mapped == date(2021, 2, 15)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("12", 12), (12.0, 12), ("", None), ("Unknown", None), (None, None), ("3.0", 3)],
+)
+def test_parse_int(value, expected) -> None:
+    assert parse_int(value) == expected
+
+
+def test_parse_int_refuses_fractions() -> None:
+    with pytest.raises(ValueError, match="not an integer"):
+        parse_int("2.5")
+
+
+def test_load_batches_reports_progress(tiny_data: Path) -> None:
+    seen = []
+    batches = load_batches(tiny_data, lambda src, path, i, n: seen.append((i, n)))
+    assert len(batches) == len(seen) == seen[-1][1]
+    assert all(not Path(b.location).is_absolute() for b in batches)
+
+
+def test_load_batches_missing_dir(tmp_path: Path) -> None:
+    with pytest.raises(SourceFileError, match="no such directory"):
+        load_batches(tmp_path / "nope")
+    with pytest.raises(SourceFileError, match="holds none of the known source files"):
+        load_batches(tmp_path)

@@ -1,0 +1,115 @@
+"""The CLI on a real SQLite file: exit codes and exact messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sequelcast.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cat.db'}"
+
+
+@pytest.fixture
+def built(db: str, tiny_data: Path) -> str:
+    result = runner.invoke(app, ["build", "--data", str(tiny_data), "--db", db, "--quiet"])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_build_prints_summary(db: str, tiny_data: Path) -> None:
+    result = runner.invoke(app, ["build", "--data", str(tiny_data), "--db", db, "-q"])
+    assert result.exit_code == 0
+    assert "5 entries" in result.output
+    assert "2 rejects" in result.output
+
+
+def test_build_uses_env_data_and_db(tiny_data: Path, tmp_path: Path) -> None:
+    env = {"SEQUELCAST_DATA": str(tiny_data), "SEQUELCAST_DB": f"sqlite:///{tmp_path / 'e.db'}"}
+    result = runner.invoke(app, ["build", "-q"], env=env)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "e.db").exists()
+
+
+def test_build_as_of(db: str, tiny_data: Path) -> None:
+    result = runner.invoke(app, ["build", "--data", str(tiny_data), "--db", db, "-q", "--as-of", "2018-05-07"])
+    assert result.exit_code == 0
+    assert "as of 2018-05-07" in result.output
+    shown = runner.invoke(app, ["show", "40938", "--db", db])
+    assert shown.exit_code == 1
+    assert "MAL id 40938 is not in the catalog" in shown.output
+
+
+def test_build_bad_date_is_a_usage_error(db: str, tiny_data: Path) -> None:
+    result = runner.invoke(app, ["build", "--data", str(tiny_data), "--db", db, "--as-of", "2018-13-01"])
+    assert result.exit_code == 2
+    assert "--as-of: expected a date as YYYY-MM-DD, got '2018-13-01'" in result.output
+
+
+def test_build_missing_data_dir(db: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["build", "--data", str(tmp_path / "nope"), "--db", db])
+    assert result.exit_code == 1
+    assert "no such directory" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_db_url_is_a_usage_error(tiny_data: Path) -> None:
+    result = runner.invoke(app, ["stats", "--db", "mysql://x"])
+    assert result.exit_code == 2
+    assert "use sqlite:///path/to/catalog.db or postgresql://" in result.output
+
+
+def test_stats_json(built: str) -> None:
+    result = runner.invoke(app, ["stats", "--db", built, "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["entries_by_type"] == {"Movie": 1, "TV": 4}
+    assert data["rejects"] == 2
+    assert data["entries_by_source"]["mal_tv_seasons"] == 3
+
+
+def test_stats_table(built: str) -> None:
+    result = runner.invoke(app, ["stats", "--db", built])
+    assert result.exit_code == 0
+    assert "type TV" in result.output
+
+
+def test_stats_without_catalog(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["stats", "--db", f"sqlite:///{tmp_path / 'none.db'}"])
+    assert result.exit_code == 1
+    assert "run `sequelcast build` first" in result.output
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_show_json(built: str) -> None:
+    result = runner.invoke(app, ["show", "40938", "--db", built, "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["title"] == "Hige wo Soru. Soshite Joshikousei wo Hirou."
+    assert data["episodes"] == 13
+    assert data["start_date"] == "2021-04-05"
+    assert data["end_date"] == "2021-06-28"
+    assert data["studios"] == ["Project No.9"]
+    assert data["source_type"] == "Light novel"
+    assert "Higehiro" in data["synonyms"]
+
+
+def test_show_unknown_id(built: str) -> None:
+    result = runner.invoke(app, ["show", "123456789", "--db", built])
+    assert result.exit_code == 1
+    assert "Error: MAL id 123456789 is not in the catalog" in result.output
+
+
+def test_every_command_has_help() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for name, cmd in app.registered_commands and [(c.name or c.callback.__name__, c) for c in app.registered_commands]:
+        assert cmd.callback.__doc__, f"{name} has no help text"
