@@ -149,3 +149,19 @@ def test_fact_round_trip(catalog: Catalog, fact: Fact) -> None:
     assert back == fact
     with catalog.engine.connect() as conn:
         assert conn.execute(select(s.facts.c.mal_id)).scalar_one() == fact.mal_id
+
+
+@pytest.mark.parametrize(
+    ("table", "record"),
+    [
+        (s.id_links, "IdLink"), (s.tvdb_mappings, "TvdbMapping"), (s.first_seen, "FirstSeen"),
+        (s.relations, "Relation"), (s.collection_members, "CollectionMember"),
+    ],
+)
+def test_record_tables_follow_record_field_order(table, record) -> None:
+    """The bulk insert sends records as tuples: column order must be the dataclass's field order."""
+    import dataclasses
+
+    from sequelcast import domain
+
+    assert [c.name for c in table.columns] == [f.name for f in dataclasses.fields(getattr(domain, record))]

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, delete, event, func, insert, select
+from sqlalchemy import Date, create_engine, delete, event, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -82,8 +82,13 @@ def _raw_rows(conn: Connection, table: Any) -> Any:
     return conn.exec_driver_sql(f"SELECT {cols} FROM {table.name}").all()
 
 
+def _row(record: Any) -> tuple[Any, ...]:
+    """A record's fields in declaration order (which is its table's column order)."""
+    return tuple(getattr(record, f.name) for f in dataclasses.fields(record))
+
+
 def _anime_row(a: Anime) -> dict[str, Any]:
-    row = dataclasses.asdict(a)
+    row = {f.name: getattr(a, f.name) for f in dataclasses.fields(a)}
     for key in LIST_FIELDS:
         row[key] = list(row[key])
     row["ids"] = dict(a.ids)
@@ -149,7 +154,8 @@ class Catalog:
                     ).returning(s.builds.c.id)
                 ).scalar_one()
                 self._insert(conn, s.rejects, [
-                    {"build_id": build_id, **dataclasses.asdict(r)} for r in admitted.rejects
+                    {"build_id": build_id, "source": r.source, "location": r.location,
+                     "reason": r.reason, "raw": r.raw} for r in admitted.rejects
                 ])
         except SQLAlchemyError as exc:
             raise CatalogError(f"the build could not be written; the catalog is unchanged: {exc}") from exc
@@ -157,26 +163,47 @@ class Catalog:
 
     @staticmethod
     def _insert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert ``rows`` through SQLAlchemy's type processing (for tables with JSON columns)."""
         for chunk in _chunks(rows):
             conn.execute(insert(table), chunk)
 
+    @staticmethod
+    def _bulk(conn: Connection, table: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert plain tuples (in column order) straight through the driver's ``executemany``.
+
+        Only for tables of integers, text and dates: the statement is compiled by SQLAlchemy for
+        the connection's dialect, dates are sent as ISO text to SQLite (what its Date type stores)
+        and as dates to PostgreSQL. Several times faster than the processed path on big tables.
+        """
+        if not rows:
+            return
+        compiled = insert(table).compile(dialect=conn.dialect)
+        names = [c.name for c in table.columns]
+        if conn.dialect.name == "sqlite":
+            iso = [isinstance(c.type, Date) for c in table.columns]
+            rows = [tuple(v.isoformat() if d and v is not None else v for v, d in zip(r, iso)) for r in rows]
+        if compiled.positiontup is not None:
+            order = [names.index(k) for k in compiled.positiontup]
+            data: list[Any] = [tuple(r[i] for i in order) for r in rows]
+        else:
+            data = [dict(zip(names, r)) for r in rows]
+        for chunk in _chunks(data):
+            conn.exec_driver_sql(compiled.string, chunk)
+
     def _insert_records(self, conn: Connection, b: Batch) -> None:
-        self._insert(conn, s.facts, [
-            {"mal_id": f.mal_id, "field": f.field, "value": _fact_value(f.value),
-             "observed_at": f.observed_at, "source": f.source}
-            for f in b.facts
+        self._bulk(conn, s.facts, [
+            (f.mal_id, f.field, _fact_value(f.value), f.observed_at, f.source) for f in b.facts
         ])
-        self._insert(conn, s.id_links, [dataclasses.asdict(x) for x in b.id_links])
-        self._insert(conn, s.tvdb_mappings, [dataclasses.asdict(x) for x in b.tvdb_mappings])
-        self._insert(conn, s.first_seen, [dataclasses.asdict(x) for x in b.first_seen])
-        self._insert(conn, s.relations, [dataclasses.asdict(x) for x in b.relations])
-        self._insert(conn, s.collection_members, [dataclasses.asdict(x) for x in b.collection_members])
+        self._bulk(conn, s.id_links, [_row(x) for x in b.id_links])
+        self._bulk(conn, s.tvdb_mappings, [_row(x) for x in b.tvdb_mappings])
+        self._bulk(conn, s.first_seen, [_row(x) for x in b.first_seen])
+        self._bulk(conn, s.relations, [_row(x) for x in b.relations])
+        self._bulk(conn, s.collection_members, [_row(x) for x in b.collection_members])
 
     def _insert_derived(self, conn: Connection, snap: Snapshot) -> None:
         self._insert(conn, s.anime, [_anime_row(a) for a in snap.entries.values()])
-        self._insert(conn, s.titles, [
-            {"mal_id": a.mal_id, "title": t, "kind": kind}
-            for a in snap.entries.values() for kind, t in a.all_titles()
+        self._bulk(conn, s.titles, [
+            (a.mal_id, t, kind) for a in snap.entries.values() for kind, t in a.all_titles()
         ])
 
     def record_raw(self, source: str, record_id: str, fetched_at: datetime, payload: str) -> None:
