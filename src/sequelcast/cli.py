@@ -22,7 +22,7 @@ from rich.table import Table
 
 from sequelcast import service
 from sequelcast.catalog import Catalog, open_catalog
-from sequelcast.errors import ConfigError, SequelcastError
+from sequelcast.errors import ConfigError, ResolveError, SequelcastError
 from sequelcast.settings import Settings, normalize_db_url, parse_date_option
 
 app = typer.Typer(
@@ -153,32 +153,154 @@ def stats(db: DbOption = None, json_: JsonOption = False) -> None:
                       + (f", as of {b['as_of']}" if b["as_of"] else ""))
 
 
+TitleArg = Annotated[str, typer.Argument(help="A title in any language (typos welcome) or a MAL id.")]
+
+
+def _cache_dir() -> Path:
+    return _settings().model_dir
+
+
+def _resolve_failed(exc: ResolveError) -> None:
+    err_console.print(f"Error: {exc}", markup=False, highlight=False)
+    if exc.candidates:
+        err_console.print("Did you mean:", highlight=False)
+        for c in exc.candidates[:5]:
+            err_console.print(f"  {c.mal_id:>6}  {c.title}", markup=False, highlight=False)
+    raise typer.Exit(1)
+
+
 @app.command()
 @handle_errors
-def show(
-    mal_id: Annotated[int, typer.Argument(help="MyAnimeList id of the entry.")],
+def resolve(
+    query: Annotated[str, typer.Argument(help="What you remember of the title.")],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="How many candidates.")] = 5,
     db: DbOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Show one stored entry."""
+    """Find the entries a title query may mean, best first."""
     with _catalog(db) as cat:
-        entry = service.get_entry(cat, mal_id)
-    data = service.entry_json(entry)
+        matches = service.resolve(cat, query, limit, _cache_dir())
+    rows = [{"mal_id": m.mal_id, "title": m.title, "score": m.score, "matched_on": m.matched_on}
+            for m in matches]
+    if json_:
+        _print_json(rows)
+        return
+    if not rows:
+        err_console.print(f"No entry matches {query!r}.", markup=False)
+        raise typer.Exit(1)
+    table = Table(title=f"Candidates for {query!r}")
+    for col in ("MAL id", "title", "score", "matched on"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r["mal_id"]), r["title"], f"{r['score']:.0f}", r["matched_on"])
+    console.print(table)
+
+
+def _status_line(ns: dict[str, Any]) -> str:
+    if ns["status"] == "none":
+        return "Next season: none announced"
+    what = ns["title"] or "next season"
+    if ns["status"] == "aired":
+        return f"Next season: aired ({what})"
+    when = ns["expected"] or "TBA"
+    seen = f", first seen {ns['first_seen']}" if ns["first_seen"] else ""
+    return f"Next season: announced, {what}, expected {when}{seen}"
+
+
+def _seasons_table(seasons: list[dict[str, Any]], title: str) -> Table:
+    table = Table(title=title)
+    for col in ("#", "MAL id", "title", "start", "end", "eps", "first seen"):
+        table.add_column(col)
+    for x in seasons:
+        num = f"{x['number']}" + (f" (part {x['part']})" if x.get("part") else "")
+        table.add_row(num, str(x["mal_id"] or f"AniDB {x['anidb_id']}"), x["title"], x["start"] or "",
+                      x["end"] or "", str(x["episodes"] or ""), x.get("announced") or "")
+    return table
+
+
+def _print_evidence(ns: dict[str, Any]) -> None:
+    console.print(_status_line(ns), highlight=False)
+    for ev in ns["evidence"]:
+        console.print(f"  - {ev['source']}: {ev['detail']}"
+                      + (f" ({ev['observed_at']})" if ev["observed_at"] else ""), highlight=False)
+
+
+@app.command()
+@handle_errors
+def franchise(
+    title_or_id: TitleArg,
+    db: DbOption = None,
+    as_of: AsOfOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """The seasons of a show in order, and the status of the next one with its evidence."""
+    with _catalog(db) as cat:
+        try:
+            fr = service.franchise_of(cat, title_or_id, _as_of(as_of), _cache_dir())
+        except ResolveError as exc:
+            _resolve_failed(exc)
+    data = service.franchise_json(fr)
     if json_:
         _print_json(data)
         return
-    table = Table(title=f"{entry.title} (MAL {entry.mal_id})", show_header=False)
+    console.print(_seasons_table(data["seasons"], f"{data['title']} ({data['id']})"))
+    if data["others"]:
+        console.print("Also: " + "; ".join(
+            f"{o['title']} ({o['type'] or '?'}{', ' + o['start'][:4] if o['start'] else ''})"
+            for o in data["others"]), highlight=False)
+    _print_evidence(data["next_season"])
+
+
+@app.command()
+@handle_errors
+def show(
+    title_or_id: TitleArg,
+    db: DbOption = None,
+    as_of: AsOfOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """The fact sheet of a show: titles, studio, source, dates, popularity, seasons, next season."""
+    with _catalog(db) as cat:
+        try:
+            sheet = service.fact_sheet(cat, title_or_id, _as_of(as_of), _cache_dir())
+        except ResolveError as exc:
+            _resolve_failed(exc)
+    if json_:
+        _print_json(sheet)
+        return
+    _print_sheet(sheet)
+
+
+def _join(values: list[str]) -> str:
+    return ", ".join(values) if values else "-"
+
+
+def _print_sheet(sheet: dict[str, Any]) -> None:
+    table = Table(title=f"{sheet['title']} (MAL {sheet['mal_id']})", show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value")
-    for key, value in data.items():
-        if value in (None, [], {}):
-            continue
-        if isinstance(value, list):
-            value = ", ".join(map(str, value))
-        elif isinstance(value, dict):
-            value = ", ".join(f"{k} {v}" for k, v in value.items())
-        table.add_row(key, str(value))
+    peers = sheet["peers"]
+    rows = [
+        ("English", sheet["title_english"]), ("Japanese", sheet["title_japanese"]),
+        ("Also known as", _join(sheet["synonyms"])),
+        ("Type", f"{sheet['type'] or '?'}, {sheet['episodes'] or '?'} episodes"),
+        ("Aired", f"{sheet['start_date'] or '?'} to {sheet['end_date'] or '?'}"),
+        ("Studios", _join(sheet["studios"])), ("Source", sheet["source_type"]),
+        ("Genres", _join(sheet["genres"] + sheet["themes"] + sheet["demographics"])),
+        ("Score", f"{sheet['score']} ({peers['score_percentile']}th percentile of {peers['group']})"
+         if sheet["score"] is not None and peers["score_percentile"] is not None else sheet["score"]),
+        ("Members", f"{sheet['members']:,} ({peers['members_percentile']}th percentile of {peers['group']})"
+         if sheet["members"] is not None and peers["members_percentile"] is not None else sheet["members"]),
+    ]
+    for key, value in rows:
+        if value not in (None, ""):
+            table.add_row(key, str(value))
     console.print(table)
+    if sheet["franchise"]:
+        console.print(_seasons_table(sheet["franchise"]["seasons"], "Seasons"))
+        _print_evidence(sheet["next_season"])
+    if sheet["as_of"]:
+        console.print(f"(as known on {sheet['as_of']})")
 
 
 def main() -> None:

@@ -5,6 +5,10 @@ The CLI, the JSON API and the web page all call these functions, so they give th
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,8 +18,10 @@ from typing import Any
 
 from sequelcast.asof import admit, assemble
 from sequelcast.catalog import Catalog
-from sequelcast.domain import Anime, merge_batches
-from sequelcast.errors import NotFoundError
+from sequelcast.domain import Anime, Evidence, NextSeason, Snapshot, merge_batches
+from sequelcast.errors import CatalogError, NotFoundError, ResolveError
+from sequelcast.franchise import Franchise, FranchiseGraph, build_franchises
+from sequelcast.resolve import Match, TitleIndex, resolve_one
 from sequelcast.sources import FileSource, load_batches
 
 
@@ -62,10 +68,91 @@ def build_catalog(
         "per_file": {b.location: {"records": len(b), "rejects": len(b.rejects), "skipped": b.skipped}
                      for b in batches},
     }
+    graph = build_franchises(snap)
+    counts["franchises"] = len(graph)
+    links, members = _franchise_rows(graph)
     build_id = catalog.replace(
-        admitted, snap, data_dir=str(data_dir), as_of=as_of, started_at=started, counts=counts
+        admitted, snap, data_dir=str(data_dir), as_of=as_of, started_at=started, counts=counts,
+        franchise_links=links, franchise_members=members,
     )
     return BuildReport(build_id, str(data_dir), as_of, len(batches), counts, time.perf_counter() - t0)
+
+
+def _evidence_json(ev: tuple[Evidence, ...]) -> list[dict[str, Any]]:
+    return [{"source": e.source, "detail": e.detail,
+             "observed_at": e.observed_at.isoformat() if e.observed_at else None} for e in ev]
+
+
+def _franchise_rows(graph: FranchiseGraph) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+    links = [
+        {"kind": x.kind, "from_mal_id": x.from_mal_id, "from_anidb_id": x.from_anidb_id,
+         "to_mal_id": x.to_mal_id, "to_anidb_id": x.to_anidb_id, "rank": x.rank,
+         "accepted": int(x.accepted), "note": x.note, "evidence": _evidence_json(x.evidence),
+         "observed_at": max((e.observed_at for e in x.evidence if e.observed_at), default=None)}
+        for x in graph.links
+    ]
+    members: list[tuple[Any, ...]] = []
+    for fr in graph:
+        members += [(fr.id, "season", x.mal_id, x.anidb_id, x.number, x.part, x.title) for x in fr.seasons]
+        members += [(fr.id, "other", x.mal_id, x.anidb_id, None, None, x.title) for x in fr.others]
+    return links, members
+
+
+_SNAPSHOTS: dict[tuple[str, str, date | None], Snapshot] = {}
+_INDEXES: dict[str, TitleIndex] = {}
+_GRAPHS: dict[tuple[str, date | None], FranchiseGraph] = {}
+
+
+def _build_key(catalog: Catalog) -> str:
+    build = catalog.last_build()
+    if build is None:
+        raise CatalogError("the catalog holds no build: run `sequelcast build` first")
+    stamp = build["finished_at"].isoformat() if build["finished_at"] else ""
+    digest = hashlib.sha256(f"{catalog.engine.url!r}|{build['id']}|{stamp}".encode()).hexdigest()
+    return digest[:16]
+
+
+def _disk_cached(cache_dir: Path | None, name: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, pickled under ``cache_dir/name`` (a damaged or missing file is recomputed)."""
+    path = cache_dir / name if cache_dir is not None else None
+    if path is not None and path.exists():
+        try:
+            with path.open("rb") as fh:
+                return pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass  # rebuilt below
+    value = compute()
+    if path is not None:
+        _write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value
+
+
+def load_snapshot(catalog: Catalog, as_of: date | None = None, cache_dir: Path | None = None) -> Snapshot:
+    """What the catalog knew on ``as_of``, cached in memory and (for the whole catalog) on disk.
+
+    The disk cache is a pickle keyed by the database URL and the last build (id and time), so a
+    rebuild never serves a stale snapshot. Loading it takes about 2 s instead of about 6 s.
+    """
+    build = _build_key(catalog)
+    key = (str(catalog.engine.url), build, as_of)
+    if key not in _SNAPSHOTS:
+        _SNAPSHOTS.clear()  # keep one snapshot in memory: they are large
+        _SNAPSHOTS[key] = _disk_cached(
+            cache_dir if as_of is None else None, f"snapshot-{build}.pickle",
+            lambda: catalog.snapshot(as_of),
+        )
+    return _SNAPSHOTS[key]
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def get_entry(catalog: Catalog, mal_id: int) -> Anime:
@@ -110,3 +197,155 @@ def entry_json(entry: Anime) -> dict[str, Any]:
         "last_observed": entry.last_observed.isoformat() if entry.last_observed else None,
         "ids": dict(entry.ids),
     }
+
+
+# -- resolution ---------------------------------------------------------------------------------
+
+def title_index(catalog: Catalog, cache_dir: Path | None = None) -> TitleIndex:
+    """The title index of the catalog's last build (built once, then kept in memory)."""
+    build = _build_key(catalog)
+    if build not in _INDEXES:
+
+        def compute() -> TitleIndex:
+            popularity, types = catalog.popularity_and_types()
+            return TitleIndex(catalog.titles(), popularity=popularity, types=types,
+                              seasons=catalog.season_numbers())
+
+        _INDEXES.clear()
+        _INDEXES[build] = _disk_cached(cache_dir, f"titles-{build}.pickle", compute)
+    return _INDEXES[build]
+
+
+def resolve(catalog: Catalog, query: str, limit: int = 10, cache_dir: Path | None = None) -> list[Match]:
+    """Ranked candidates for a title query (an empty list when nothing comes close)."""
+    return title_index(catalog, cache_dir).search(query, limit=limit)
+
+
+def find_mal_id(catalog: Catalog, title_or_id: str, cache_dir: Path | None = None) -> int:
+    """A MAL id from a MAL id or a title; :class:`ResolveError` (with candidates) when unsure."""
+    text = title_or_id.strip()
+    if text.isdigit():
+        mal_id = int(text)
+        if catalog.get_anime(mal_id) is None:
+            raise NotFoundError(f"MAL id {mal_id} is not in the catalog")
+        return mal_id
+    return resolve_one(title_index(catalog, cache_dir), text).mal_id
+
+
+# -- franchises ---------------------------------------------------------------------------------
+
+def franchise_graph(catalog: Catalog, as_of: date | None = None, cache_dir: Path | None = None) -> FranchiseGraph:
+    """Every franchise as known on ``as_of`` (kept in memory for the last build and date)."""
+    build = _build_key(catalog)
+    key = (build, as_of)
+    if key not in _GRAPHS:
+        _GRAPHS.clear()
+        _GRAPHS[key] = _disk_cached(
+            cache_dir if as_of is None else None, f"franchises-{build}.pickle",
+            lambda: build_franchises(load_snapshot(catalog, as_of, cache_dir)),
+        )
+    return _GRAPHS[key]
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def next_season_json(ns: NextSeason) -> dict[str, Any]:
+    return {
+        "status": ns.status,
+        "mal_id": ns.mal_id,
+        "anidb_id": ns.anidb_id,
+        "title": ns.title,
+        "first_seen": _iso(ns.first_seen),
+        "expected": _iso(ns.expected),
+        "evidence": _evidence_json(ns.evidence),
+    }
+
+
+def franchise_json(fr: Franchise) -> dict[str, Any]:
+    """The stable JSON shape of a franchise (``sequelcast franchise --json``)."""
+    return {
+        "id": fr.id,
+        "title": fr.title,
+        "as_of": _iso(fr.reference_date),
+        "seasons": [
+            {"number": x.number, "mal_id": x.mal_id, "anidb_id": x.anidb_id, "title": x.title,
+             "start": _iso(x.start), "end": _iso(x.end), "episodes": x.episodes, "part": x.part,
+             "announced": _iso(x.announced)}
+            for x in fr.seasons
+        ],
+        "others": [
+            {"mal_id": o.mal_id, "anidb_id": o.anidb_id, "title": o.title, "type": o.type,
+             "start": _iso(o.start), "episodes": o.episodes}
+            for o in fr.others
+        ],
+        "next_season": next_season_json(fr.next_season),
+        "lags_days": fr.lags(),
+    }
+
+
+def franchise_of(catalog: Catalog, title_or_id: str, as_of: date | None = None,
+                 cache_dir: Path | None = None) -> Franchise:
+    """The franchise of a title or MAL id, as known on ``as_of``.
+
+    A title that is ambiguous only between entries of one franchise ("kaguya-sama") is fine here.
+    """
+    graph = franchise_graph(catalog, as_of, cache_dir)
+    try:
+        mal_id = find_mal_id(catalog, title_or_id, cache_dir)
+    except ResolveError as exc:
+        owners = {graph.of(c.mal_id).id for c in exc.candidates if c.mal_id in graph}
+        if len(owners) != 1 or not exc.candidates:
+            raise
+        mal_id = exc.candidates[0].mal_id
+    if mal_id not in graph:
+        raise NotFoundError(f"MAL id {mal_id} was not known on {as_of}" if as_of
+                            else f"MAL id {mal_id} belongs to no franchise")
+    return graph.of(mal_id)
+
+
+# -- fact sheet ---------------------------------------------------------------------------------
+
+def _percentile(value: float | None, values: list[float]) -> float | None:
+    """Share of ``values`` at or below ``value``, in percent (``None`` when unknown)."""
+    if value is None or not values:
+        return None
+    return round(100.0 * sum(1 for v in values if v <= value) / len(values), 1)
+
+
+def _year(a: Anime) -> int | None:
+    return a.year or (a.start_date.year if a.start_date else None)
+
+
+def fact_sheet(catalog: Catalog, title_or_id: str, as_of: date | None = None,
+               cache_dir: Path | None = None) -> dict[str, Any]:
+    """Everything a "Season 2 release date" article tabulates, for one show, as known on ``as_of``."""
+    mal_id = find_mal_id(catalog, title_or_id, cache_dir)
+    snap = load_snapshot(catalog, as_of, cache_dir)
+    entry = snap.entries.get(mal_id)
+    if entry is None:
+        raise NotFoundError(f"MAL id {mal_id} was not known on {as_of}")
+    year = _year(entry)
+    peers = [a for a in snap.entries.values() if a.type == entry.type and year and _year(a) == year]
+    sheet = entry_json(entry)
+    sheet["as_of"] = _iso(as_of)
+    sheet["peers"] = {
+        "group": f"{entry.type} shows of {year}" if year else None,
+        "count": len(peers),
+        "members_percentile": _percentile(entry.members, [a.members for a in peers if a.members is not None]),
+        "score_percentile": _percentile(entry.score, [a.score for a in peers if a.score is not None]),
+    }
+    graph = franchise_graph(catalog, as_of, cache_dir)
+    if mal_id in graph:
+        franchise = graph.of(mal_id)
+        fr = franchise_json(franchise)
+        sheet["franchise"] = {k: fr[k] for k in ("id", "title", "seasons", "others")}
+        is_season = any(x.mal_id == mal_id for x in franchise.seasons)
+        # for a season: the season right after it ("aired" for an older one); else the franchise's
+        sheet["next_season"] = (next_season_json(franchise.next_after(mal_id)) if is_season
+                                else fr["next_season"])
+    else:
+        sheet["franchise"] = None
+        sheet["next_season"] = None
+    return sheet

@@ -185,19 +185,56 @@ titles = Table(
     Index("ix_titles_mal_id", "mal_id"),
 )
 
+franchise_links = Table(
+    "franchise_links",
+    metadata,
+    Column("kind", String(16), nullable=False),
+    Column("from_mal_id", Integer),
+    Column("from_anidb_id", Integer),
+    Column("to_mal_id", Integer),
+    Column("to_anidb_id", Integer),
+    Column("rank", Integer, nullable=False),
+    Column("accepted", Integer, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("observed_at", Date),
+)
+
+franchise_members = Table(
+    "franchise_members",
+    metadata,
+    Column("franchise_id", String(40), nullable=False),
+    Column("role", String(8), nullable=False),  # "season" or "other"
+    Column("mal_id", Integer),
+    Column("anidb_id", Integer),
+    Column("number", Integer),
+    Column("part", Integer),
+    Column("title", Text, nullable=False),
+    Index("ix_franchise_members_mal", "mal_id"),
+)
+
+_V1_TABLES = [t for t in metadata.sorted_tables if not t.name.startswith("franchise_")]
+_V2_TABLES = [franchise_links, franchise_members]
+
 #: Tables a build replaces as a whole (in this order for deletes).
 BUILD_TABLES = (
-    titles, anime, rejects, collection_members, relations, first_seen, tvdb_mappings, id_links, facts
+    franchise_members, franchise_links, titles, anime, rejects, collection_members, relations,
+    first_seen, tvdb_mappings, id_links, facts,
 )
 
 
 def _v1(conn: Connection) -> None:
-    metadata.create_all(conn)
+    metadata.create_all(conn, tables=_V1_TABLES)
+
+
+def _v2(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V2_TABLES)
 
 
 #: (version, description, function). Append, never edit, once released.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial catalog: records, derived tables, builds, rejects, raw records", _v1),
+    (2, "franchise links with their evidence, and franchise members", _v2),
 )
 LATEST = MIGRATIONS[-1][0]
 

@@ -136,7 +136,9 @@ class Catalog:
     # -- writing -----------------------------------------------------------------------------
 
     def replace(self, admitted: Batch, snapshot: Snapshot, *, data_dir: str, as_of: date | None,
-                started_at: datetime, counts: dict[str, Any]) -> int:
+                started_at: datetime, counts: dict[str, Any],
+                franchise_links: Sequence[dict[str, Any]] = (),
+                franchise_members: Sequence[tuple[Any, ...]] = ()) -> int:
         """Replace the whole catalog with ``admitted`` records in one transaction; returns the build id.
 
         Any failure rolls everything back: the previous catalog stays as it was.
@@ -147,6 +149,8 @@ class Catalog:
                     conn.execute(delete(table))
                 self._insert_records(conn, admitted)
                 self._insert_derived(conn, snapshot)
+                self._insert(conn, s.franchise_links, franchise_links)
+                self._bulk(conn, s.franchise_members, franchise_members)
                 build_id = conn.execute(
                     insert(s.builds).values(
                         started_at=started_at, finished_at=datetime.now(), data_dir=data_dir,
@@ -181,12 +185,12 @@ class Catalog:
         names = [c.name for c in table.columns]
         if conn.dialect.name == "sqlite":
             iso = [isinstance(c.type, Date) for c in table.columns]
-            rows = [tuple(v.isoformat() if d and v is not None else v for v, d in zip(r, iso)) for r in rows]
+            rows = [tuple(v.isoformat() if d and v is not None else v for v, d in zip(r, iso, strict=True)) for r in rows]
         if compiled.positiontup is not None:
             order = [names.index(k) for k in compiled.positiontup]
             data: list[Any] = [tuple(r[i] for i in order) for r in rows]
         else:
-            data = [dict(zip(names, r)) for r in rows]
+            data = [dict(zip(names, r, strict=True)) for r in rows]
         for chunk in _chunks(data):
             conn.exec_driver_sql(compiled.string, chunk)
 
@@ -258,9 +262,31 @@ class Catalog:
         with self.engine.connect() as conn:
             return [_anime_from_row(r) for r in conn.execute(select(s.anime))]
 
+    def popularity_and_types(self) -> tuple[dict[int, int], dict[int, str]]:
+        """MAL id -> members, and MAL id -> type, of every entry."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s.anime.c.mal_id, s.anime.c.members, s.anime.c.type)).all()
+        return {m: n or 0 for m, n, _ in rows}, {m: t or "Unknown" for m, _, t in rows}
+
     def titles(self) -> list[TitleRecord]:
         with self.engine.connect() as conn:
             return [TitleRecord(r.mal_id, r.title, r.kind) for r in conn.execute(select(s.titles))]
+
+    def season_numbers(self) -> dict[int, tuple[str, int]]:
+        """MAL id -> (franchise id, season number) of every main-line season, from the last build."""
+        q = select(s.franchise_members.c.mal_id, s.franchise_members.c.franchise_id,
+                   s.franchise_members.c.number).where(
+            s.franchise_members.c.role == "season", s.franchise_members.c.mal_id.is_not(None))
+        with self.engine.connect() as conn:
+            return {m: (f, n) for m, f, n in conn.execute(q)}
+
+    def franchise_links(self, mal_id: int | None = None) -> list[dict[str, Any]]:
+        """Stored franchise links (every one, or those touching ``mal_id``), with their evidence."""
+        q = select(s.franchise_links)
+        if mal_id is not None:
+            q = q.where((s.franchise_links.c.from_mal_id == mal_id) | (s.franchise_links.c.to_mal_id == mal_id))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
 
     def last_build(self) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
@@ -291,7 +317,7 @@ class Catalog:
                 "records": {
                     t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                     for t in (s.id_links, s.tvdb_mappings, s.first_seen, s.relations,
-                              s.collection_members, s.titles)
+                              s.collection_members, s.titles, s.franchise_links, s.franchise_members)
                 },
                 "rejects": conn.execute(select(func.count()).select_from(s.rejects)).scalar_one(),
                 "rejects_by_source": grouped(s.rejects.c.source, func.count()),

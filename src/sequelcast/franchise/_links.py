@@ -1,0 +1,269 @@
+"""Candidate links between nodes, one function per kind of evidence.
+
+Every function returns :class:`RawLink` values. ``kind`` is ``"sequel"`` (``b`` is the main-line
+season right after ``a``), ``"member"`` (``a``, not a main-line season, belongs with ``b``) or
+``"related"`` (same franchise, but not a direct sequel; recorded, not used).
+``rank`` is the precedence of the evidence: 1 erengy rules, 2 AniDB-to-TVDB lists, 3 title
+patterns, 4 Fribb collections confirmed by title or TVDB agreement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sequelcast.domain import Evidence, Snapshot
+from sequelcast.franchise._nodes import Node
+from sequelcast.franchise._titles import format_stem, loosely_agree
+
+RANK = {"erengy": 1, "tvdb": 2, "title": 3, "collection": 4}
+
+
+@dataclass(frozen=True)
+class RawLink:
+    """One piece of evidence that two nodes are linked."""
+
+    a: int
+    b: int
+    kind: str
+    rank: int
+    evidence: Evidence
+
+
+def _nearest(mains: Sequence[Node], when: date | None) -> Node:
+    """The main node that started last on or before ``when`` (the first one otherwise)."""
+    best = mains[0]
+    if when is None:
+        return best
+    for node in mains:
+        if node.start is not None and node.start <= when:
+            best = node
+    return best
+
+
+def _pair(a: Node, b: Node, rank: int, evidence: Evidence) -> RawLink:
+    kind = "sequel" if a.main and b.main else "member"
+    if kind == "member" and a.main:
+        a, b = b, a
+    return RawLink(a.key, b.key, kind, rank, evidence)
+
+
+# -- (1) erengy rules ------------------------------------------------------------------------
+
+
+def erengy_links(snapshot: Snapshot, nodes: dict[int, Node]) -> list[RawLink]:
+    """Explicit continuation rules; an id given only on AniList is mapped to MAL."""
+    anilist = {int(v): k for k, v in snapshot.mal_to("anilist").items() if v.isdigit()}
+    out = []
+    for rel in snapshot.relations:
+        if rel.kind != "sequel":
+            continue
+        a = rel.from_mal_id or anilist.get(rel.from_anilist_id or 0)
+        b = rel.to_mal_id or anilist.get(rel.to_anilist_id or 0)
+        if a is None or b is None or a == b or a not in nodes or b not in nodes:
+            continue
+        ev = Evidence(rel.source, rel.evidence, rel.observed_at)
+        link = _pair(nodes[a], nodes[b], RANK["erengy"], ev)
+        if link.kind == "sequel" and not _direct(rel.evidence, nodes[a].episodes):
+            link = RawLink(link.a, link.b, "related", link.rank, ev)
+        out.append(link)
+    return out
+
+
+_FIRST_EPISODE = re.compile(r"[0-9?]+:(\d+)(?:-[0-9?]+)? -> ")
+
+
+def _direct(detail: str, episodes: int | None) -> bool:
+    """A rule "A:13-24 -> B:1-12" where A has 12 episodes: B follows A directly.
+
+    A rule "A:329-341 -> B" on a 201-episode A only continues A's absolute numbering through
+    entries in between (Gintama), so it is not a direct sequel.
+    """
+    m = _FIRST_EPISODE.search(detail)
+    if m is None or episodes is None:
+        return True
+    return int(m.group(1)) <= episodes + 1
+
+
+# -- (2) AniDB-to-TVDB lists -----------------------------------------------------------------
+
+
+def _season_order(node: Node) -> tuple[int, date, int, int]:
+    season = node.tvdb_season or "0"
+    number = 0 if season == "a" else int(season)
+    return (number, node.sort_date(), node.anidb_id or 0, node.mal_id or 0)
+
+
+def _tvdb_evidence(series: str, a: Node, b: Node) -> Evidence:
+    observed = max(n.tvdb.observed_at for n in (a, b) if n.tvdb is not None)
+    return Evidence(
+        "anidb_tvdb",
+        f"TVDB {series}: season {a.tvdb_season} {a.title!r} then season {b.tvdb_season} {b.title!r}",
+        observed,
+    )
+
+
+def tvdb_links(nodes: dict[int, Node]) -> list[RawLink]:
+    """Entries sharing a TVDB series, main-line ones in the order of their TVDB season."""
+    groups: dict[str, list[Node]] = defaultdict(list)
+    for node in nodes.values():
+        if node.tvdb_series:
+            groups[node.tvdb_series].append(node)
+    out: list[RawLink] = []
+    for series, members in groups.items():
+        mains = sorted((n for n in members if n.main), key=_season_order)
+        out.extend(
+            RawLink(a.key, b.key, "sequel", RANK["tvdb"], _tvdb_evidence(series, a, b))
+            for a, b in zip(mains, mains[1:], strict=False)
+        )
+        others = sorted((n for n in members if not n.main), key=_season_order)
+        anchors = mains or others[:1]
+        for node in others:
+            anchor = _nearest(anchors, node.start)
+            if anchor is not node:
+                out.append(RawLink(node.key, anchor.key, "member", RANK["tvdb"],
+                                   _tvdb_evidence(series, anchor, node)))
+    return out
+
+
+# -- (3) title patterns ----------------------------------------------------------------------
+
+
+def _spin_off(node: Node) -> bool:
+    return bool(SPIN_OFF_WORDS & set(node.tkey.base.split()))
+
+
+def _tvdb_veto(a: Node, b: Node) -> bool:
+    """TVDB lists ``b`` as season 1 of a series other than ``a``'s: not its sequel by title."""
+    return (a.tvdb_series is not None and b.tvdb_series is not None
+            and a.tvdb_series != b.tvdb_series and b.tvdb_season == "1")
+
+
+def _may_continue(b: Node) -> bool:
+    """``b``'s title says it continues something: a marker, or a subtitle on a known stem."""
+    key = b.tkey
+    if key.season == 1 or _spin_off(b):
+        return False
+    if key.year is not None and not key.marked:
+        return False  # "Hunter x Hunter (2011)": a remake
+    return key.marked or key.subtitle
+
+
+#: Words that mark a side story, never the next main-line season.
+SPIN_OFF_WORDS = frozenset({"gaiden", "spinoff", "soushuuhen", "recap"})
+
+#: A sequel found by title may start this long before its predecessor's last episode.
+OVERLAP = timedelta(days=14)
+
+
+def compatible(a: Node, b: Node) -> bool:
+    """``b`` may follow ``a``: it starts after ``a`` started and (nearly) ended."""
+    if a.start is not None and b.start is not None and a.start >= b.start:
+        return False
+    if a.end is not None and b.start is not None and b.start < a.end - OVERLAP:
+        return False
+    if b.start is None and a.start is None:
+        return False
+    if _tvdb_veto(a, b):
+        return False
+    sa, sb = a.tkey.season, b.tkey.season
+    return sa is None or sb is None or sa <= sb
+
+
+def _latest_before(b: Node, candidates: Iterable[Node]) -> Node | None:
+    best: Node | None = None
+    for a in candidates:
+        if a.key == b.key or not compatible(a, b):
+            continue
+        if best is None or (a.sort_date(), a.key) > (best.sort_date(), best.key):
+            best = a
+    return best
+
+
+def title_links(nodes: dict[int, Node]) -> list[RawLink]:
+    """"X 2nd Season", "X Season 3", "X II", "X Part 2", "X: The Final Season", "X: <arc>-hen".
+
+    The predecessor is the main-line entry whose base title or stem is the sequel's base or stem
+    and that started last before it.
+    """
+    index: dict[str, list[Node]] = defaultdict(list)
+    for node in nodes.values():
+        if node.main and node.mal_id is not None:
+            for k in node.tkey.keys():
+                index[k].append(node)
+    out = []
+    for b in nodes.values():
+        if b.main and _may_continue(b):
+            pool = [a for k in b.tkey.keys() for a in index.get(k, ())]
+            a = _latest_before(b, pool)
+            if a is not None:
+                ev = Evidence("title", f"{b.title!r} continues {a.title!r}", None)
+                out.append(RawLink(a.key, b.key, "sequel", RANK["title"], ev))
+        elif not b.main:
+            out.extend(_title_member(b, index))
+    return out
+
+
+def _title_member(x: Node, index: dict[str, list[Node]]) -> list[RawLink]:
+    stem = format_stem(x.title)
+    mains = sorted(index.get(stem, ()), key=Node.sort_date)
+    if not stem or not mains:
+        return []
+    anchor = _nearest(mains, x.start)
+    ev = Evidence("title", f"{x.title!r} has the stem {stem!r} of {anchor.title!r}", None)
+    return [RawLink(x.key, anchor.key, "member", RANK["title"], ev)]
+
+
+# -- (4) Fribb collections -------------------------------------------------------------------
+
+
+def _agree(a: Node, b: Node) -> bool:
+    same_tvdb = a.tvdb_series is not None and a.tvdb_series == b.tvdb_series
+    return same_tvdb or loosely_agree(a.tkey, b.tkey)
+
+
+def _remake(a: Node, b: Node) -> bool:
+    """``b`` looks like a remake of ``a`` (same stem, no marker, or a year) or a spin-off."""
+    if _spin_off(b):
+        return True
+    if b.tkey.marked or b.tkey.subtitle:
+        return b.tkey.season == 1
+    return b.tkey.year is not None or a.tkey.stem == b.tkey.stem
+
+
+def _cluster_links(name: str, members: list[Node], observed: date | None) -> list[RawLink]:
+    mains = sorted((n for n in members if n.main), key=Node.sort_date)
+    out = []
+    for i, b in enumerate(mains):
+        pool = [a for a in mains[:i] if _agree(a, b) and not _remake(a, b)]
+        a = _latest_before(b, pool)
+        if a is not None:
+            ev = Evidence("fribb_collections", f"cluster {name!r}, titles agree", observed)
+            out.append(RawLink(a.key, b.key, "sequel", RANK["collection"], ev))
+    for x in members:
+        if x.main:
+            continue
+        pool = [a for a in mains if _agree(a, x)]
+        if pool:
+            anchor = _nearest(pool, x.start)
+            ev = Evidence("fribb_collections", f"cluster {name!r}, titles agree", observed)
+            out.append(RawLink(x.key, anchor.key, "member", RANK["collection"], ev))
+    return out
+
+
+def collection_links(snapshot: Snapshot, nodes: dict[int, Node]) -> list[RawLink]:
+    """Fribb clusters, only where titles or TVDB series agree (the clusters over-merge)."""
+    clusters: dict[str, list[Node]] = defaultdict(list)
+    observed: dict[str, date] = {}
+    for m in snapshot.collection_members:
+        node = nodes.get(m.mal_id)
+        if node is not None:
+            clusters[m.collection].append(node)
+            observed[m.collection] = max(observed.get(m.collection, m.observed_at), m.observed_at)
+    out = []
+    for name, members in clusters.items():
+        out.extend(_cluster_links(name, members, observed.get(name)))
+    return out

@@ -1,0 +1,192 @@
+"""The nodes of the franchise graph: MAL entries, plus AniDB entries MAL does not list yet.
+
+A node key is an ``int``: the MAL id for a MAL entry, ``-anidb_id`` for an entry known only from
+the AniDB-to-TVDB lists. Keys never leave this package: the public types carry ``mal_id`` and
+``anidb_id`` separately.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sequelcast.domain import Anime, Evidence, Snapshot, TvdbMapping
+from sequelcast.franchise._titles import TitleKey, normalize, parse_title
+
+#: Types that can be a main-line season.
+MAIN_TYPES = frozenset({"TV"})
+#: First version of the AniDB-to-TVDB list: ``first_listed`` on this date is left-censored.
+LIST_HISTORY_START = date(2012, 9, 22)
+
+
+@dataclass
+class Node:
+    """One entry of the graph (mutable while the graph is built)."""
+
+    key: int
+    mal_id: int | None
+    anidb_id: int | None
+    title: str
+    type: str | None
+    start: date | None
+    end: date | None
+    episodes: int | None
+    announced: date | None
+    tvdb: TvdbMapping | None
+    tkey: TitleKey
+    main: bool = False
+    notes: list[Evidence] = field(default_factory=list)
+
+    @property
+    def tvdb_series(self) -> str | None:
+        """The TheTVDB series id, when it is a real (numeric) series."""
+        if self.tvdb is None or not self.tvdb.tvdb_id or not self.tvdb.tvdb_id.isdigit():
+            return None
+        return self.tvdb.tvdb_id
+
+    @property
+    def tvdb_season(self) -> str | None:
+        """``"1"``, ``"2"``..., ``"0"`` or ``"a"`` when mapped to a real series, else ``None``."""
+        if self.tvdb is None or not self.tvdb_series:
+            return None
+        return self.tvdb.tvdb_season
+
+    def sort_date(self) -> date:
+        """Start date, unknown last."""
+        return self.start or date.max
+
+
+def _is_main(node: Node) -> bool:
+    season = node.tvdb_season
+    if season == "0":
+        return False
+    if node.type is not None:
+        return node.type in MAIN_TYPES
+    return season is not None and (season == "a" or season.isdigit())
+
+
+def _earliest(*days: date | None) -> date | None:
+    known = [d for d in days if d is not None]
+    return min(known) if known else None
+
+
+def _mal_node(entry: Anime, anidb_id: int | None, snapshot: Snapshot,
+              latest: dict[int, TvdbMapping]) -> Node:
+    listed = snapshot.first_seen.get(anidb_id) if anidb_id is not None else None
+    return Node(
+        key=entry.mal_id,
+        mal_id=entry.mal_id,
+        anidb_id=anidb_id,
+        title=entry.title,
+        type=entry.type,
+        start=entry.start_date,
+        end=entry.end_date,
+        episodes=entry.episodes,
+        announced=_earliest(listed.first_listed if listed else None, entry.first_seen),
+        tvdb=latest.get(anidb_id) if anidb_id is not None else None,
+        tkey=parse_title(entry.title),
+    )
+
+
+def _anidb_node(mapping: TvdbMapping, snapshot: Snapshot) -> Node:
+    listed = snapshot.first_seen.get(mapping.anidb_id)
+    return Node(
+        key=-mapping.anidb_id,
+        mal_id=None,
+        anidb_id=mapping.anidb_id,
+        title=mapping.name,
+        type=None,
+        start=None,
+        end=None,
+        episodes=None,
+        announced=listed.first_listed if listed else None,
+        tvdb=mapping,
+        tkey=parse_title(mapping.name),
+    )
+
+
+def _anidb_ids(snapshot: Snapshot) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for mal_id, value in snapshot.mal_to("anidb").items():
+        if value.isdigit():
+            out[mal_id] = int(value)
+    return out
+
+
+def _title_index(entries: dict[int, Anime], linked: set[int]) -> dict[str, set[int]]:
+    """Normalized title -> MAL ids, for entries with no AniDB link (to match AniDB-only rows)."""
+    index: dict[str, set[int]] = defaultdict(set)
+    for mal_id, entry in entries.items():
+        if mal_id in linked:
+            continue
+        for _, title in entry.all_titles():
+            index[normalize(title)].add(mal_id)
+    return index
+
+
+def build_nodes(snapshot: Snapshot) -> dict[int, Node]:
+    """Every MAL entry, plus AniDB-only entries that share a TVDB series with a MAL entry.
+
+    An AniDB row with no MAL link whose name matches exactly one unlinked MAL title is taken to
+    be that MAL entry (the ID crosswalk is older than the newest lists).
+    """
+    latest = snapshot.latest_tvdb()
+    mal_anidb = _anidb_ids(snapshot)
+    nodes = {
+        mal_id: _mal_node(entry, mal_anidb.get(mal_id), snapshot, latest)
+        for mal_id, entry in snapshot.entries.items()
+    }
+    linked_anidb = {a for m, a in mal_anidb.items() if m in nodes}
+    series_with_mal = {n.tvdb_series for n in nodes.values() if n.tvdb_series}
+    index = _title_index(snapshot.entries, {m for m in nodes if m in mal_anidb})
+    by_year = _unlinked_tv_by_year(nodes)
+    for anidb_id, mapping in latest.items():
+        if anidb_id in linked_anidb:
+            continue
+        match = index.get(normalize(mapping.name), set())
+        node = _anidb_node(mapping, snapshot)
+        if len(match) != 1 and node.tvdb_series in series_with_mal:
+            match = _year_match(node.tkey, by_year)
+        if len(match) == 1:
+            _adopt(nodes[next(iter(match))], mapping, snapshot)
+            linked_anidb.add(anidb_id)
+        elif node.tvdb_series in series_with_mal:
+            nodes[node.key] = node
+    for node in nodes.values():
+        node.main = _is_main(node)
+    return nodes
+
+
+def _unlinked_tv_by_year(nodes: dict[int, Node]) -> dict[int, list[Node]]:
+    out: dict[int, list[Node]] = defaultdict(list)
+    for node in nodes.values():
+        if node.anidb_id is None and node.type in MAIN_TYPES and node.start is not None:
+            out[node.start.year].append(node)
+    return out
+
+
+def _year_match(key: TitleKey, by_year: dict[int, list[Node]]) -> set[int]:
+    """AniDB names a later season "<base> (<year>)": the unlinked MAL TV entry of that year."""
+    if key.year is None:
+        return set()
+    words = key.base.split()
+    return {
+        n.key
+        for n in by_year.get(key.year, ())
+        if n.anidb_id is None and words and n.tkey.base.split()[: len(words)] == words
+    }
+
+
+def _adopt(node: Node, mapping: TvdbMapping, snapshot: Snapshot) -> None:
+    """Give a MAL node the AniDB row its title matched."""
+    if node.anidb_id is not None:
+        return
+    listed = snapshot.first_seen.get(mapping.anidb_id)
+    node.anidb_id = mapping.anidb_id
+    node.tvdb = mapping
+    node.announced = _earliest(node.announced, listed.first_listed if listed else None)
+    node.notes.append(
+        Evidence("title_match", f"AniDB {mapping.anidb_id} {mapping.name!r} has this exact title",
+                 mapping.observed_at)
+    )
