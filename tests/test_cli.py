@@ -89,6 +89,12 @@ def test_stats_without_catalog(tmp_path: Path) -> None:
     assert not (tmp_path / "none.db").exists()
 
 
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SEQUELCAST_MODEL_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
 def test_show_json(built: str) -> None:
     result = runner.invoke(app, ["show", "40938", "--db", built, "--json"])
     assert result.exit_code == 0
@@ -100,6 +106,87 @@ def test_show_json(built: str) -> None:
     assert data["studios"] == ["Project No.9"]
     assert data["source_type"] == "Light novel"
     assert "Higehiro" in data["synonyms"]
+
+
+def test_show_by_title_with_fact_sheet(built: str) -> None:
+    result = runner.invoke(app, ["show", "higehiro", "--db", built, "--json"])
+    assert result.exit_code == 0, result.output
+    sheet = json.loads(result.output)
+    assert sheet["mal_id"] == 40938
+    assert sheet["peers"]["group"] == "TV shows of 2021"
+    assert sheet["peers"]["members_percentile"] == 100.0
+    assert [s["mal_id"] for s in sheet["franchise"]["seasons"]] == [40938]
+    assert sheet["next_season"]["status"] == "none"
+
+
+def test_show_table_by_title(built: str) -> None:
+    result = runner.invoke(app, ["show", "Tiny Show", "--db", built])
+    assert result.exit_code == 0, result.output
+    assert "Studio A" in result.output
+    assert "Next season: aired (Tiny Show 2nd Season)" in result.output
+
+
+def test_show_as_of_hides_later_facts(built: str) -> None:
+    result = runner.invoke(app, ["show", "100", "--db", built, "--as-of", "2018-05-07", "--json"])
+    assert result.exit_code == 0, result.output
+    sheet = json.loads(result.output)
+    assert sheet["members"] == 210000
+    assert sheet["next_season"]["status"] == "none"
+    assert sheet["as_of"] == "2018-05-07"
+
+
+def test_show_unmatched_title(built: str) -> None:
+    result = runner.invoke(app, ["show", "qqqzzzxxx", "--db", built])
+    assert result.exit_code == 1
+    assert "no title matches 'qqqzzzxxx'" in result.output
+
+
+def test_resolve_json(built: str) -> None:
+    result = runner.invoke(app, ["resolve", "hige wo soru", "--db", built, "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert rows[0]["mal_id"] == 40938
+    assert set(rows[0]) == {"mal_id", "title", "score", "matched_on"}
+
+
+def test_resolve_typo_table(built: str) -> None:
+    result = runner.invoke(app, ["resolve", "Tiny Shwo", "--db", built])
+    assert result.exit_code == 0, result.output
+    assert "Tiny Show" in result.output
+
+
+def test_franchise_json_any_season_gives_same_franchise(built: str) -> None:
+    first = json.loads(runner.invoke(app, ["franchise", "100", "--db", built, "--json"]).output)
+    second = json.loads(runner.invoke(app, ["franchise", "200", "--db", built, "--json"]).output)
+    assert first == second
+    assert [(s["mal_id"], s["start"]) for s in first["seasons"]] == [(100, "2015-01-05"), (200, "2019-01-07")]
+    assert [o["mal_id"] for o in first["others"]] == [400]
+    assert first["next_season"]["status"] == "none"
+    assert set(first["seasons"][0]) >= {"mal_id", "title", "start", "end", "episodes", "part"}
+
+
+def test_franchise_as_of(built: str) -> None:
+    result = runner.invoke(app, ["franchise", "100", "--db", built, "--json", "--as-of", "2018-08-01"])
+    data = json.loads(result.output)
+    # the sequel is known only from AniDB (listed 2018-06-01, mapped to TVDB season 2 on 2018-07-01)
+    assert [(s["mal_id"], s["anidb_id"]) for s in data["seasons"]] == [(100, 1000), (None, 2000)]
+    assert data["next_season"]["status"] == "announced"
+    assert data["next_season"]["anidb_id"] == 2000
+    assert data["next_season"]["first_seen"] == "2018-06-01"
+
+
+def test_franchise_as_of_before_the_mapping(built: str) -> None:
+    result = runner.invoke(app, ["franchise", "100", "--db", built, "--json", "--as-of", "2018-06-15"])
+    data = json.loads(result.output)
+    assert [s["mal_id"] for s in data["seasons"]] == [100]
+    assert data["next_season"]["status"] == "none"
+
+
+def test_franchise_table(built: str) -> None:
+    result = runner.invoke(app, ["franchise", "Tiny Show", "--db", built])
+    assert result.exit_code == 0, result.output
+    assert "Tiny Show 2nd Season" in result.output
+    assert "Next season: none announced" in result.output
 
 
 def test_show_unknown_id(built: str) -> None:

@@ -288,10 +288,23 @@ class Snapshot:
         return out
 
     def latest_tvdb(self) -> dict[int, TvdbMapping]:
-        """AniDB id -> its newest AniDB-to-TVDB list row."""
+        """AniDB id -> its newest known mapping to a TVDB series and season.
+
+        The lists exist at a few dates only; between them, :class:`FirstSeen` says when an entry
+        was first mapped. A first mapping newer than the entry's newest list row (or an entry in no
+        list yet) gives a row stamped with ``first_mapped`` (name from an older row, if any).
+        """
         out: dict[int, TvdbMapping] = {}
         for m in sorted(self.tvdb_mappings, key=lambda x: x.observed_at):
             out[m.anidb_id] = m
+        for fs in self.first_seen.values():
+            if fs.first_mapped is None or fs.tvdb_id is None:
+                continue
+            row = out.get(fs.anidb_id)
+            if row is None or row.observed_at < fs.first_mapped:
+                name = row.name if row is not None else f"AniDB {fs.anidb_id}"
+                out[fs.anidb_id] = TvdbMapping(fs.anidb_id, name, fs.tvdb_id, fs.tvdb_season, None, None,
+                                               fs.first_mapped, fs.source)
         return out
 
 

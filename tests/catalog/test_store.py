@@ -165,3 +165,22 @@ def test_record_tables_follow_record_field_order(table, record) -> None:
     from sequelcast import domain
 
     assert [c.name for c in table.columns] == [f.name for f in dataclasses.fields(getattr(domain, record))]
+
+
+def test_v1_catalog_is_migrated_to_latest(catalog_url: str) -> None:
+    """A catalog made by schema version 1 gains the franchise tables when opened."""
+    from sqlalchemy import inspect
+
+    from sequelcast.catalog.store import make_engine
+
+    engine = make_engine(catalog_url)
+    with engine.begin() as conn:
+        s._v1(conn)
+        conn.execute(s.schema_version.insert().values(version=1))
+        assert not inspect(conn).has_table("franchise_links")
+    engine.dispose()
+    with open_catalog(catalog_url) as cat:
+        assert cat.version() == s.LATEST == 2
+        with cat.engine.connect() as conn:
+            assert inspect(conn).has_table("franchise_links")
+            assert inspect(conn).has_table("franchise_members")
