@@ -171,9 +171,7 @@ def assemble(admitted: Batch, as_of: date | None) -> Snapshot:
         vol = [f for f in fs if f.field in VOLATILE_FIELDS]  # fs is sorted by _entry
         if vol:
             history[m] = vol
-    first_seen: dict[int, FirstSeen] = {}
-    for fs in admitted.first_seen:
-        first_seen[fs.anidb_id] = fs
+    first_seen: dict[int, FirstSeen] = {row.anidb_id: row for row in admitted.first_seen}
     return Snapshot(
         as_of=as_of,
         entries=entries,

@@ -180,19 +180,18 @@ def resolve(
     """Find the entries a title query may mean, best first."""
     with _catalog(db) as cat:
         matches = service.resolve(cat, query, limit, _cache_dir())
-    rows = [{"mal_id": m.mal_id, "title": m.title, "score": m.score, "matched_on": m.matched_on}
-            for m in matches]
     if json_:
-        _print_json(rows)
+        _print_json([{"mal_id": m.mal_id, "title": m.title, "score": m.score, "matched_on": m.matched_on}
+                     for m in matches])
         return
-    if not rows:
+    if not matches:
         err_console.print(f"No entry matches {query!r}.", markup=False)
         raise typer.Exit(1)
     table = Table(title=f"Candidates for {query!r}")
     for col in ("MAL id", "title", "score", "matched on"):
         table.add_column(col)
-    for r in rows:
-        table.add_row(str(r["mal_id"]), r["title"], f"{r['score']:.0f}", r["matched_on"])
+    for m in matches:
+        table.add_row(str(m.mal_id), m.title, f"{m.score:.0f}", m.matched_on)
     console.print(table)
 
 

@@ -67,7 +67,14 @@ class _Dates:
     def __init__(self) -> None:
         self._seen: dict[Any, date | None] = {None: None}
 
-    def __call__(self, value: Any) -> date | None:
+    def __call__(self, value: Any) -> date:
+        """A date (never ``None``: for columns declared NOT NULL)."""
+        d = self.optional(value)
+        if d is None:
+            raise CatalogError("a required date column holds NULL")
+        return d
+
+    def optional(self, value: Any) -> date | None:
         try:
             return self._seen[value]
         except KeyError:
@@ -229,7 +236,7 @@ class Catalog:
                     v = decoded[fld, value]
                 except KeyError:
                     v = json.loads(value)
-                    v = d(v) if fld in _DATE_FIELDS else v
+                    v = d.optional(v) if fld in _DATE_FIELDS else v
                     decoded[fld, value] = v
                 b.facts.append(Fact(mal_id, fld, v, d(observed), source))
             b.id_links = [IdLink(m, site, x, d(o), src) for m, site, x, o, src in _raw_rows(conn, s.id_links)]
@@ -238,7 +245,8 @@ class Catalog:
                 for a, n, t, se, off, st, o, src in _raw_rows(conn, s.tvdb_mappings)
             ]
             b.first_seen = [
-                FirstSeen(a, d(fl), d(fm), t, se, src) for a, fl, fm, t, se, src in _raw_rows(conn, s.first_seen)
+                FirstSeen(a, d(fl), d.optional(fm), t, se, src)
+                for a, fl, fm, t, se, src in _raw_rows(conn, s.first_seen)
             ]
             b.relations = [
                 Relation(fm, tm, k, e, d(o), src, fa, ta)
