@@ -13,8 +13,12 @@ anidb_tvdb              raw/anidb_tvdb_anime_lists/anime-list-master_*.xml   fil
 fribb_ids               raw/id_maps_and_relations/fribb_anime-list-mini_*    file name date
 fribb_collections       raw/id_maps_and_relations/fribb_mal_collection_*     file name date
 erengy_relations        raw/id_maps_and_relations/erengy_anime-relations_*   file name date
-anidb_first_seen        derived/anidb_first_seen.csv                         per row
+anidb_first_seen        derived/anidb_first_seen*.csv                        per row
+offline_db              raw/anime-offline-database/*.json, *.jsonl           lastUpdate
 ======================  ===================================================  ==============
+
+Put a downloaded anime-offline-database release (minified JSON or JSONL) in
+``raw/anime-offline-database/`` of the data directory and ``sequelcast build`` reads it.
 
 Network sources: :mod:`~sequelcast.sources.anilist`, :mod:`~sequelcast.sources.jikan` and the
 anime-offline-database dump (:mod:`~sequelcast.sources.offline_db`).
@@ -27,7 +31,15 @@ from pathlib import Path
 
 from sequelcast.domain import Batch
 from sequelcast.errors import SourceFileError
-from sequelcast.sources import anidb_tvdb, erengy, first_seen, fribb, mal_seasons, mal_snapshots
+from sequelcast.sources import (
+    anidb_tvdb,
+    erengy,
+    first_seen,
+    fribb,
+    mal_seasons,
+    mal_snapshots,
+    offline_db,
+)
 from sequelcast.sources.base import FileSource, read_source_file
 
 DATA_SOURCES: tuple[FileSource, ...] = (
@@ -47,6 +59,10 @@ DATA_SOURCES: tuple[FileSource, ...] = (
     FileSource(erengy.SOURCE, erengy.PATTERN, erengy.parse, "sequel rules (erengy)"),
     FileSource(first_seen.SOURCE, first_seen.PATTERN, first_seen.parse,
                "AniDB first-seen dates (derived)"),
+    FileSource(offline_db.SOURCE, "raw/anime-offline-database/*.json", offline_db.parse_dump,
+               "anime-offline-database dump (minified JSON)"),
+    FileSource(offline_db.SOURCE, "raw/anime-offline-database/*.jsonl", offline_db.parse_dump,
+               "anime-offline-database dump (JSON lines)"),
 )
 
 Progress = Callable[[FileSource, Path, int, int], None]
