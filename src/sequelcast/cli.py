@@ -24,6 +24,7 @@ from sequelcast import service
 from sequelcast.catalog import Catalog, open_catalog
 from sequelcast.errors import ConfigError, ResolveError, SequelcastError
 from sequelcast.settings import Settings, normalize_db_url, parse_date_option
+from sequelcast.sources import DATA_SOURCES
 
 app = typer.Typer(
     name="sequelcast",
@@ -91,8 +92,9 @@ def _print_json(value: Any) -> None:
 @handle_errors
 def build(
     data: Annotated[
-        Path | None,
-        typer.Option("--data", help="Data directory (layout of ../shared/data). Env: SEQUELCAST_DATA.",
+        list[Path] | None,
+        typer.Option("--data", help="Data directory (layout of ../shared/data); repeat to add more. "
+                     "Default: SEQUELCAST_DATA or ../shared/data, plus the downloads of `sequelcast fetch`.",
                      file_okay=False),
     ] = None,
     db: DbOption = None,
@@ -101,8 +103,8 @@ def build(
 ) -> None:
     """Build the catalog from the public data files, optionally as of a past date."""
     settings = _settings()
-    data_dir = data or settings.data
-    if data_dir is None:
+    data_dirs = list(data) if data else settings.data_dirs()
+    if not data_dirs:
         raise ConfigError("no data directory: pass --data DIR or set SEQUELCAST_DATA")
     cutoff = _as_of(as_of)
     with _catalog(db, create=True) as cat, Progress(
@@ -113,10 +115,12 @@ def build(
 
         def on_file(src: Any, path: Path, i: int, n: int) -> None:
             if src.name not in tasks:
-                tasks[src.name] = progress.add_task(src.name, total=len(src.discover(data_dir)))
+                total = sum(len(x.discover(d)) for d in data_dirs for x in DATA_SOURCES
+                            if x.name == src.name)
+                tasks[src.name] = progress.add_task(src.name, total=total)
             progress.advance(tasks[src.name])
 
-        report = service.build_catalog(cat, data_dir, cutoff, on_file)
+        report = service.build_catalog(cat, data_dirs, cutoff, on_file)
     c = report.counts
     when = f" as of {cutoff}" if cutoff else ""
     console.print(
@@ -300,6 +304,86 @@ def _print_sheet(sheet: dict[str, Any]) -> None:
         _print_evidence(sheet["next_season"])
     if sheet["as_of"]:
         console.print(f"(as known on {sheet['as_of']})")
+
+
+fetch_app = typer.Typer(
+    help="Fetch from the network sources into the downloads directory; the next build reads it.",
+    no_args_is_help=True,
+)
+app.add_typer(fetch_app, name="fetch")
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", help="Directory to save into (default: SEQUELCAST_DOWNLOADS).", file_okay=False),
+]
+
+
+def _fetched(report: service.FetchReport) -> None:
+    console.print(f"Saved {len(report.paths)} file(s) from {report.source}: {report.records:,} records, "
+                  f"{report.rejects:,} rejects.", highlight=False)
+    for path in report.paths:
+        console.print(f"  {path}", highlight=False, markup=False)
+
+
+def _ids(value: str) -> list[int]:
+    try:
+        ids = [int(x) for x in value.split(",") if x.strip()]
+    except ValueError:
+        raise ConfigError(f"MAL ids: expected numbers separated by commas, got {value!r}") from None
+    if not ids:
+        raise ConfigError("MAL ids: give at least one")
+    return ids
+
+
+def _today() -> date:
+    return _settings().forecast_date()
+
+
+@fetch_app.command("jikan-season")
+@handle_errors
+def fetch_jikan_season(
+    year: Annotated[int, typer.Argument(min=1917, max=2100, help="Year of the season.")],
+    season: Annotated[str, typer.Argument(help="winter, spring, summer or fall.")],
+    out: OutOption = None,
+) -> None:
+    """Every anime of one season from Jikan (MyAnimeList), all pages."""
+    if season.lower() not in ("winter", "spring", "summer", "fall"):
+        raise ConfigError(f"season: expected winter, spring, summer or fall, got {season!r}")
+    with console.status(f"Fetching {season} {year} from Jikan..."):
+        report = service.fetch_jikan_season(out or _settings().downloads, year, season.lower(), when=_today())
+    _fetched(report)
+
+
+@fetch_app.command("jikan-anime")
+@handle_errors
+def fetch_jikan_anime(
+    mal_ids: Annotated[str, typer.Argument(help="MAL ids, separated by commas.")],
+    out: OutOption = None,
+) -> None:
+    """Full Jikan entries (with relations and external links) for some MAL ids."""
+    with console.status("Fetching from Jikan..."):
+        report = service.fetch_jikan_anime(out or _settings().downloads, _ids(mal_ids), when=_today())
+    _fetched(report)
+
+
+@fetch_app.command("anilist")
+@handle_errors
+def fetch_anilist(
+    mal_ids: Annotated[str, typer.Argument(help="MAL ids, separated by commas.")],
+    out: OutOption = None,
+) -> None:
+    """AniList entries (titles, dates, studios, relations) for some MAL ids."""
+    with console.status("Fetching from AniList..."):
+        report = service.fetch_anilist(out or _settings().downloads, _ids(mal_ids), when=_today())
+    _fetched(report)
+
+
+@fetch_app.command("offline-db")
+@handle_errors
+def fetch_offline_db(out: OutOption = None) -> None:
+    """The latest anime-offline-database release (about 40 MB)."""
+    with console.status("Downloading the anime-offline-database release..."):
+        report = service.fetch_offline_db(out or _settings().downloads)
+    _fetched(report)
 
 
 def main() -> None:

@@ -10,19 +10,29 @@ import os
 import pickle
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from sequelcast.asof import admit, assemble
 from sequelcast.catalog import Catalog
-from sequelcast.domain import Anime, Evidence, NextSeason, Snapshot, merge_batches
+from sequelcast.domain import Anime, Batch, Evidence, NextSeason, Snapshot, merge_batches
 from sequelcast.errors import CatalogError, NotFoundError, ResolveError
 from sequelcast.franchise import Franchise, FranchiseGraph, build_franchises
 from sequelcast.resolve import Match, TitleIndex, resolve_one
-from sequelcast.sources import FileSource, load_batches
+from sequelcast.sources import (
+    FileSource,
+    anilist,
+    downloads,
+    jikan,
+    load_batches,
+    offline_db,
+)
+from sequelcast.sources.http import make_client
 
 
 @dataclass
@@ -37,7 +47,7 @@ class BuildReport:
 
 def build_catalog(
     catalog: Catalog,
-    data_dir: Path,
+    data_dir: Path | Sequence[Path],
     as_of: date | None = None,
     progress: Callable[[FileSource, Path, int, int], None] | None = None,
 ) -> BuildReport:
@@ -50,7 +60,8 @@ def build_catalog(
     t0 = time.perf_counter()
     started = datetime.now()
     batches = load_batches(data_dir, progress)
-    merged = merge_batches(batches, source="all", location=str(data_dir))
+    where = str(data_dir) if isinstance(data_dir, (str, Path)) else ", ".join(map(str, data_dir))
+    merged = merge_batches(batches, source="all", location=where)
     admitted = admit(merged, as_of)
     snap = assemble(admitted, as_of)
     counts = {
@@ -72,10 +83,10 @@ def build_catalog(
     counts["franchises"] = len(graph)
     links, members = _franchise_rows(graph)
     build_id = catalog.replace(
-        admitted, snap, data_dir=str(data_dir), as_of=as_of, started_at=started, counts=counts,
+        admitted, snap, data_dir=where, as_of=as_of, started_at=started, counts=counts,
         franchise_links=links, franchise_members=members,
     )
-    return BuildReport(build_id, str(data_dir), as_of, len(batches), counts, time.perf_counter() - t0)
+    return BuildReport(build_id, where, as_of, len(batches), counts, time.perf_counter() - t0)
 
 
 def _evidence_json(ev: tuple[Evidence, ...]) -> list[dict[str, Any]]:
@@ -349,3 +360,58 @@ def fact_sheet(catalog: Catalog, title_or_id: str, as_of: date | None = None,
         sheet["franchise"] = None
         sheet["next_season"] = None
     return sheet
+
+
+# -- network sources ----------------------------------------------------------------------------
+
+@dataclass
+class FetchReport:
+    source: str
+    paths: list[Path]
+    records: int
+    rejects: int
+
+
+def _saved(source: str, root: Path, answers: list[tuple[str, Any]], when: date,
+           parse: Callable[[Any, date], Batch]) -> FetchReport:
+    """Check every answer parses (a bad one raises before anything is saved), then save them all."""
+    batches = [parse(payload, when) for _, payload in answers]
+    paths = [downloads.save_answer(root, source, label, when, payload) for label, payload in answers]
+    return FetchReport(source, paths, sum(len(b) for b in batches), sum(len(b.rejects) for b in batches))
+
+
+def fetch_jikan_season(root: Path, year: int, season: str, *, when: date,
+                       client: httpx.Client | None = None) -> FetchReport:
+    """Fetch every page of a Jikan season into ``root/raw/jikan/`` (read by the next build)."""
+    client = client or jikan.make_jikan_client()
+    pages = jikan.fetch_season(client, year, season)
+    answers = [(f"season-{year}-{season}-p{i}", p) for i, p in enumerate(pages, start=1)]
+    return _saved(jikan.SOURCE, root, answers, when, jikan.parse_anime_list)
+
+
+def fetch_jikan_anime(root: Path, mal_ids: list[int], *, when: date,
+                      client: httpx.Client | None = None) -> FetchReport:
+    """Fetch ``/anime/{id}/full`` (with relations) for each MAL id into ``root/raw/jikan/``."""
+    client = client or jikan.make_jikan_client()
+    answers = [(f"anime-{m}", jikan.fetch_anime(client, m)) for m in mal_ids]
+    return _saved(jikan.SOURCE, root, answers, when, jikan.parse_anime_full)
+
+
+def fetch_anilist(root: Path, mal_ids: list[int], *, when: date,
+                  client: httpx.Client | None = None) -> FetchReport:
+    """Fetch AniList media (with relations) by MAL id into ``root/raw/anilist/``."""
+    client = client or anilist.make_anilist_client()
+    pages = anilist.fetch_media(client, mal_ids=mal_ids)
+    label = f"mal-{mal_ids[0]}-{len(mal_ids)}ids" if mal_ids else "mal"
+    answers = [(f"{label}-p{i}", p) for i, p in enumerate(pages, start=1)]
+    return _saved(anilist.SOURCE, root, answers, when, anilist.parse_media)
+
+
+def fetch_offline_db(root: Path, *, client: httpx.Client | None = None) -> FetchReport:
+    """Download the latest anime-offline-database release into ``root/raw/anime-offline-database/``."""
+    client = client or make_client(timeout=120.0)
+    dest = root / "raw" / "anime-offline-database" / offline_db.MINIFIED_ASSET
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    path = offline_db.fetch_latest_release(client, dest)
+    batch = offline_db.parse_dump(path.read_bytes(), str(path))
+    return FetchReport(offline_db.SOURCE, [path], len(batch), len(batch.rejects))

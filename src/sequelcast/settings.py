@@ -32,6 +32,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("today", "SEQUELCAST_TODAY", None,
             "The date forecasts are made on when --as-of is not given (YYYY-MM-DD). "
             "Default: the system date."),
+    Setting("downloads", "SEQUELCAST_DOWNLOADS", None,
+            "Where `sequelcast fetch` saves network answers; `sequelcast build` without --data "
+            "reads it too when it exists. Default: downloads/ in the user data directory."),
     Setting("model_dir", "SEQUELCAST_MODEL_DIR", None,
             "Where trained models are cached. Default: models/ in the user cache directory."),
 )
@@ -42,6 +45,12 @@ def _default_db() -> str:
 
     path = Path(user_data_dir("sequelcast")) / "catalog.db"
     return f"sqlite:///{path}"
+
+
+def _default_downloads() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("sequelcast")) / "downloads"
 
 
 def _default_model_dir() -> Path:
@@ -85,6 +94,7 @@ class Settings:
     data: Path | None
     today: date | None
     model_dir: Path
+    downloads: Path
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], cwd: Path | None = None) -> Settings:
@@ -99,7 +109,15 @@ class Settings:
             data=data,
             today=today,
             model_dir=Path(values["model_dir"]) if values["model_dir"] else _default_model_dir(),
+            downloads=Path(values["downloads"]) if values["downloads"] else _default_downloads(),
         )
+
+    def data_dirs(self) -> list[Path]:
+        """What ``build`` reads without ``--data``: the data directory, then the downloads."""
+        dirs = [self.data] if self.data else []
+        if self.downloads.is_dir():
+            dirs.append(self.downloads)
+        return dirs
 
     def forecast_date(self) -> date:
         """The date forecasts are made on: ``today`` if set, else the system date."""

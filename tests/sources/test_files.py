@@ -26,9 +26,13 @@ def facts_of(batch, mal_id):
     return {f.field: f for f in batch.facts if f.mal_id == mal_id}
 
 
+#: sources the shared data layout does not hold (files made by `sequelcast fetch` or downloads)
+OPTIONAL = {"jikan", "anilist", "offline_db"}
+
+
 def test_every_source_finds_its_tiny_file(tiny_data: Path) -> None:
     found = {src.name for src, _ in discover(tiny_data)}
-    assert found == {src.name for src in DATA_SOURCES}
+    assert found == {src.name for src in DATA_SOURCES} - OPTIONAL
 
 
 def test_mal_seasons_stamps_past_events_at_the_event(tiny_data: Path) -> None:

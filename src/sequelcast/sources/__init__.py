@@ -17,7 +17,8 @@ anidb_first_seen        derived/anidb_first_seen*.csv                        per
 offline_db              raw/anime-offline-database/*.json, *.jsonl           lastUpdate
 ======================  ===================================================  ==============
 
-Put a downloaded anime-offline-database release (minified JSON or JSONL) in
+``sequelcast fetch`` saves Jikan and AniList answers under ``raw/jikan/`` and ``raw/anilist/``
+(see :mod:`~sequelcast.sources.downloads`). Put a downloaded anime-offline-database release (minified JSON or JSONL) in
 ``raw/anime-offline-database/`` of the data directory and ``sequelcast build`` reads it.
 
 Network sources: :mod:`~sequelcast.sources.anilist`, :mod:`~sequelcast.sources.jikan` and the
@@ -26,16 +27,19 @@ anime-offline-database dump (:mod:`~sequelcast.sources.offline_db`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sequelcast.domain import Batch
 from sequelcast.errors import SourceFileError
 from sequelcast.sources import (
     anidb_tvdb,
+    anilist,
+    downloads,
     erengy,
     first_seen,
     fribb,
+    jikan,
     mal_seasons,
     mal_snapshots,
     offline_db,
@@ -63,6 +67,10 @@ DATA_SOURCES: tuple[FileSource, ...] = (
                "anime-offline-database dump (minified JSON)"),
     FileSource(offline_db.SOURCE, "raw/anime-offline-database/*.jsonl", offline_db.parse_dump,
                "anime-offline-database dump (JSON lines)"),
+    FileSource(jikan.SOURCE, downloads.JIKAN_PATTERN, downloads.parse_jikan_file,
+               "Jikan answers saved by `sequelcast fetch`"),
+    FileSource(anilist.SOURCE, downloads.ANILIST_PATTERN, downloads.parse_anilist_file,
+               "AniList answers saved by `sequelcast fetch`"),
 )
 
 Progress = Callable[[FileSource, Path, int, int], None]
@@ -81,18 +89,21 @@ def discover(data_dir: Path) -> list[tuple[FileSource, Path]]:
     return found
 
 
-def load_batches(data_dir: Path, progress: Progress | None = None) -> list[Batch]:
-    """Read and parse every source file below ``data_dir``.
+def load_batches(data_dir: Path | Sequence[Path], progress: Progress | None = None) -> list[Batch]:
+    """Read and parse every source file below ``data_dir`` (one directory or several).
 
     A file that cannot be read or parsed raises :class:`~sequelcast.errors.SourceFileError`
-    naming it; bad records inside a readable file come back as ``Batch.rejects``.
+    naming it; bad records inside a readable file come back as ``Batch.rejects``. Locations are
+    relative to their directory (prefixed with the directory's name when there are several).
     ``progress(source, path, i, n)`` is called after each file.
     """
-    data_dir = Path(data_dir)
-    files = discover(data_dir)
+    dirs = [Path(data_dir)] if isinstance(data_dir, (str, Path)) else [Path(d) for d in data_dir]
+    files = [(d, src, p) for d in dirs for src, p in discover(d)]
     batches = []
-    for i, (src, path) in enumerate(files, start=1):
-        location = str(path.relative_to(data_dir))
+    for i, (root, src, path) in enumerate(files, start=1):
+        location = str(path.relative_to(root))
+        if len(dirs) > 1:
+            location = f"{root.name}/{location}"
         batches.append(src.parse(read_source_file(src.name, path), location))
         if progress is not None:
             progress(src, path, i, len(files))

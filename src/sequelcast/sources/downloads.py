@@ -1,0 +1,68 @@
+"""Network answers saved as files, so that ``sequelcast build`` reads them like any other source.
+
+``sequelcast fetch`` writes every answer, as fetched, under the data directory:
+
+- ``raw/jikan/<label>_<YYYY-MM-DD>.json``: one Jikan page (``/seasons``) or one ``/anime/{id}/full``;
+- ``raw/anilist/<label>_<YYYY-MM-DD>.json``: one AniList ``Page`` answer;
+- ``raw/anime-offline-database/<asset>``: the offline-database release.
+
+The date in the file name is the fetch date: every record of the file is stamped with it. These
+files are the raw records, keyed by source, id (the label) and fetch date.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path, PurePath
+from typing import Any
+
+from sequelcast.domain import Batch
+from sequelcast.errors import SourceFileError
+from sequelcast.sources import anilist, jikan
+from sequelcast.sources.base import decode_json
+
+JIKAN_PATTERN = "raw/jikan/*.json"
+ANILIST_PATTERN = "raw/anilist/*.json"
+_DATED = re.compile(r"_(\d{4}-\d{2}-\d{2})\.json$")
+_LABEL = re.compile(r"[^A-Za-z0-9.-]+")
+
+
+def fetched_at(source: str, location: str) -> date:
+    """The fetch date written at the end of a saved answer's name."""
+    m = _DATED.search(PurePath(location).name)
+    if not m:
+        raise SourceFileError(source, location, "the file name does not end in _YYYY-MM-DD.json")
+    return date.fromisoformat(m.group(1))
+
+
+def parse_jikan_file(data: bytes, location: str) -> Batch:
+    """A saved Jikan answer: a list page (``data`` is a list) or one full entry."""
+    when = fetched_at(jikan.SOURCE, location)
+    payload = decode_json(data, jikan.SOURCE, location)
+    if isinstance(payload, dict) and isinstance(payload.get("data"), list):
+        return jikan.parse_anime_list(payload, when, location=location)
+    return jikan.parse_anime_full(payload, when, location=location)
+
+
+def parse_anilist_file(data: bytes, location: str) -> Batch:
+    """A saved AniList ``Page`` answer."""
+    when = fetched_at(anilist.SOURCE, location)
+    return anilist.parse_media(decode_json(data, anilist.SOURCE, location), when, location=location)
+
+
+def answer_path(root: Path, source: str, label: str, when: date) -> Path:
+    """Where an answer of ``source`` labelled ``label`` and fetched on ``when`` is saved."""
+    clean = _LABEL.sub("-", label).strip("-") or "answer"
+    return Path(root) / "raw" / source / f"{clean}_{when.isoformat()}.json"
+
+
+def save_answer(root: Path, source: str, label: str, when: date, payload: Any) -> Path:
+    """Write one answer as JSON (written to a temporary name, then renamed)."""
+    path = answer_path(root, source, label, when)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+    return path

@@ -1,0 +1,110 @@
+"""Fetching into the downloads directory, through injected transports (no network, no patching)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sequelcast import service
+from sequelcast.catalog import open_catalog
+from sequelcast.errors import FetchError
+from sequelcast.sources import downloads, jikan
+from sequelcast.sources.http import make_client
+
+FIXTURES = Path(__file__).parent / "sources" / "fixtures"
+WHEN = date(2026, 11, 1)
+
+
+def client_serving(routes: dict[str, str | int]) -> httpx.Client:
+    """A client whose transport answers each path with a fixture file (or a status code)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        for prefix, answer in routes.items():
+            if request.url.path.startswith(prefix):
+                if isinstance(answer, int):
+                    return httpx.Response(answer, json={"error": "nope"})
+                page = request.url.params.get("page", "1")
+                name = answer.replace("{page}", page)
+                return httpx.Response(200, content=(FIXTURES / name).read_bytes(),
+                                      headers={"content-type": "application/json"})
+        return httpx.Response(404)
+
+    return make_client(transport=httpx.MockTransport(handler), rate_limit_per_second=None,
+                       max_retries=0, sleep=lambda s: None)
+
+
+def test_jikan_season_pages_are_saved_and_built(tiny_data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "downloads"
+    client = client_serving({"/v4/seasons/2021/spring": "jikan_season_page{page}.json"})
+    report = service.fetch_jikan_season(out, 2021, "spring", when=WHEN, client=client)
+    assert [p.name for p in report.paths] == [
+        "season-2021-spring-p1_2026-11-01.json", "season-2021-spring-p2_2026-11-01.json"]
+    assert report.records > 0
+    with open_catalog(f"sqlite:///{tmp_path / 'c.db'}") as cat:
+        service.build_catalog(cat, [tiny_data, out])
+        assert "jikan" in cat.stats()["entries_by_source"]
+        facts = [f for f in cat.load_batch().facts if f.source == "jikan"]
+        assert {f.observed_at for f in facts} == {WHEN}
+
+
+def test_jikan_anime_full(tmp_path: Path) -> None:
+    client = client_serving({"/v4/anime/40938/full": "jikan_anime_full_40938.json"})
+    report = service.fetch_jikan_anime(tmp_path, [40938], when=WHEN, client=client)
+    (path,) = report.paths
+    assert path == downloads.answer_path(tmp_path, "jikan", "anime-40938", WHEN)
+    batch = downloads.parse_jikan_file(path.read_bytes(), str(path))
+    assert any(f.mal_id == 40938 and f.field == "title" for f in batch.facts)
+
+
+def test_anilist_pages(tmp_path: Path) -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        calls.append(body["variables"])
+        name = "anilist_page.json" if len(calls) == 1 else "anilist_page2.json"
+        return httpx.Response(200, content=(FIXTURES / name).read_bytes(),
+                              headers={"content-type": "application/json"})
+
+    client = make_client(transport=httpx.MockTransport(handler), rate_limit_per_second=None,
+                         max_retries=0, sleep=lambda s: None)
+    report = service.fetch_anilist(tmp_path, [40938, 39535], when=WHEN, client=client)
+    assert len(report.paths) == len(calls) >= 1
+    assert all(p.parent == tmp_path / "raw" / "anilist" for p in report.paths)
+
+
+def test_failed_fetch_saves_nothing(tmp_path: Path) -> None:
+    client = client_serving({"/v4/anime/": 500})
+    with pytest.raises(FetchError, match="500"):
+        service.fetch_jikan_anime(tmp_path, [1], when=WHEN, client=client)
+    assert not (tmp_path / "raw").exists()
+
+
+def test_offline_db_release(tmp_path: Path) -> None:
+    client = client_serving({"/manami-project/": "offline_db_sample.json"})
+    report = service.fetch_offline_db(tmp_path, client=client)
+    (path,) = report.paths
+    assert path.parent == tmp_path / "raw" / "anime-offline-database"
+    assert report.records > 0
+
+
+def test_saved_answer_needs_its_date(tmp_path: Path) -> None:
+    from sequelcast.errors import SourceFileError
+
+    with pytest.raises(SourceFileError, match="does not end in _YYYY-MM-DD.json"):
+        downloads.parse_jikan_file(b"{}", "raw/jikan/answer.json")
+
+
+def test_saved_answers_are_read_by_discover(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "jikan_anime_full_40938.json", tmp_path / "x.json")
+    path = downloads.save_answer(tmp_path, jikan.SOURCE, "anime 40938!", WHEN,
+                                 json.loads((tmp_path / "x.json").read_text()))
+    assert path.name == "anime-40938_2026-11-01.json"
+    from sequelcast.sources import discover
+
+    assert [src.name for src, _ in discover(tmp_path)] == ["jikan"]
