@@ -38,3 +38,18 @@ def test_all_is_sorted_and_complete() -> None:
     assert public <= set(sequelcast.__all__)
     for name in sequelcast.__all__:
         assert hasattr(sequelcast, name)
+
+
+def test_cli_reference_is_up_to_date() -> None:
+    """docs/cli.md is what scripts/cli_reference.py generates from --help."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("cli_reference", root / "scripts" / "cli_reference.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    expected = module.render()
+    actual = (root / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert actual == expected, "docs/cli.md is stale: run python scripts/cli_reference.py"
