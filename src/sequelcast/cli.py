@@ -386,6 +386,74 @@ def fetch_offline_db(out: OutOption = None) -> None:
     _fetched(report)
 
 
+watch_app = typer.Typer(help="A watchlist: be told when a watched show's next season is announced.",
+                        no_args_is_help=True)
+app.add_typer(watch_app, name="watch")
+
+
+@watch_app.command("add")
+@handle_errors
+def watch_add(title_or_id: TitleArg, db: DbOption = None) -> None:
+    """Watch a show (its whole franchise)."""
+    with _catalog(db) as cat:
+        try:
+            row = service.watch_add(cat, title_or_id, _today(), _cache_dir())
+        except ResolveError as exc:
+            _resolve_failed(exc)
+    verb = "Watching" if row["added"] else "Already watching"
+    console.print(f"{verb} {row['title']} (MAL {row['mal_id']}): next season {row['status']}.",
+                  highlight=False)
+
+
+@watch_app.command("remove")
+@handle_errors
+def watch_remove(title_or_id: TitleArg, db: DbOption = None) -> None:
+    """Stop watching a show."""
+    with _catalog(db) as cat:
+        mal_id = service.watch_remove(cat, title_or_id, _cache_dir())
+    console.print(f"Removed MAL {mal_id} from the watchlist.", highlight=False)
+
+
+@watch_app.command("list")
+@handle_errors
+def watch_list(db: DbOption = None, json_: JsonOption = False) -> None:
+    """The watched shows and their next-season status at the last check."""
+    with _catalog(db) as cat:
+        rows = cat.watched()
+    if json_:
+        _print_json(rows)
+        return
+    table = Table(title="Watchlist")
+    for col in ("MAL id", "title", "next season", "last checked"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r["mal_id"]), r["title"], r["status"], r["last_checked"].isoformat())
+    console.print(table)
+
+
+@watch_app.command("check")
+@handle_errors
+def watch_check(db: DbOption = None, json_: JsonOption = False) -> None:
+    """Compare each watched show with the catalog (run after `sequelcast build`): what changed?"""
+    with _catalog(db) as cat:
+        events = service.watch_check(cat, _today(), _cache_dir())
+    if json_:
+        _print_json(events)
+        return
+    if not events:
+        console.print("No change since the last check.")
+    for e in events:
+        console.print(f"* {e['message']}", highlight=False, markup=False)
+
+
+@watch_app.command("feed")
+@handle_errors
+def watch_feed(db: DbOption = None) -> None:
+    """Print the watchlist's changes as an Atom feed."""
+    with _catalog(db) as cat:
+        typer.echo(service.watch_feed(cat))
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()

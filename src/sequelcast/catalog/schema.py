@@ -3,8 +3,9 @@
 Record tables (what sources said, each row stamped with ``observed_at`` and ``source``):
 ``facts``, ``id_links``, ``tvdb_mappings``, ``first_seen``, ``relations``, ``collection_members``.
 Derived tables, rebuilt with every build: ``anime`` (one row per entry, newest fact winning) and
-``titles`` (every title of every entry, for the resolver). Bookkeeping: ``builds``, ``rejects``,
-``raw_records`` (network payloads as fetched) and ``schema_version``.
+``titles`` (every title of every entry, for the resolver), ``franchise_links`` and
+``franchise_members``. Bookkeeping: ``builds``, ``rejects``, ``raw_records`` and
+``schema_version``. The user's ``watchlist`` and its ``watch_events`` survive rebuilds.
 """
 
 from __future__ import annotations
@@ -213,8 +214,31 @@ franchise_members = Table(
     Index("ix_franchise_members_mal", "mal_id"),
 )
 
-_V1_TABLES = [t for t in metadata.sorted_tables if not t.name.startswith("franchise_")]
+watchlist = Table(
+    "watchlist",
+    metadata,
+    Column("mal_id", Integer, primary_key=True, autoincrement=False),
+    Column("title", Text, nullable=False),
+    Column("added_at", Date, nullable=False),
+    Column("last_checked", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("next_key", Text, nullable=False),  # what the next season was, to notice a change
+)
+
+watch_events = Table(
+    "watch_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mal_id", Integer, nullable=False),
+    Column("detected_at", Date, nullable=False),
+    Column("old_status", String(16), nullable=False),
+    Column("new_status", String(16), nullable=False),
+    Column("message", Text, nullable=False),
+)
+
 _V2_TABLES = [franchise_links, franchise_members]
+_V3_TABLES = [watchlist, watch_events]
+_V1_TABLES = [t for t in metadata.sorted_tables if t not in _V2_TABLES + _V3_TABLES]
 
 #: Tables a build replaces as a whole (in this order for deletes).
 BUILD_TABLES = (
@@ -231,10 +255,15 @@ def _v2(conn: Connection) -> None:
     metadata.create_all(conn, tables=_V2_TABLES)
 
 
+def _v3(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V3_TABLES)
+
+
 #: (version, description, function). Append, never edit, once released.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial catalog: records, derived tables, builds, rejects, raw records", _v1),
     (2, "franchise links with their evidence, and franchise members", _v2),
+    (3, "watchlist and its events (kept across builds)", _v3),
 )
 LATEST = MIGRATIONS[-1][0]
 

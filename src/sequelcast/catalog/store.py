@@ -296,6 +296,37 @@ class Catalog:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
+    # -- watchlist (kept across builds) -------------------------------------------------------
+
+    def watched(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(s.watchlist).order_by(s.watchlist.c.title))]
+
+    def watch(self, row: dict[str, Any]) -> bool:
+        """Add a show to the watchlist; ``False`` when it was already there."""
+        with self.engine.begin() as conn:
+            found = conn.execute(select(s.watchlist.c.mal_id).where(s.watchlist.c.mal_id == row["mal_id"])).first()
+            if found:
+                return False
+            conn.execute(insert(s.watchlist).values(**row))
+        return True
+
+    def unwatch(self, mal_id: int) -> bool:
+        with self.engine.begin() as conn:
+            return bool(conn.execute(delete(s.watchlist).where(s.watchlist.c.mal_id == mal_id)).rowcount)
+
+    def record_watch_check(self, updates: Sequence[dict[str, Any]], events: Sequence[dict[str, Any]]) -> None:
+        """Store the new status of each watched show and the changes noticed, in one transaction."""
+        with self.engine.begin() as conn:
+            for row in updates:
+                conn.execute(s.watchlist.update().where(s.watchlist.c.mal_id == row["mal_id"]).values(**row))
+            self._insert(conn, s.watch_events, events)
+
+    def watch_events(self, limit: int = 50) -> list[dict[str, Any]]:
+        q = select(s.watch_events).order_by(s.watch_events.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
     def last_build(self) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(s.builds).order_by(s.builds.c.id.desc()).limit(1)).first()
