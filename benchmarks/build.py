@@ -27,14 +27,22 @@ from sequelcast.sources import load_batches
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
-    parser.add_argument("--db", default=None, help="catalog URL (default: a fresh SQLite file in a temp dir)")
+    parser.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
+    parser.add_argument(
+        "--db", default=None, help="catalog URL (default: a fresh SQLite file in a temp dir)"
+    )
     parser.add_argument("--as-of", type=date.fromisoformat, default=None)
     args = parser.parse_args()
 
     files = [p for p in args.data.rglob("*") if p.is_file()]
-    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
-    print(f"data: {args.data} ({len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB)")
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    )
+    print(
+        f"data: {args.data} ({len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB)"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -52,7 +60,9 @@ def main() -> None:
             t_load = time.perf_counter() - t
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         backend = url.split(":", 1)[0]
-        print(f"catalog: {backend}, {report.counts['entries']:,} entries, {report.counts['facts']:,} facts")
+        print(
+            f"catalog: {backend}, {report.counts['entries']:,} entries, {report.counts['facts']:,} facts"
+        )
         print(f"phase parse (read + parse every file): {t_parse:.1f} s")
         print(f"phase as-of (admit + assemble):        {t_asof:.1f} s")
         print(f"full build (parse + as-of + write):     {report.seconds:.1f} s   (target < 30 s)")

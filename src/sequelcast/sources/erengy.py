@@ -8,6 +8,7 @@ counted as skipped. ``?`` marks an unknown id.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sequelcast.domain import Batch, Relation
 from sequelcast.sources.base import decode_text, reject
@@ -28,7 +29,7 @@ def _id(value: str, same_as: int | None = None) -> int | None:
     return int(value)
 
 
-def _rule(line: str, title: str, observed, where: str) -> Relation | None:
+def _rule(line: str, title: str, observed: date) -> Relation | None:
     m = _RULE.match(line)
     if not m:
         raise ValueError("not a rule of the form 'mal|kitsu|anilist:eps -> mal|kitsu|anilist:eps'")
@@ -62,7 +63,7 @@ def parse(data: bytes, location: str) -> Batch:
             title = line.lstrip("# ").strip()
             continue
         try:
-            rel = _rule(line, title, observed, f"{location}:{n}")
+            rel = _rule(line, title, observed)
         except ValueError as exc:
             batch.rejects.append(reject(SOURCE, f"{location}:{n}", str(exc), raw))
             continue

@@ -1,0 +1,35 @@
+"""Title resolution: from what people type to a MyAnimeList entry.
+
+Pure code: no I/O, no database, no network. Build a :class:`TitleIndex` once from the catalog's
+titles, then call :meth:`TitleIndex.search` for ranked matches or :func:`resolve_one` for the one
+entry a query means (it raises :class:`~sequelcast.errors.ResolveError` rather than guess).
+
+Examples
+--------
+>>> from sequelcast.domain import TitleRecord
+>>> from sequelcast.resolve import TitleIndex, resolve_one
+>>> index = TitleIndex(
+...     [TitleRecord(40938, "Hige wo Soru. Soshite Joshikousei wo Hirou.", "main"),
+...      TitleRecord(40938, "ひげを剃る。そして女子高生を拾う。", "japanese"),
+...      TitleRecord(40938, "Higehiro", "synonym")],
+...     popularity={40938: 663_323},
+... )
+>>> resolve_one(index, "ひげを剃る").mal_id
+40938
+"""
+
+from sequelcast.resolve.aliases import ALIASES
+from sequelcast.resolve.candidates import TitleIndex
+from sequelcast.resolve.normalize import ParsedTitle, normalize, parse_title, season_hint
+from sequelcast.resolve.score import Match, resolve_one
+
+__all__ = [
+    "ALIASES",
+    "Match",
+    "ParsedTitle",
+    "TitleIndex",
+    "normalize",
+    "parse_title",
+    "resolve_one",
+    "season_hint",
+]
