@@ -306,6 +306,142 @@ def _print_sheet(sheet: dict[str, Any]) -> None:
         console.print(f"(as known on {sheet['as_of']})")
 
 
+ModelOption = Annotated[
+    str, typer.Option("--model", help="Model: auto (chosen by an inner time split), cox, gbsa, ...")
+]
+
+
+def _pct(p: float | None) -> str:
+    return "-" if p is None else f"{100 * p:.0f}%"
+
+
+def _print_forecast(data: dict[str, Any]) -> None:
+    if data["forecast"] is None:
+        console.print(data["message"], highlight=False)
+        if data["status"] == "announced":
+            _print_evidence(data["next_season"])
+        return
+    fc = data["forecast"]
+    console.print(f"[bold]{fc['title']}[/bold] (MAL {fc['mal_id']}): ended {fc['ended']}, "
+                  f"waiting {fc['waited_years']:.1f} years on {fc['as_of']}", highlight=False)
+    table = Table(title="Chance the next season is announced within", show_edge=False)
+    for h in ("1 year", "2 years", "3 years", "5 years"):
+        table.add_column(h, justify="right")
+    table.add_row(_pct(fc["p_1y"]), _pct(fc["p_2y"]), _pct(fc["p_3y"]), _pct(fc["p_5y"]))
+    console.print(table)
+    median = fc["median_years"]
+    console.print("Median time to an announcement: "
+                  + (f"{median:.1f} years" if median is not None else "more than 10 years (likely never)"))
+    window = fc["window"]
+    if window and window["start"]:
+        console.print(f"Likely release window: {window['label']} "
+                      f"({_pct(window['probability'])} chance it airs in that window)", highlight=False)
+    console.print("Why:")
+    for f in fc["factors"]:
+        mark = "[green]+[/green]" if f["raises"] else "[red]-[/red]"
+        console.print(f"  {mark} {f['text']}", highlight=False)
+    console.print(f"(model: {fc['model']})", style="dim")
+
+
+@app.command()
+@handle_errors
+def forecast(
+    title_or_id: Annotated[str | None, typer.Argument(help="A title or MAL id (or use --all).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every show waiting for a next season.")] = False,
+    format_: Annotated[str, typer.Option("--format", help="With --all: csv or json.")] = "csv",
+    db: DbOption = None,
+    as_of: AsOfOption = None,
+    model: ModelOption = service.DEFAULT_MODEL,
+    json_: JsonOption = False,
+) -> None:
+    """Chance of a next season within 1, 2, 3 and 5 years, the likely window, and why."""
+    if all_ == (title_or_id is not None):
+        raise ConfigError("give a title or MAL id, or --all (not both)")
+    if format_ not in ("csv", "json"):
+        raise ConfigError(f"--format: expected csv or json, got {format_!r}")
+    with _catalog(db) as cat:
+        when = service.forecast_date(cat, _as_of(as_of), _today())
+        with err_console.status(f"Fitting the model on what was known on {when} (cached after the first run)..."):
+            service.forecaster(cat, when, _cache_dir(), model)
+        if all_:
+            rows = service.forecast_every(cat, _as_of(as_of), _today(), _cache_dir(), model)
+        else:
+            try:
+                data = service.forecast(cat, title_or_id or "", _as_of(as_of), _today(), _cache_dir(), model)
+            except ResolveError as exc:
+                _resolve_failed(exc)
+    if all_:
+        _print_all(rows, format_)
+    elif json_:
+        _print_json(data)
+    else:
+        _print_forecast(data)
+
+
+def _print_all(rows: list[dict[str, Any]], format_: str) -> None:
+    cols = ["mal_id", "title", "p_1y", "p_2y", "p_3y", "p_5y"]
+    if format_ == "json":
+        _print_json([{k: r[k] for k in cols} for r in rows])
+        return
+    import csv
+    import sys
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(cols)
+    for r in rows:
+        writer.writerow([r[k] if r[k] is not None else "" for k in cols])
+
+
+@app.command()
+@handle_errors
+def backtest(
+    as_of: Annotated[str, typer.Option("--as-of", help="Train on what was known on this date.")],
+    horizons: Annotated[str, typer.Option("--horizons", help="Years, separated by commas.")] = "1,2,3,5",
+    out: Annotated[Path, typer.Option("--out", help="Where to save the reliability plot.", file_okay=False)]
+    = Path("backtest"),
+    db: DbOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Score the forecast forward in time: train as of a date, compare with what happened after."""
+    try:
+        hs = tuple(float(h) for h in horizons.split(","))
+    except ValueError:
+        raise ConfigError(f"--horizons: expected numbers separated by commas, got {horizons!r}") from None
+    if not hs or min(hs) <= 0:
+        raise ConfigError("--horizons: give positive numbers of years")
+    cutoff = _as_of(as_of)
+    assert cutoff is not None
+    with _catalog(db) as cat, err_console.status(f"Backtesting as of {cutoff} (a few minutes)..."):
+        report = service.backtest(cat, cutoff, hs, out, _cache_dir())
+    if json_:
+        _print_json(report.summary)
+        return
+    _print_backtest(report.summary)
+
+
+def _print_backtest(summary: dict[str, Any]) -> None:
+    console.print(f"Backtest as of {summary['as_of']}, outcomes to {summary['outcome_date']}: "
+                  f"trained on {summary['n_train']:,} spells ({summary['n_train_events']:,} sequels), "
+                  f"scored on {summary['n_at_risk']:,} waiting shows "
+                  f"({summary['n_announced_after']:,} got a next season announced later).", highlight=False)
+    hs = [f"{h:g}" for h in summary["horizons"]]
+    table = Table(title="Forecast accuracy (higher AUC/C-index, lower Brier/ICI is better)")
+    table.add_column("model")
+    table.add_column("C-index", justify="right")
+    for h in hs:
+        table.add_column(f"AUC {h}y", justify="right")
+    for h in hs:
+        table.add_column(f"ICI {h}y", justify="right")
+    table.add_column("IBS", justify="right")
+    for name, m in summary["models"].items():
+        label = f"{name} (kept)" if name == summary["selected"] else name
+        table.add_row(label, f"{m['c_index']:.3f}", *[f"{m[f'td_auc_{h}']:.3f}" for h in hs],
+                      *[f"{m[f'ici_{h}']:.3f}" for h in hs], f"{m['integrated_brier']:.4f}")
+    console.print(table)
+    if summary["plot"]:
+        console.print(f"Reliability plot: {summary['plot']}", highlight=False)
+
+
 fetch_app = typer.Typer(
     help="Fetch from the network sources into the downloads directory; the next build reads it.",
     no_args_is_help=True,

@@ -270,6 +270,14 @@ class Catalog:
         with self.engine.connect() as conn:
             return [_anime_from_row(r) for r in conn.execute(select(s.anime))]
 
+    def newest_observation(self) -> date | None:
+        """The date of the newest stored record (fact, list row or first sighting)."""
+        with self.engine.connect() as conn:
+            days = [conn.execute(select(func.max(col))).scalar() for col in
+                    (s.facts.c.observed_at, s.tvdb_mappings.c.observed_at, s.first_seen.c.first_listed)]
+        known = [d if isinstance(d, date) else date.fromisoformat(str(d)[:10]) for d in days if d]
+        return max(known) if known else None
+
     def popularity_and_types(self) -> tuple[dict[int, int], dict[int, str]]:
         """MAL id -> members, and MAL id -> type, of every entry."""
         with self.engine.connect() as conn:
