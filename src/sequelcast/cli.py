@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sequelcast import service
+from sequelcast.api.serve import serve as _serve
 from sequelcast.catalog import Catalog, open_catalog
 from sequelcast.errors import ConfigError, ResolveError, SequelcastError
 from sequelcast.settings import Settings, normalize_db_url, parse_date_option
@@ -588,6 +589,9 @@ def watch_feed(db: DbOption = None) -> None:
     """Print the watchlist's changes as an Atom feed."""
     with _catalog(db) as cat:
         typer.echo(service.watch_feed(cat))
+
+
+app.command("serve")(handle_errors(_serve))
 
 
 def main() -> None:

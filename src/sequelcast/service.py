@@ -153,13 +153,13 @@ def load_snapshot(catalog: Catalog, as_of: date | None = None, cache_dir: Path |
     """
     build = _build_key(catalog)
     key = (str(catalog.engine.url), build, as_of)
-    if key not in _SNAPSHOTS:
+    snap = _SNAPSHOTS.get(key)
+    if snap is None:
+        snap = _disk_cached(cache_dir if as_of is None else None, f"snapshot-{build}.pickle",
+                            lambda: catalog.snapshot(as_of))
         _SNAPSHOTS.clear()  # keep one snapshot in memory: they are large
-        _SNAPSHOTS[key] = _disk_cached(
-            cache_dir if as_of is None else None, f"snapshot-{build}.pickle",
-            lambda: catalog.snapshot(as_of),
-        )
-    return _SNAPSHOTS[key]
+        _SNAPSHOTS[key] = snap
+    return snap
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -222,16 +222,18 @@ def entry_json(entry: Anime) -> dict[str, Any]:
 def title_index(catalog: Catalog, cache_dir: Path | None = None) -> TitleIndex:
     """The title index of the catalog's last build (built once, then kept in memory)."""
     build = _build_key(catalog)
-    if build not in _INDEXES:
+    index = _INDEXES.get(build)
+    if index is None:
 
         def compute() -> TitleIndex:
             popularity, types = catalog.popularity_and_types()
             return TitleIndex(catalog.titles(), popularity=popularity, types=types,
                               seasons=catalog.season_numbers())
 
+        index = _disk_cached(cache_dir, f"titles-{build}.pickle", compute)
         _INDEXES.clear()
-        _INDEXES[build] = _disk_cached(cache_dir, f"titles-{build}.pickle", compute)
-    return _INDEXES[build]
+        _INDEXES[build] = index
+    return index
 
 
 def resolve(catalog: Catalog, query: str, limit: int = 10, cache_dir: Path | None = None) -> list[Match]:
@@ -256,13 +258,13 @@ def franchise_graph(catalog: Catalog, as_of: date | None = None, cache_dir: Path
     """Every franchise as known on ``as_of`` (kept in memory for the last build and date)."""
     build = _build_key(catalog)
     key = (build, as_of)
-    if key not in _GRAPHS:
+    graph = _GRAPHS.get(key)
+    if graph is None:
+        graph = _disk_cached(cache_dir if as_of is None else None, f"franchises-{build}.pickle",
+                             lambda: build_franchises(load_snapshot(catalog, as_of, cache_dir)))
         _GRAPHS.clear()
-        _GRAPHS[key] = _disk_cached(
-            cache_dir if as_of is None else None, f"franchises-{build}.pickle",
-            lambda: build_franchises(load_snapshot(catalog, as_of, cache_dir)),
-        )
-    return _GRAPHS[key]
+        _GRAPHS[key] = graph
+    return graph
 
 
 def _iso(d: date | None) -> str | None:
@@ -544,16 +546,18 @@ def forecaster(catalog: Catalog, as_of: date, cache_dir: Path | None = None,
     """The model fitted on what the catalog knew on ``as_of`` (fitted once, then cached on disk)."""
     build = _build_key(catalog)
     key = f"forecaster-{build}-{as_of.isoformat()}-{model}"
-    if key not in _FORECASTERS:
+    fitted = _FORECASTERS.get(key)
+    if fitted is None:
 
         def fit() -> Forecaster:
             snap = load_snapshot(catalog, None if as_of >= data_date(catalog) else as_of, cache_dir)
             graph = franchise_graph(catalog, snap.as_of, cache_dir)
             return Forecaster(model=model, random_state=0).fit(forecast_inputs(snap, graph), as_of)
 
+        fitted = _disk_cached(cache_dir, f"{key}.pickle", fit)
         _FORECASTERS.clear()
-        _FORECASTERS[key] = _disk_cached(cache_dir, f"{key}.pickle", fit)
-    return _FORECASTERS[key]
+        _FORECASTERS[key] = fitted
+    return fitted
 
 
 def _round(p: float) -> float:

@@ -1,0 +1,120 @@
+"""The ASGI app: the JSON API under ``/api/v1`` and the web page at ``/``, over one catalog.
+
+Run it with ``sequelcast serve``, or with any ASGI server::
+
+    uvicorn --factory sequelcast.api:create_app
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import sequelcast
+from sequelcast.api._errors import ApiError, logger, problem_of
+from sequelcast.api._state import AppState
+from sequelcast.api.routes import router
+from sequelcast.errors import SequelcastError
+from sequelcast.settings import Settings, normalize_db_url
+
+API_PREFIX = "/api/"
+
+DESCRIPTION = """\
+Will a show get another season, and when? A catalog of anime franchises (seasons in order, the
+status of the next season with its evidence) and a backtested survival forecast.
+
+Every route is read-only. Titles may be given in any language, with typos, or as a MAL id.
+`as_of=YYYY-MM-DD` answers with only what was known on that date.
+
+Every error has one shape: `{"ok": false, "status": 409, "error": "...", "errors": [...]}`.
+An ambiguous title is a **409** whose `errors` lists the candidates (`mal_id`, `title`, `score`,
+`matched_on`); no match is a 404; a bad parameter a 400; no catalog a 503.
+"""
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(API_PREFIX) and request.url.path != "/openapi.json"
+
+
+async def _on_error(request: Request, exc: Exception) -> Response:
+    """Answer any error in the one JSON shape (API) or as a friendly page (web)."""
+    problem = problem_of(exc)
+    if _wants_html(request):
+        from sequelcast.web.views import error_page  # the web package imports this one
+
+        return error_page(request, problem)
+    return JSONResponse(problem.json(), status_code=problem.status)
+
+
+def create_app(settings: Settings | None = None, catalog_url: str | None = None) -> FastAPI:
+    """Build the app over one catalog (opened once, read-only, at startup).
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        The settings (default: read from the environment). ``settings.model_dir`` is the service's
+        cache directory, ``settings.today`` the date forecasts are made on without ``as_of``.
+    catalog_url : str, optional
+        The catalog's database URL (default: ``settings.db``).
+
+    Returns
+    -------
+    FastAPI
+        The app: JSON routes under ``/api/v1``, the web page at ``/``, static files under
+        ``/static``, the OpenAPI schema at ``/openapi.json`` and its docs at ``/docs``.
+
+    Examples
+    --------
+    >>> app = create_app(catalog_url="sqlite:///catalog.db")
+    >>> sorted(app.openapi()["paths"])[:3]
+    ['/api/v1/anime/{title_or_id}', '/api/v1/forecast/{title_or_id}', '/api/v1/franchise/{title_or_id}']
+    """
+    settings = settings or Settings.from_env(os.environ)
+    state = AppState(settings, normalize_db_url(catalog_url) if catalog_url else settings.db)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            state.open()
+        except SequelcastError as exc:  # keep serving: every request answers 503 with the reason
+            logger.warning("the catalog cannot be opened yet: %s", exc)
+        try:
+            yield
+        finally:
+            state.close()
+
+    app = FastAPI(
+        title="sequelcast",
+        version=sequelcast.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "titles", "description": "From what people type to a MyAnimeList entry."},
+            {"name": "shows", "description": "Fact sheets, franchises and forecasts."},
+            {"name": "catalog", "description": "The catalog itself."},
+        ],
+    )
+    app.state.sequelcast = state
+    handlers: list[type[Exception]] = [ApiError, SequelcastError, RequestValidationError,
+                                       StarletteHTTPException, Exception]
+    for kind in handlers:
+        app.add_exception_handler(kind, _on_error)
+    app.include_router(router)
+    _mount_web(app)
+    return app
+
+
+def _mount_web(app: FastAPI) -> None:
+    from sequelcast.web.views import STATIC_DIR  # the web package imports this one
+    from sequelcast.web.views import router as web_router
+
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+

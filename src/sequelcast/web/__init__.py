@@ -1,0 +1,10 @@
+"""The web page: server-rendered HTML over :mod:`sequelcast.service`, mounted in the API's app.
+
+The views call the service exactly as the JSON routes do (through
+:meth:`sequelcast.api._state.AppState.call`), so the page and the API give the same answers and
+the same error messages. No JavaScript is needed.
+"""
+
+from sequelcast.web.views import router
+
+__all__ = ["router"]
