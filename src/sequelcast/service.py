@@ -27,6 +27,7 @@ from sequelcast.forecast import (
     Forecaster,
     ForecastInputs,
     ShowForecast,
+    inputs_from_snapshot,
     run_backtest,
 )
 from sequelcast.franchise import Franchise, FranchiseGraph, build_franchises
@@ -519,13 +520,7 @@ _FORECASTERS: dict[str, Forecaster] = {}
 
 def forecast_inputs(snapshot: Snapshot, graph: FranchiseGraph) -> ForecastInputs:
     """What the forecast reads, from a snapshot and its franchises (both as of the same date)."""
-    return ForecastInputs(
-        seasons_by_franchise={fr.id: fr.seasons for fr in graph},
-        entries=snapshot.entries,
-        history=snapshot.history,
-        others_count={fr.id: len(fr.others) for fr in graph},
-        others_ids={fr.id: [o.mal_id for o in fr.others if o.mal_id is not None] for fr in graph},
-    )
+    return inputs_from_snapshot(snapshot, graph)
 
 
 def data_date(catalog: Catalog) -> date:

@@ -1,0 +1,275 @@
+"""Why a forecast says what it says, in words a fan understands.
+
+Two attributions, by feature group (popularity, score, source, studio, genres, franchise
+history...):
+
+- Cox models (a :class:`~sequelcast.forecast.models.CoxModel`, possibly inside a
+  :class:`~sequelcast.forecast.models.CalibratedModel`): the log hazard ratio
+  ``coef * (value - training mean)`` summed over the group's columns (exact for that model).
+- Models with a ``log_hazard(X, times)`` method (the discrete-time boosting model): perturbation
+  of the hazard. The group's columns are set to a reference row (training medians, and the most
+  common category of one-hot groups); the effect is the change of the log hazard, averaged over
+  the middle of each year of the horizon after the time already waited (one-at-a-time,
+  SHAP-like). It is cheap: one classifier row per show, group and year.
+- Any other model: the same perturbation on the forecast probability at ``horizon``.
+
+A :class:`~sequelcast.forecast.models.CalibratedModel` is explained through its underlying
+model (the recalibration is monotone, so it keeps every direction).
+
+The time already waited is explained separately: the forecast for this show compared with the
+same show had it just ended (``"ended 9 years ago: lowers the chance"``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sequelcast.forecast.models import CalibratedModel, CoxModel, SurvivalModel
+
+#: Feature groups explained together, by group name.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "popularity": ("log_members", "members_pct_year", "log_scored_by", "log_favorites",
+                   "favorites_ratio", "members_vs_first"),
+    "trend": ("members_growth",),
+    "activity": ("log_recent_entries",),
+    "score": ("score",),
+    "source": ("src_manga", "src_novel", "src_original", "src_game", "src_other"),
+    "studio": ("studio_rate", "studio_log_n"),
+    "genres": ("g_action", "g_comedy", "g_fantasy", "g_romance", "g_adventure", "g_drama",
+               "g_scifi", "g_slice_of_life", "g_sports", "g_ecchi", "g_mystery",
+               "g_supernatural", "t_school", "t_isekai", "t_music", "t_harem", "t_mecha",
+               "d_shounen", "d_seinen", "d_shoujo", "d_josei", "d_kids"),
+    "seasons": ("season_number", "is_part", "franchise_span_years", "franchise_log_episodes"),
+    "gap": ("prev_gap_years",),
+    "length": ("episodes", "airing_weeks"),
+    "era": ("start_year",),
+    "others": ("log_others",),
+}
+_ONE_HOT = ("source",)
+#: Just-ended reference for the "time waited" factor, in years.
+JUST_ENDED = 0.1
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One reason behind a forecast.
+
+    ``effect`` is signed (positive raises the chance): a log hazard ratio when ``kind`` is
+    ``"log_hazard_ratio"``, a change of probability at the horizon when ``"probability"``.
+    """
+
+    group: str
+    effect: float
+    kind: str
+    text: str
+
+    @property
+    def raises(self) -> bool:
+        """``True`` when this factor makes a sequel more likely."""
+        return self.effect > 0
+
+
+def _get(row: Mapping[str, float], name: str) -> float:
+    v = row.get(name, math.nan)
+    return math.nan if v is None else float(v)
+
+
+def _describe_popularity(row: Mapping[str, float]) -> str:
+    pct = _get(row, "members_pct_year")
+    year = _get(row, "start_year")
+    members = _get(row, "log_members")
+    of_year = f" of {int(year)} shows" if not math.isnan(year) else ""
+    if not math.isnan(pct):
+        if pct >= 0.65:
+            return f"popularity in the top {max(1, math.ceil((1 - pct) * 100))}%{of_year}"
+        if pct <= 0.35:
+            return f"popularity in the bottom {max(1, math.ceil(pct * 100))}%{of_year}"
+        return f"average popularity{of_year.replace(' of ', ' among ')}"
+    if not math.isnan(members):
+        return f"{int(round(math.expm1(members))):,} MyAnimeList members"
+    return "popularity unknown"
+
+
+def _describe_source(row: Mapping[str, float]) -> str:
+    names = {"src_manga": "based on a manga", "src_novel": "based on a (light) novel",
+             "src_original": "an original story (no source material to adapt)",
+             "src_game": "based on a game", "src_other": "based on another or unknown source"}
+    for col, text in names.items():
+        if _get(row, col) == 1:
+            return text
+    return "source material unknown"
+
+
+def _describe_genres(row: Mapping[str, float]) -> str:
+    tags = [c for c in GROUPS["genres"] if _get(row, c) == 1]
+    if not tags:
+        return "no notable genre"
+    pretty = [t.split("_", 1)[1].replace("_", " ").title().replace("Scifi", "Sci-Fi")
+              for t in tags[:3]]
+    return "genre " + ", ".join(pretty)
+
+
+def _describe_number(fmt: str, name: str, scale: Callable[[float], float] = float) -> Callable[
+        [Mapping[str, float]], str]:
+    def describe(row: Mapping[str, float]) -> str:
+        v = _get(row, name)
+        return "unknown " + name.replace("_", " ") if math.isnan(v) else fmt.format(scale(v))
+    return describe
+
+
+_DESCRIBE: dict[str, Callable[[Mapping[str, float]], str]] = {
+    "popularity": _describe_popularity,
+    "trend": _describe_number("members grew {:+.0%} over the last year", "members_growth",
+                              math.expm1),
+    "activity": _describe_number("{:.0f} new franchise entries (movie, OVA...) in the last 2 years",
+                                 "log_recent_entries", lambda v: round(math.expm1(v))),
+    "score": _describe_number("MyAnimeList score {:.2f}", "score"),
+    "source": _describe_source,
+    "studio": _describe_number("the studio's other shows got another season {:.0%} of the time",
+                               "studio_rate"),
+    "genres": _describe_genres,
+    "seasons": _describe_number("{:.0f} season(s) so far", "season_number"),
+    "gap": _describe_number("{:.1f} years between the last two seasons", "prev_gap_years"),
+    "length": _describe_number("{:.0f} episodes in the last season", "episodes"),
+    "era": _describe_number("last season aired in {:.0f}", "start_year", math.floor),
+    "others": _describe_number("{:.0f} movies, OVAs or specials in the franchise",
+                               "log_others", lambda v: round(math.expm1(v))),
+}
+
+
+def _inner(model: SurvivalModel) -> SurvivalModel:
+    return model.estimator_ if isinstance(model, CalibratedModel) else model
+
+
+def _reference(reference: pd.DataFrame) -> pd.Series:
+    ref = reference.median(numeric_only=True)
+    for group in _ONE_HOT:
+        cols = [c for c in GROUPS[group] if c in reference.columns]
+        if cols:
+            top = reference[cols].sum().idxmax()
+            ref[cols] = 0.0
+            ref[top] = 1.0
+    return ref
+
+
+def group_effects(
+    model: SurvivalModel,
+    X: pd.DataFrame,
+    reference: pd.DataFrame,
+    waited: np.ndarray,
+    horizon: float = 3.0,
+) -> tuple[pd.DataFrame, str]:
+    """Effect of each feature group per row (rows of ``X``, columns :data:`GROUPS`).
+
+    Returns
+    -------
+    effects : pandas.DataFrame
+        Signed effects (positive raises the chance).
+    kind : str
+        ``"log_hazard_ratio"`` (Cox) or ``"probability"`` (perturbation).
+    """
+    inner = _inner(model)
+    groups = {g: [c for c in cols if c in X.columns] for g, cols in GROUPS.items()}
+    groups = {g: cols for g, cols in groups.items() if cols}
+    if isinstance(inner, CoxModel):
+        contrib = inner.contributions(X)
+        out = {g: contrib[[c for c in cols if c in contrib.columns]].sum(axis=1)
+               for g, cols in groups.items()}
+        return pd.DataFrame(out, index=X.index), "log_hazard_ratio"
+    log_hazard = getattr(inner, "log_hazard", None)
+    if log_hazard is not None:
+        times = waited[:, None] + np.arange(0.5, max(horizon, 1.0), 1.0)[None, :]
+
+        def score(frame: pd.DataFrame) -> np.ndarray:
+            return np.asarray(log_hazard(frame, times)).mean(axis=1)
+        kind = "log_hazard_ratio"
+    else:
+        def score(frame: pd.DataFrame) -> np.ndarray:
+            return model.predict_within(frame, waited, [horizon])[:, 0]
+        kind = "probability"
+    ref = _reference(reference)
+    base = score(X)
+    out = {}
+    for g, cols in groups.items():
+        Xg = X.copy()
+        for c in cols:
+            Xg[c] = float(ref[c])
+        out[g] = base - score(Xg)
+    return pd.DataFrame(out, index=X.index), kind
+
+
+def waited_effect(model: SurvivalModel, X: pd.DataFrame, waited: np.ndarray,
+                  horizon: float = 3.0, current: np.ndarray | None = None) -> np.ndarray:
+    """Forecast at ``horizon`` minus the forecast had the show just ended.
+
+    ``current`` is the forecast at ``horizon`` when already computed.
+    """
+    now = model.predict_within(X, waited, [horizon])[:, 0] if current is None else current
+    fresh = model.predict_within(X, np.full(len(X), JUST_ENDED), [horizon])[:, 0]
+    return now - fresh
+
+
+def _verb(effect: float) -> str:
+    return "raises the chance" if effect > 0 else "lowers the chance"
+
+
+def explain_forecasts(
+    model: SurvivalModel,
+    X: pd.DataFrame,
+    reference: pd.DataFrame,
+    waited: np.ndarray,
+    horizon: float = 3.0,
+    top: int = 5,
+    current: np.ndarray | None = None,
+) -> list[list[Factor]]:
+    """The main factors behind each row's forecast, strongest first, as fan-readable text.
+
+    Parameters
+    ----------
+    model
+        A fitted model.
+    X
+        Features of the shows to explain (one row each).
+    reference
+        The training features (for the reference row and the training means).
+    waited
+        Years each show has waited since its last season ended.
+    horizon
+        Horizon (years) of the probability being explained.
+    top
+        Number of feature groups kept per show (the waiting time is always added).
+    current
+        The forecast at ``horizon`` of each row, when already computed (saves time).
+
+    Returns
+    -------
+    list of list of Factor
+        One list per row of ``X``, e.g. ``"popularity in the top 5% of 2021 shows: raises the
+        chance"``.
+    """
+    waited = np.broadcast_to(np.asarray(waited, dtype=float), (len(X),))
+    effects, kind = group_effects(model, X, reference, waited, horizon)
+    wait = waited_effect(model, X, waited, horizon, current)
+    out = []
+    for i, (_, row) in enumerate(X.iterrows()):
+        values = row.to_dict()
+        eff = effects.iloc[i]
+        order = eff.abs().sort_values(ascending=False).index[:top]
+        factors = [Factor(g, float(eff[g]), kind, f"{_DESCRIBE[g](values)}: {_verb(eff[g])}")
+                   for g in order if abs(eff[g]) > 1e-6]
+        if abs(wait[i]) > 1e-6:
+            factors.append(Factor("waited", float(wait[i]), "probability",
+                                  f"{_ago(waited[i])}: {_verb(wait[i])}"))
+        out.append(factors)
+    return out
+
+
+def _ago(years: float) -> str:
+    if years < 1:
+        return f"ended {max(1, round(years * 12))} month(s) ago"
+    return f"ended {years:.0f} year(s) ago" if years >= 1.5 else "ended a year ago"

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import doctest
+import math
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sequelcast.domain import Anime, Fact, Season
+from sequelcast.forecast import dataset
+from sequelcast.forecast.dataset import (
+    FEATURE_COLUMNS,
+    ForecastInputs,
+    build_features,
+    build_spells,
+    censor_at,
+    make_dataset,
+    members_percentile,
+)
+
+AS_OF = date(2018, 5, 7)
+
+
+def _season(fid: str, n: int, start: date, end: date | None, announced: date | None,
+            mal_id: int | None = None, part: int | None = None) -> Season:
+    return Season(fid, n, mal_id, None, f"{fid} {n}", start, end, 12, announced, part)
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(dataset).failed == 0
+
+
+def test_spells_durations_events_and_risk_set() -> None:
+    seasons = {
+        "a": [
+            _season("a", 1, date(2010, 1, 1), date(2010, 3, 26), date(2009, 6, 1), 1),
+            _season("a", 2, date(2013, 1, 1), date(2013, 3, 26), date(2012, 3, 26), 2),
+        ],
+        # next season announced before the finale: season 1 is never at risk
+        "b": [
+            _season("b", 1, date(2015, 1, 1), date(2015, 3, 26), date(2014, 6, 1), 3),
+            _season("b", 2, date(2016, 1, 1), date(2016, 3, 26), date(2015, 3, 1), 4),
+        ],
+        # still airing at as_of: no spell at all
+        "c": [_season("c", 1, date(2018, 4, 1), date(2018, 6, 20), date(2017, 9, 1), 5)],
+        # season 2 announced only after as_of: season 1 is censored and at risk
+        "d": [
+            _season("d", 1, date(2016, 1, 1), date(2016, 3, 26), date(2015, 6, 1), 6),
+            _season("d", 2, date(2019, 1, 1), date(2019, 3, 26), date(2018, 6, 1), 7),
+        ],
+    }
+    spells = build_spells(seasons, AS_OF)
+    assert list(spells.index) == ["a:1", "a:2", "b:2", "d:1"]
+    a1 = spells.loc["a:1"]
+    assert a1["event"]
+    assert not a1["at_risk"]
+    assert a1["duration"] == pytest.approx((date(2012, 3, 26) - date(2010, 3, 26)).days / 365.25)
+    assert spells.loc["a:2", "at_risk"]
+    assert not spells.loc["a:2", "event"]
+    assert spells.loc["a:2", "duration"] == pytest.approx(
+        (AS_OF - date(2013, 3, 26)).days / 365.25)
+    assert spells.loc["d:1", "at_risk"]
+    assert not spells.loc["d:1", "event"]
+    assert (spells["duration"] > 0).all()
+
+
+def test_spell_end_estimated_from_episodes_and_undated_season_skipped() -> None:
+    s1 = replace(_season("a", 1, date(2010, 1, 1), None, None, 1), episodes=13)
+    undated = Season("a", 2, 2, None, "a 2", None, None, None, None)
+    spells = build_spells({"a": [s1, undated]}, AS_OF)
+    assert spells.loc["a:1", "end"] == date(2010, 3, 26)
+    assert spells.loc["a:1", "at_risk"]
+
+
+def test_members_percentile_mid_rank() -> None:
+    year = np.array([1.0, 2.0, 2.0, 4.0])
+    assert members_percentile(2.0, year) == pytest.approx(0.5)
+    assert members_percentile(5.0, year) == pytest.approx(1.0)
+    assert math.isnan(members_percentile(math.nan, year))
+    assert math.isnan(members_percentile(1.0, None))
+
+
+def test_features_have_the_documented_columns(inputs_at: Callable[[date], ForecastInputs]) -> None:
+    data = make_dataset(inputs_at(AS_OF), AS_OF)
+    assert tuple(data.X.columns) == FEATURE_COLUMNS
+    assert data.X.index.equals(data.spells.index)
+    assert data.X["members_pct_year"].between(0, 1).all()
+    src = data.X[[c for c in FEATURE_COLUMNS if c.startswith("src_")]]
+    assert (src.sum(axis=1) == 1).all()
+
+
+def test_no_look_ahead(full_inputs: ForecastInputs,
+                       inputs_at: Callable[[date], ForecastInputs]) -> None:
+    """The features and spells at as_of are the same with or without later data."""
+    filtered = make_dataset(inputs_at(AS_OF), AS_OF)
+    unfiltered = make_dataset(
+        ForecastInputs(full_inputs.seasons_by_franchise, full_inputs.entries,
+                       full_inputs.history,
+                       {k: v for k, v in full_inputs.others_count.items()
+                        if k in inputs_at(AS_OF).others_count}),
+        AS_OF,
+    )
+    pd.testing.assert_frame_equal(filtered.X, unfiltered.X)
+    pd.testing.assert_frame_equal(filtered.spells, unfiltered.spells)
+    # the full data really holds later facts and seasons
+    later = [f for facts in full_inputs.history.values() for f in facts if f.observed_at > AS_OF]
+    assert later
+    assert len(make_dataset(full_inputs, date(2026, 8, 20)).spells) > len(filtered.spells)
+
+
+def test_volatile_values_come_from_history_as_of() -> None:
+    s1 = _season("a", 1, date(2010, 1, 1), date(2010, 3, 26), date(2009, 6, 1), 1)
+    entry = Anime(1, "a", type="TV", start_date=date(2010, 1, 1), members=999_999, score=9.9)
+    history = {1: [Fact(1, "members", 1000, date(2012, 1, 1), "t"),
+                   Fact(1, "members", 5000, date(2020, 1, 1), "t"),
+                   Fact(1, "score", 8.0, date(2020, 1, 1), "t")]}
+    spells = build_spells({"a": [s1]}, AS_OF)
+    X = build_features(spells, {"a": [s1]}, {1: entry}, history, {}, AS_OF)
+    assert X.loc["a:1", "log_members"] == pytest.approx(math.log1p(1000))
+    assert math.isnan(X.loc["a:1", "score"])  # only observed after as_of
+
+
+def test_entry_value_used_without_history() -> None:
+    s1 = _season("a", 1, date(2010, 1, 1), date(2010, 3, 26), date(2009, 6, 1), 1)
+    entry = Anime(1, "a", type="TV", start_date=date(2010, 1, 1), members=100, score=7.5,
+                  last_observed=date(2018, 5, 7))
+    spells = build_spells({"a": [s1]}, AS_OF)
+    X = build_features(spells, {"a": [s1]}, {1: entry}, {}, {"a": 3}, AS_OF)
+    assert X.loc["a:1", "score"] == pytest.approx(7.5)
+    assert X.loc["a:1", "log_others"] == pytest.approx(math.log1p(3))
+    late = replace(entry, last_observed=date(2026, 1, 1))
+    X = build_features(spells, {"a": [s1]}, {1: late}, {}, {}, AS_OF)
+    assert math.isnan(X.loc["a:1", "score"])
+
+
+def test_studio_record_leaves_own_franchise_out() -> None:
+    seasons = {}
+    entries = {}
+    for i, fid in enumerate("abc"):
+        s1 = _season(fid, 1, date(2010, 1, 1), date(2010, 3, 26), date(2009, 6, 1), 10 * i + 1)
+        s2 = _season(fid, 2, date(2012, 1, 1), date(2012, 3, 26), date(2011, 6, 1), 10 * i + 2)
+        seasons[fid] = [s1, s2] if fid != "c" else [s1]
+        for s in seasons[fid]:
+            entries[s.mal_id] = Anime(s.mal_id, s.title, type="TV", start_date=s.start,
+                                      studios=("S",))
+    spells = build_spells(seasons, AS_OF)
+    X = build_features(spells, seasons, entries, {}, {}, AS_OF)
+    base = spells["event"].mean()  # 2 events among 5 spells
+    # franchise c sees a and b: 4 spells, 2 events
+    assert X.loc["c:1", "studio_rate"] == pytest.approx((2 + 10 * base) / (4 + 10))
+    # franchise a sees b (2 spells, 1 event) and c (1 spell, 0 events)
+    assert X.loc["a:1", "studio_rate"] == pytest.approx((1 + 10 * base) / (3 + 10))
+
+
+def test_censor_at_views_spells_earlier(inputs_at: Callable[[date], ForecastInputs]) -> None:
+    inputs = inputs_at(AS_OF)
+    data = make_dataset(inputs, AS_OF)
+    earlier = censor_at(data.spells, inputs.seasons_by_franchise, date(2015, 5, 7))
+    assert set(earlier.index) <= set(data.spells.index)
+    assert (earlier["end"] <= date(2015, 5, 7)).all()
+    assert len(earlier) < len(data.spells)
+    assert earlier["event"].sum() < data.spells["event"].sum()

@@ -1,0 +1,83 @@
+"""The forecast on the real data: train as of 2018-05-07, score against the 2026-08-20 data.
+
+Targets (3-year horizon, selected model): td-AUC >= 0.80, C-index >= 0.75, ICI <= 0.05, better
+than every baseline; training < 60 s and forecasting every waiting show < 5 s.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sequelcast.forecast.backtest import BacktestResult, run_backtest
+from sequelcast.forecast.dataset import ForecastInputs, inputs_from_snapshot
+from sequelcast.forecast.forecaster import Forecaster
+from sequelcast.forecast.models import BASELINES
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+AS_OF = date(2018, 5, 7)
+NEWEST = date(2026, 8, 20)
+
+
+@pytest.fixture(scope="module")
+def real_inputs() -> tuple[ForecastInputs, ForecastInputs]:
+    if not DATA.is_dir():
+        pytest.skip(f"the shared data is not at {DATA}")
+    from sequelcast.asof import snapshot_from_batches
+    from sequelcast.franchise import build_franchises
+    from sequelcast.sources import load_batches
+
+    batches = load_batches(DATA)
+    out = []
+    for when in (AS_OF, NEWEST):
+        snapshot = snapshot_from_batches(batches, when)
+        out.append(inputs_from_snapshot(snapshot, build_franchises(snapshot)))
+    return out[0], out[1]
+
+
+@pytest.fixture(scope="module")
+def result(real_inputs: tuple[ForecastInputs, ForecastInputs]) -> BacktestResult:
+    then, newest = real_inputs
+    return run_backtest(then, newest, AS_OF, NEWEST)
+
+
+def test_selected_model_meets_the_targets(result: BacktestResult, tmp_path: Path) -> None:
+    summary = result.summary()
+    print(summary.round(3).T.to_string())  # the numbers, for the log
+    result.plot_reliability(tmp_path / "reliability_2018.png")
+    assert result.selected not in BASELINES
+    best = summary.loc[result.selected]
+    assert best["td_auc_3"] >= 0.80
+    assert best["c_index"] >= 0.75
+    assert best["ici_3"] <= 0.05
+    for baseline in BASELINES:
+        assert best["td_auc_3"] > summary.loc[baseline, "td_auc_3"]
+        assert best["c_index"] > summary.loc[baseline, "c_index"]
+        assert best["integrated_brier"] < summary.loc[baseline, "integrated_brier"]
+
+
+def test_backtest_population(result: BacktestResult) -> None:
+    assert result.n_train > 1000
+    assert result.n_train_events > 200
+    assert len(result.outcomes) > 1000
+    assert result.n_unmatched <= 0.02 * len(result.outcomes)
+    assert result.n_early <= 0.5 * result.outcomes["event"].sum()
+
+
+def test_training_and_forecasting_are_fast(
+    real_inputs: tuple[ForecastInputs, ForecastInputs],
+) -> None:
+    then, _ = real_inputs
+    t0 = time.perf_counter()
+    fc = Forecaster().fit(then, AS_OF)
+    fitted = time.perf_counter()
+    forecasts = fc.predict()
+    done = time.perf_counter()
+    assert fitted - t0 < 60
+    assert done - fitted < 5
+    assert len(forecasts) == len(fc.at_risk())
