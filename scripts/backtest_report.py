@@ -84,7 +84,12 @@ def main() -> None:
             report = service.backtest(cat, as_of, (1, 2, 3, 5), IMG, Path(tmp) / "cache")
             s = report.summary
             print(f"{as_of}: {time.perf_counter() - t0:.0f} s, kept {s['selected']}")
-            notes = "".join(f"\n- {n}" for n in s["notes"])
+            notes = (
+                f"\n{s['n_early']:,} of those next seasons are dated on or before {as_of} in the newest "
+                f"data but were not linked in the catalog of {as_of}; they count as announced the day "
+                f"after (the stricter choice). {s['n_unmatched']:,} waiting show(s) could not be "
+                "matched to the newest franchises.\n"
+            )
             sections.append(
                 f"## As of {as_of}\n\n"
                 f"Trained on {s['n_train']:,} waits ({s['n_train_events']:,} ended by an announcement); "

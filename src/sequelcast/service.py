@@ -658,7 +658,8 @@ def backtest(catalog: Catalog, as_of: date, horizons: Sequence[float] = (1, 2, 3
         "n_at_risk": len(result.outcomes),
         "n_announced_after": int(result.outcomes["event"].sum()),
         "models": {name: {k: _clean(v) for k, v in row.items()} for name, row in table.iterrows()},
-        "notes": list(result.notes),
+        "n_unmatched": result.n_unmatched,
+        "n_early": result.n_early,
         "plot": str(plot) if plot else None,
     }
     return BacktestReport(result, summary, plot)

@@ -1,0 +1,74 @@
+"""Time the forecast on the real data: training, and forecasting every waiting show.
+
+    python benchmarks/forecast.py [--data ../shared/data] [--as-of YYYY-MM-DD] [--model auto]
+
+Prints the data size, the machine, the time to fit the Forecaster (model selection included when
+``--model auto``), the time to forecast every show waiting for a next season (probabilities,
+windows and explanations), and the wall time of ``sequelcast forecast --all`` in a new process
+once the caches are warm. Targets (issue 5): training under 60 s, ``forecast --all`` under 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from sequelcast import service
+from sequelcast.catalog import open_catalog
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    parser.add_argument("--as-of", type=date.fromisoformat, default=None,
+                        help="forecast date (default: the newest data)")
+    parser.add_argument("--model", default=service.DEFAULT_MODEL)
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        cache = Path(tmp) / "cache"
+        with open_catalog(url) as cat:
+            service.build_catalog(cat, args.data)
+            when = service.forecast_date(cat, args.as_of, date.max)
+            t = time.perf_counter()
+            snap = service.load_snapshot(cat, None if when >= service.data_date(cat) else when, cache)
+            graph = service.franchise_graph(cat, snap.as_of, cache)
+            inputs = service.forecast_inputs(snap, graph)
+            t_inputs = time.perf_counter() - t
+            from sequelcast.forecast import Forecaster
+
+            t = time.perf_counter()
+            fc = Forecaster(model=args.model, random_state=0).fit(inputs, when)
+            t_fit = time.perf_counter() - t
+            n_train, n_events = len(fc.data_.spells), int(fc.data_.events.sum())
+            t = time.perf_counter()
+            shows = fc.predict(explain_top=3)
+            t_predict = time.perf_counter() - t
+            service.forecaster(cat, when, cache, args.model)  # warm the disk cache for the CLI run
+        env = {**os.environ, "SEQUELCAST_DB": url, "SEQUELCAST_MODEL_DIR": str(cache)}
+        cmd = [sys.executable, "-m", "sequelcast", "forecast", "--all", "--model", args.model,
+               "--as-of", when.isoformat()]
+        t = time.perf_counter()
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+        t_cli = time.perf_counter() - t
+
+    print(f"forecast date: {when}; model: {fc.model_name_}")
+    print(f"training spells: {n_train:,} ({n_events:,} ended by an announcement)")
+    print(f"inputs (snapshot + franchises):   {t_inputs:.1f} s")
+    print(f"training (fit, selection incl.):  {t_fit:.1f} s   (target < 60 s)")
+    print(f"forecast every waiting show:      {t_predict:.1f} s for {len(shows):,} shows   (target < 5 s)")
+    print(f"`sequelcast forecast --all` (new process, warm caches): {t_cli:.1f} s, "
+          f"{len(out.splitlines()) - 1:,} rows")
+
+
+if __name__ == "__main__":
+    main()
