@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from sequelcast import __version__
 from sequelcast.asof import admit, assemble
 from sequelcast.catalog import Catalog
 from sequelcast.domain import Anime, Batch, Evidence, NextSeason, Snapshot, merge_batches
@@ -127,7 +128,8 @@ def _build_key(catalog: Catalog) -> str:
     if build is None:
         raise CatalogError("the catalog holds no build: run `sequelcast build` first")
     stamp = build["finished_at"].isoformat() if build["finished_at"] else ""
-    digest = hashlib.sha256(f"{catalog.engine.url!r}|{build['id']}|{stamp}".encode()).hexdigest()
+    # the version is part of the key: a cache written by another sequelcast is never read
+    digest = hashlib.sha256(f"{__version__}|{catalog.engine.url!r}|{build['id']}|{stamp}".encode()).hexdigest()
     return digest[:16]
 
 
@@ -138,8 +140,8 @@ def _disk_cached(cache_dir: Path | None, name: str, compute: Callable[[], Any]) 
         try:
             with path.open("rb") as fh:
                 return pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            pass  # rebuilt below
+        except Exception:  # any unreadable cache (damaged, written by other code) is rebuilt
+            pass
     value = compute()
     if path is not None:
         _write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
