@@ -648,7 +648,10 @@ def backtest(catalog: Catalog, as_of: date, horizons: Sequence[float] = (1, 2, 3
     full = load_snapshot(catalog, None, cache_dir)
     full_inputs = forecast_inputs(full, franchise_graph(catalog, None, cache_dir))
     result = run_backtest(past_inputs, full_inputs, as_of, newest, horizons)
-    plot = result.plot_reliability(out_dir / f"reliability-{as_of.isoformat()}.png") if out_dir else None
+    plot = None
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        plot = result.plot_reliability(out_dir / f"reliability-{as_of.isoformat()}.png")
     table = result.summary()
     summary = {
         "as_of": as_of.isoformat(),
