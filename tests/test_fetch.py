@@ -96,7 +96,7 @@ def test_offline_db_release(tmp_path: Path) -> None:
 def test_saved_answer_needs_its_date(tmp_path: Path) -> None:
     from sequelcast.errors import SourceFileError
 
-    with pytest.raises(SourceFileError, match="does not end in _YYYY-MM-DD.json"):
+    with pytest.raises(SourceFileError, match="carries no YYYY-MM-DD date"):
         downloads.parse_jikan_file(b"{}", "raw/jikan/answer.json")
 
 

@@ -7,26 +7,20 @@ are not series); ``defaulttvdbseason`` too ("1", "2"... a season, "0" specials, 
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from datetime import date
-from pathlib import PurePath
 
 from sequelcast.domain import Batch, TvdbMapping
 from sequelcast.errors import SourceFileError
-from sequelcast.sources.base import parse_int, reject
+from sequelcast.sources.base import date_in_name, parse_int, reject
 
 SOURCE = "anidb_tvdb"
 PATTERN = "raw/anidb_tvdb_anime_lists/anime-list-master_*.xml"
-_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
 def list_date(location: str) -> date:
     """The list's date, from its file name (``anime-list-master_2018-05-04.xml``)."""
-    m = _DATE.search(PurePath(location).name)
-    if not m:
-        raise SourceFileError(SOURCE, location, "the file name carries no YYYY-MM-DD date")
-    return date.fromisoformat(m.group(1))
+    return date_in_name(SOURCE, location)
 
 
 def _element(el: ET.Element, observed: date) -> TvdbMapping:

@@ -9,10 +9,11 @@ only I/O; :func:`read_source_file` turns an unreadable file into a
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from sequelcast.domain import Batch, Reject
@@ -119,6 +120,20 @@ def parse_float(value: Any) -> float | None:
     if f != f:
         return None
     return f
+
+
+_DATE_IN_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def date_in_name(source: str, location: str) -> date:
+    """The (last) ``YYYY-MM-DD`` date in a file's name: the observation date of dated files."""
+    found = _DATE_IN_NAME.findall(PurePath(location).name)
+    if not found:
+        raise SourceFileError(source, location, "the file name carries no YYYY-MM-DD date")
+    try:
+        return date.fromisoformat(found[-1])
+    except ValueError:
+        raise SourceFileError(source, location, f"the file name's date {found[-1]} is not a date") from None
 
 
 def parse_date(value: Any) -> date | None:

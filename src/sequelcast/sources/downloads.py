@@ -15,31 +15,21 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 from sequelcast.domain import Batch
-from sequelcast.errors import SourceFileError
 from sequelcast.sources import anilist, jikan
-from sequelcast.sources.base import decode_json
+from sequelcast.sources.base import date_in_name, decode_json
 
 JIKAN_PATTERN = "raw/jikan/*.json"
 ANILIST_PATTERN = "raw/anilist/*.json"
-_DATED = re.compile(r"_(\d{4}-\d{2}-\d{2})\.json$")
 _LABEL = re.compile(r"[^A-Za-z0-9.-]+")
-
-
-def fetched_at(source: str, location: str) -> date:
-    """The fetch date written at the end of a saved answer's name."""
-    m = _DATED.search(PurePath(location).name)
-    if not m:
-        raise SourceFileError(source, location, "the file name does not end in _YYYY-MM-DD.json")
-    return date.fromisoformat(m.group(1))
 
 
 def parse_jikan_file(data: bytes, location: str) -> Batch:
     """A saved Jikan answer: a list page (``data`` is a list) or one full entry."""
-    when = fetched_at(jikan.SOURCE, location)
+    when = date_in_name(jikan.SOURCE, location)
     payload = decode_json(data, jikan.SOURCE, location)
     if isinstance(payload, dict) and isinstance(payload.get("data"), list):
         return jikan.parse_anime_list(payload, when, location=location)
@@ -48,7 +38,7 @@ def parse_jikan_file(data: bytes, location: str) -> Batch:
 
 def parse_anilist_file(data: bytes, location: str) -> Batch:
     """A saved AniList ``Page`` answer."""
-    when = fetched_at(anilist.SOURCE, location)
+    when = date_in_name(anilist.SOURCE, location)
     return anilist.parse_media(decode_json(data, anilist.SOURCE, location), when, location=location)
 
 

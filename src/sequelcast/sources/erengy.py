@@ -11,8 +11,7 @@ import re
 from datetime import date
 
 from sequelcast.domain import Batch, Relation
-from sequelcast.sources.base import decode_text, reject
-from sequelcast.sources.fribb import file_date
+from sequelcast.sources.base import date_in_name, decode_text, reject
 
 SOURCE = "erengy_relations"
 PATTERN = "raw/id_maps_and_relations/erengy_anime-relations_*.txt"
@@ -47,7 +46,7 @@ def _rule(line: str, title: str, observed: date) -> Relation | None:
 
 def parse(data: bytes, location: str) -> Batch:
     """Parse ``anime-relations.txt``: the rules after the ``::rules`` line."""
-    observed = file_date(SOURCE, location)
+    observed = date_in_name(SOURCE, location)
     text = decode_text(data, SOURCE, location)
     batch = Batch(source=SOURCE, location=location, observed_at=observed)
     in_rules = False

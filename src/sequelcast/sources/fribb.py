@@ -7,14 +7,12 @@ file's date; :mod:`sequelcast.asof` later moves a link to the date both of its e
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from pathlib import PurePath
 from typing import Any
 
 from sequelcast.domain import Batch, CollectionMember, Fact, IdLink
 from sequelcast.errors import SourceFileError
-from sequelcast.sources.base import decode_json, parse_int, reject
+from sequelcast.sources.base import date_in_name, decode_json, parse_int, reject
 
 SOURCE_IDS = "fribb_ids"
 SOURCE_COLLECTIONS = "fribb_collections"
@@ -36,14 +34,6 @@ SITES = {
 }
 #: crosswalk type -> MAL spelling
 TYPES = {"TV": "TV", "MOVIE": "Movie", "OVA": "OVA", "ONA": "ONA", "SPECIAL": "Special"}
-_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
-
-
-def file_date(source: str, location: str) -> date:
-    m = _DATE.search(PurePath(location).name)
-    if not m:
-        raise SourceFileError(source, location, "the file name carries no YYYY-MM-DD date")
-    return date.fromisoformat(m.group(1))
 
 
 def _crosswalk_row(row: dict[str, Any], observed: date) -> tuple[list[IdLink], list[Fact]]:
@@ -67,7 +57,7 @@ def _crosswalk_row(row: dict[str, Any], observed: date) -> tuple[list[IdLink], l
 
 def parse_ids(data: bytes, location: str) -> Batch:
     """Parse ``anime-list-mini_<date>.json``: a JSON list of id rows."""
-    observed = file_date(SOURCE_IDS, location)
+    observed = date_in_name(SOURCE_IDS, location)
     rows = decode_json(data, SOURCE_IDS, location)
     if not isinstance(rows, list):
         raise SourceFileError(SOURCE_IDS, location, f"expected a JSON list, got {type(rows).__name__}")
@@ -91,7 +81,7 @@ def parse_ids(data: bytes, location: str) -> Batch:
 
 def parse_collections(data: bytes, location: str) -> Batch:
     """Parse ``mal_collection_<date>.json``: a JSON list of ``{name, ids}`` clusters."""
-    observed = file_date(SOURCE_COLLECTIONS, location)
+    observed = date_in_name(SOURCE_COLLECTIONS, location)
     rows = decode_json(data, SOURCE_COLLECTIONS, location)
     if not isinstance(rows, list):
         raise SourceFileError(
