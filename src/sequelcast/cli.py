@@ -362,15 +362,14 @@ def forecast(
         raise ConfigError(f"--format: expected csv or json, got {format_!r}")
     with _catalog(db) as cat:
         when = service.forecast_date(cat, _as_of(as_of), _today())
-        with err_console.status(f"Fitting the model on what was known on {when} (cached after the first run)..."):
-            service.forecaster(cat, when, _cache_dir(), model)
-        if all_:
-            rows = service.forecast_every(cat, _as_of(as_of), _today(), _cache_dir(), model)
-        else:
-            try:
-                data = service.forecast(cat, title_or_id or "", _as_of(as_of), _today(), _cache_dir(), model)
-            except ResolveError as exc:
-                _resolve_failed(exc)
+        with err_console.status(f"Forecasting as of {when} (the first run fits the model: a minute or two)..."):
+            if all_:
+                rows = service.forecast_every(cat, _as_of(as_of), _today(), _cache_dir(), model)
+            else:
+                try:
+                    data = service.forecast(cat, title_or_id or "", _as_of(as_of), _today(), _cache_dir(), model)
+                except ResolveError as exc:
+                    _resolve_failed(exc)
     if all_:
         _print_all(rows, format_)
     elif json_:

@@ -610,9 +610,19 @@ def forecast(catalog: Catalog, title_or_id: str, as_of: date | None, today: date
 
 def forecast_every(catalog: Catalog, as_of: date | None, today: date, cache_dir: Path | None = None,
                    model: str = DEFAULT_MODEL) -> list[dict[str, Any]]:
-    """A forecast for every show waiting for a next season (``forecast --all``)."""
+    """A forecast for every show waiting for a next season (``forecast --all``).
+
+    Only the probabilities (no window or factors). The table is computed once per build, date
+    and model, then read from the disk cache.
+    """
     when = forecast_date(catalog, as_of, today)
-    return [forecast_json(f) for f in forecaster(catalog, when, cache_dir, model).predict(explain_top=3)]
+    name = f"forecaster-{_build_key(catalog)}-{when.isoformat()}-{model}-all.pickle"
+
+    def compute() -> list[dict[str, Any]]:
+        return [forecast_json(f) for f in forecaster(catalog, when, cache_dir, model).predict(detail=False)]
+
+    rows: list[dict[str, Any]] = _disk_cached(cache_dir, name, compute)
+    return rows
 
 
 # -- backtest -----------------------------------------------------------------------------------
