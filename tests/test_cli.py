@@ -29,7 +29,7 @@ def test_build_prints_summary(db: str, tiny_data: Path) -> None:
     result = runner.invoke(app, ["build", "--data", str(tiny_data), "--db", db, "-q"])
     assert result.exit_code == 0
     assert "5 entries" in result.output
-    assert "2 rejects" in result.output
+    assert "3 rejects" in result.output
 
 
 def test_build_uses_env_data_and_db(tiny_data: Path, tmp_path: Path) -> None:
@@ -72,7 +72,7 @@ def test_stats_json(built: str) -> None:
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert data["entries_by_type"] == {"Movie": 1, "TV": 4}
-    assert data["rejects"] == 2
+    assert data["rejects"] == 3
     assert data["entries_by_source"]["mal_tv_seasons"] == 3
 
 

@@ -112,6 +112,7 @@ def admit(batch: Batch, as_of: date | None) -> Batch:
     out.skipped = batch.skipped
     out.facts = [f for f in batch.facts if _known(f.observed_at, as_of)]
     out.tvdb_mappings = [m for m in batch.tvdb_mappings if _known(m.observed_at, as_of)]
+    out.manga = [m for m in batch.manga if _known(m.observed_at, as_of)]
     out.first_seen = _admit_first_seen(batch.first_seen, as_of)
     mal_seen = mal_first_seen(out.facts)
     anidb_seen = _anidb_seen(out)

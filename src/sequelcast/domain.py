@@ -138,6 +138,26 @@ class CollectionMember:
 
 
 @dataclass(frozen=True)
+class MangaRecord:
+    """One MyAnimeList manga or novel (its own id space: no link to the anime is known)."""
+
+    manga_id: int
+    title: str
+    title_english: str | None
+    title_japanese: str | None
+    type: str | None
+    volumes: int | None
+    chapters: int | None
+    status: str | None
+    published_from: date | None
+    published_to: date | None
+    score: float | None
+    members: int | None
+    observed_at: date
+    source: str
+
+
+@dataclass(frozen=True)
 class Reject:
     """A record that did not parse: where it was, why, and its raw text (so it can be re-parsed)."""
 
@@ -160,6 +180,7 @@ class Batch:
     first_seen: list[FirstSeen] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     collection_members: list[CollectionMember] = field(default_factory=list)
+    manga: list[MangaRecord] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     #: Well-formed records that carry nothing the catalog keeps (e.g. a crosswalk row with no MAL id).
     skipped: int = 0
@@ -172,6 +193,7 @@ class Batch:
         yield from self.first_seen
         yield from self.relations
         yield from self.collection_members
+        yield from self.manga
 
     def __len__(self) -> int:
         return sum(1 for _ in self.records())
@@ -187,6 +209,7 @@ def merge_batches(batches: Iterable[Batch], source: str, location: str) -> Batch
         out.first_seen.extend(b.first_seen)
         out.relations.extend(b.relations)
         out.collection_members.extend(b.collection_members)
+        out.manga.extend(b.manga)
         out.rejects.extend(b.rejects)
         out.skipped += b.skipped
     return out

@@ -96,7 +96,7 @@ def test_stats(client: Client) -> None:
     body = client.get("/api/v1/stats").json()
     assert body["ok"] is True
     assert body["entries_by_type"] == {"Movie": 1, "TV": 4}
-    assert body["rejects"] == 2
+    assert body["rejects"] == 3
     assert body["last_build"]["id"] >= 1
 
 

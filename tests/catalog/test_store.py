@@ -35,8 +35,9 @@ def test_build_tiny(catalog: Catalog, tiny_data: Path) -> None:
     assert hige.external_id("anidb") == "15332"
     st_ = catalog.stats()
     assert st_["entries_by_type"] == {"Movie": 1, "TV": 4}
-    assert st_["rejects"] == 2
-    assert st_["rejects_by_source"] == {"mal_snapshot_2018": 1, "mal_tv_seasons": 1}
+    assert st_["rejects"] == 3
+    assert st_["rejects_by_source"] == {"mal_manga_2021": 1, "mal_snapshot_2018": 1, "mal_tv_seasons": 1}
+    assert st_["records"]["manga"] == 2
 
 
 def test_rejects_keep_location_reason_and_raw(catalog: Catalog, tiny_data: Path) -> None:
@@ -180,7 +181,7 @@ def test_v1_catalog_is_migrated_to_latest(catalog_url: str) -> None:
         assert not inspect(conn).has_table("franchise_links")
     engine.dispose()
     with open_catalog(catalog_url) as cat:
-        assert cat.version() == s.LATEST == 3
+        assert cat.version() == s.LATEST == 4
         with cat.engine.connect() as conn:
             assert inspect(conn).has_table("franchise_links")
             assert inspect(conn).has_table("franchise_members")

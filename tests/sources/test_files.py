@@ -197,3 +197,18 @@ def test_load_batches_missing_dir(tmp_path: Path) -> None:
         load_batches(tmp_path / "nope")
     with pytest.raises(SourceFileError, match="holds none of the known source files"):
         load_batches(tmp_path)
+
+
+def test_manga_sample(tiny_data: Path) -> None:
+    from sequelcast.sources import mal_manga
+
+    path = tiny_data / "raw/mal_manga_sample_2021/manga_tiny_2021-08.csv"
+    batch = mal_manga.parse(path.read_bytes(), path.name)
+    by_id = {m.manga_id: m for m in batch.manga}
+    assert by_id[2].volumes is None  # "Unknown" while publishing
+    assert by_id[2].published_from == date(1989, 8, 25)
+    assert by_id[2].published_to is None
+    assert by_id[1706].title == "JoJo no Kimyou na Bouken Part 7  Steel Ball Run"  # from the URL
+    assert (by_id[1706].volumes, by_id[1706].chapters) == (24, 96)
+    assert [r.location for r in batch.rejects] == ["manga_tiny_2021-08.csv:4"]
+    assert "no manga id" in batch.rejects[0].reason

@@ -236,12 +236,33 @@ watch_events = Table(
     Column("message", Text, nullable=False),
 )
 
+manga = Table(
+    "manga",
+    metadata,
+    Column("manga_id", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("title_english", Text),
+    Column("title_japanese", Text),
+    Column("type", String(16)),
+    Column("volumes", Integer),
+    Column("chapters", Integer),
+    Column("status", String(32)),
+    Column("published_from", Date),
+    Column("published_to", Date),
+    Column("score", Float),
+    Column("members", Integer),
+    Column("observed_at", Date, nullable=False),
+    Column("source", String(40), nullable=False),
+)
+
 _V2_TABLES = [franchise_links, franchise_members]
 _V3_TABLES = [watchlist, watch_events]
-_V1_TABLES = [t for t in metadata.sorted_tables if t not in _V2_TABLES + _V3_TABLES]
+_V4_TABLES = [manga]
+_V1_TABLES = [t for t in metadata.sorted_tables if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES]
 
 #: Tables a build replaces as a whole (in this order for deletes).
 BUILD_TABLES = (
+    manga,
     franchise_members, franchise_links, titles, anime, rejects, collection_members, relations,
     first_seen, tvdb_mappings, id_links, facts,
 )
@@ -259,11 +280,16 @@ def _v3(conn: Connection) -> None:
     metadata.create_all(conn, tables=_V3_TABLES)
 
 
+def _v4(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V4_TABLES)
+
+
 #: (version, description, function). Append, never edit, once released.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial catalog: records, derived tables, builds, rejects, raw records", _v1),
     (2, "franchise links with their evidence, and franchise members", _v2),
     (3, "watchlist and its events (kept across builds)", _v3),
+    (4, "MyAnimeList manga and novels (volumes, chapters, publication status)", _v4),
 )
 LATEST = MIGRATIONS[-1][0]
 

@@ -24,6 +24,7 @@ from sequelcast.domain import (
     Fact,
     FirstSeen,
     IdLink,
+    MangaRecord,
     Relation,
     Snapshot,
     TitleRecord,
@@ -210,6 +211,7 @@ class Catalog:
         self._bulk(conn, s.first_seen, [_row(x) for x in b.first_seen])
         self._bulk(conn, s.relations, [_row(x) for x in b.relations])
         self._bulk(conn, s.collection_members, [_row(x) for x in b.collection_members])
+        self._bulk(conn, s.manga, [_row(x) for x in b.manga])
 
     def _insert_derived(self, conn: Connection, snap: Snapshot) -> None:
         self._insert(conn, s.anime, [_anime_row(a) for a in snap.entries.values()])
@@ -254,6 +256,10 @@ class Catalog:
             ]
             b.collection_members = [
                 CollectionMember(c, m, d(o), src) for c, m, o, src in _raw_rows(conn, s.collection_members)
+            ]
+            b.manga = [
+                MangaRecord(*r[:8], d.optional(r[8]), d.optional(r[9]), r[10], r[11], d(r[12]), r[13])
+                for r in _raw_rows(conn, s.manga)
             ]
         return b
 
@@ -364,7 +370,8 @@ class Catalog:
                 "records": {
                     t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                     for t in (s.id_links, s.tvdb_mappings, s.first_seen, s.relations,
-                              s.collection_members, s.titles, s.franchise_links, s.franchise_members)
+                              s.collection_members, s.titles, s.franchise_links, s.franchise_members,
+                              s.manga)
                 },
                 "rejects": conn.execute(select(func.count()).select_from(s.rejects)).scalar_one(),
                 "rejects_by_source": grouped(s.rejects.c.source, func.count()),

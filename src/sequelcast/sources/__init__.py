@@ -14,6 +14,7 @@ fribb_ids               raw/id_maps_and_relations/fribb_anime-list-mini_*    fil
 fribb_collections       raw/id_maps_and_relations/fribb_mal_collection_*     file name date
 erengy_relations        raw/id_maps_and_relations/erengy_anime-relations_*   file name date
 anidb_first_seen        derived/anidb_first_seen*.csv                        per row
+mal_manga_2021          raw/mal_manga_sample_2021/*.csv                      2021-08-28
 offline_db              raw/anime-offline-database/*.json, *.jsonl           lastUpdate
 ======================  ===================================================  ==============
 
@@ -40,6 +41,7 @@ from sequelcast.sources import (
     first_seen,
     fribb,
     jikan,
+    mal_manga,
     mal_seasons,
     mal_snapshots,
     offline_db,
@@ -63,6 +65,8 @@ DATA_SOURCES: tuple[FileSource, ...] = (
     FileSource(erengy.SOURCE, erengy.PATTERN, erengy.parse, "sequel rules (erengy)"),
     FileSource(first_seen.SOURCE, first_seen.PATTERN, first_seen.parse,
                "AniDB first-seen dates (derived)"),
+    FileSource(mal_manga.SOURCE, mal_manga.PATTERN, mal_manga.parse,
+               "MyAnimeList manga sample 2021-08 (volumes, chapters)"),
     FileSource(offline_db.SOURCE, "raw/anime-offline-database/*.json", offline_db.parse_dump,
                "anime-offline-database dump (minified JSON)"),
     FileSource(offline_db.SOURCE, "raw/anime-offline-database/*.jsonl", offline_db.parse_dump,
