@@ -258,8 +258,8 @@ class Catalog:
                 CollectionMember(c, m, d(o), src) for c, m, o, src in _raw_rows(conn, s.collection_members)
             ]
             b.manga = [
-                MangaRecord(*r[:8], d.optional(r[8]), d.optional(r[9]), r[10], r[11], d(r[12]), r[13])
-                for r in _raw_rows(conn, s.manga)
+                MangaRecord(mid, t, te, tj, ty, vol, ch, st, d.optional(pf), d.optional(pt), sc, mem, d(o), src)
+                for mid, t, te, tj, ty, vol, ch, st, pf, pt, sc, mem, o, src in _raw_rows(conn, s.manga)
             ]
         return b
 
