@@ -35,7 +35,7 @@ def test_snapshot_cache_survives_a_new_process_and_not_a_rebuild(tiny_data: Path
         service.build_catalog(cat, tiny_data)
         first = service.load_snapshot(cat, None, cache)
         assert len(list(cache.glob("snapshot-*.pickle"))) == 1
-        service._SNAPSHOTS.clear()  # as in a new process
+        service.clear_caches()  # as in a new process
         again = service.load_snapshot(cat, None, cache)
         assert again.entries == first.entries
         service.build_catalog(cat, tiny_data)  # a new build gets a new key
@@ -50,6 +50,6 @@ def test_damaged_cache_is_rebuilt(tiny_data: Path, tmp_path: Path) -> None:
         service.load_snapshot(cat, None, cache)
         (path,) = cache.glob("snapshot-*.pickle")
         path.write_bytes(b"not a pickle")
-        service._SNAPSHOTS.clear()
+        service.clear_caches()
         snap = service.load_snapshot(cat, None, cache)
         assert 40938 in snap.entries
