@@ -212,3 +212,21 @@ def test_manga_sample(tiny_data: Path) -> None:
     assert (by_id[1706].volumes, by_id[1706].chapters) == (24, 96)
     assert [r.location for r in batch.rejects] == ["manga_tiny_2021-08.csv:4"]
     assert "no manga id" in batch.rejects[0].reason
+
+
+def test_manga_partial_publication_dates() -> None:
+    from sequelcast.sources import mal_manga
+
+    header = ("Manga ID,Manga URL,English Title,Synonims Titles,Japanese Title,Type,Volumes,Chapters,"
+              "Status,Published,Published Dates,Genres,Author,Serialization,Score,Ranked,Popularity,"
+              "Members,Favorites,Score Voted By\n")
+    row = ('36,https://myanimelist.net/manga/657/Real,Real,Unknown,x,Manga,Unknown,Unknown,Publishing,'
+           '1999 to ?,"{\'from\': \'1999-00-00\', \'to\': \'Unknown\'}",[],[],x,8.7,37,288,31030,1,1\n'
+           '32,https://myanimelist.net/manga/418/Mushishi,Mushishi,,x,Manga,10,50,Finished,x,'
+           '"{\'from\': \'1999-11-00\', \'to\': \'2008-08-25\'}",[],[],x,8.7,33,163,46511,1,1\n')
+    batch = mal_manga.parse((header + row).encode(), "m.csv")
+    assert not batch.rejects
+    by_id = {m.manga_id: m for m in batch.manga}
+    assert by_id[657].published_from == date(1999, 1, 1)
+    assert by_id[418].published_from == date(1999, 11, 1)
+    assert by_id[418].published_to == date(2008, 8, 25)

@@ -22,11 +22,23 @@ OBSERVED = date(2021, 8, 28)
 _REQ = ("Manga URL", "English Title", "Japanese Title", "Type", "Volumes", "Chapters", "Status",
         "Published Dates", "Score", "Members")
 _URL = re.compile(r"/manga/(\d+)(?:/([^/?#]+))?")
+_PARTIAL = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 def _text(value: str | None) -> str | None:
     value = (value or "").strip()
     return None if value in ("", "Unknown") else value
+
+
+def _partial_date(value: str | None) -> date | None:
+    """``1999-11-00`` and ``1999-00-00`` (MAL's month and year precision) become the first day."""
+    if value is None:
+        return None
+    m = _PARTIAL.fullmatch(value.strip())
+    if not m:
+        return parse_date(value)
+    year, month, day = (int(g) for g in m.groups())
+    return date(year, month or 1, day or 1)
 
 
 def _published(value: str) -> tuple[date | None, date | None]:
@@ -36,7 +48,7 @@ def _published(value: str) -> tuple[date | None, date | None]:
     if not isinstance(parsed, dict):
         raise ValueError(f"bad Published Dates {value!r}")
     start, end = (_text(str(parsed.get(k) or "")) for k in ("from", "to"))
-    return parse_date(start), parse_date(end)
+    return _partial_date(start), _partial_date(end)
 
 
 def _row(row: dict[str, str]) -> MangaRecord:
