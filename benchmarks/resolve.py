@@ -8,6 +8,7 @@ of :meth:`~sequelcast.resolve.TitleIndex.search` over the query table of
 Run from the repository root::
 
     PYTHONPATH=src python benchmarks/resolve.py [--data ../shared/data] [--typos 2000] [--copies 1]
+    python benchmarks/resolve.py --catalog sqlite:///path/to/catalog.db   # the built catalog
 
 ``--copies K`` indexes K copies of every title (the copies under new ids, with one word added) to
 time a catalog K times the size of the real one (``--copies 3``: about 120,000 titles).
@@ -26,7 +27,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 
 from sequelcast.domain import TitleRecord
 from sequelcast.resolve import TitleIndex
@@ -86,26 +87,39 @@ def _copies(records: list[TitleRecord], copies: int) -> list[TitleRecord]:
     return out
 
 
+def _from_catalog(url: str) -> tuple[SimpleNamespace, dict[int, tuple[str, int]]]:
+    from sequelcast.catalog import open_catalog
+
+    with open_catalog(url, create=False) as cat:
+        popularity, types = cat.popularity_and_types()
+        data = SimpleNamespace(records=cat.titles(), popularity=popularity, types=types)
+        return data, cat.season_numbers()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--typos", type=int, default=2000, help="random real titles with a typo")
     parser.add_argument("--copies", type=int, default=1, help="index this many copies of the data")
     parser.add_argument("--seed", type=int, default=20260719)
+    parser.add_argument("--catalog", metavar="URL", default=None,
+                        help="index a built catalog's titles, popularity, types and franchise "
+                        "season numbers (what `sequelcast resolve` uses) instead of the raw files")
     args = parser.parse_args(argv)
 
     conftest = _load("resolve_conftest", TESTS / "conftest.py")
     queries = _load("resolve_real_queries", TESTS / "test_real_queries.py")
-    data = conftest.load_real_titles(args.data)
+    if args.catalog:
+        data, seasons = _from_catalog(args.catalog)
+    else:
+        data, seasons = conftest.load_real_titles(args.data), queries.FRANCHISE_SEASONS
     records = _copies(data.records, args.copies)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
     print(f"python: {platform.python_implementation()} {platform.python_version()}")
     gc.collect()
     start = time.perf_counter()
-    index = TitleIndex(
-        records, data.popularity, types=data.types, seasons=queries.FRANCHISE_SEASONS
-    )
+    index = TitleIndex(records, data.popularity, types=data.types, seasons=seasons)
     build = time.perf_counter() - start
     print(f"entries: {len(index):,}  titles: {index.n_titles:,} (records given: {len(records):,})")
     print(f"index build: {build:.2f} s")
