@@ -73,6 +73,13 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> str:
+    """The session's PostgreSQL database, emptied."""
+    _reset_postgres(postgres_server_url)
+    return postgres_server_url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def catalog_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The URL of an empty catalog: a SQLite file under tmp_path, or a clean PostgreSQL database."""

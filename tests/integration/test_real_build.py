@@ -50,3 +50,22 @@ def test_as_of_2018_holds_nothing_observed_later(real_batches) -> None:
     assert 40938 not in mal_ids  # Higehiro
     members = {f.source for f in admitted.facts if f.mal_id == 16498 and f.field == "members"}
     assert members == {"mal_snapshot_2018", "mal_snapshot_2016"}
+
+
+@pytest.mark.postgres
+def test_real_build_on_postgres_matches_sqlite(
+    shared_data, postgres_url: str, real_catalog_url: str
+) -> None:
+    """The whole real data also loads into PostgreSQL (column widths, types) with the same result."""
+    from sequelcast.service import build_catalog
+
+    with open_catalog(postgres_url) as pg:
+        build_catalog(pg, shared_data)
+        pg_stats = pg.stats()
+        hige = pg.get_anime(40938)
+    with open_catalog(real_catalog_url, create=False) as lite:
+        lite_stats = lite.stats()
+    for key in ("entries", "entries_by_type", "entries_by_source", "facts", "records", "rejects"):
+        assert pg_stats[key] == lite_stats[key], key
+    assert hige is not None
+    assert hige.start_date == date(2021, 4, 5)
