@@ -200,3 +200,14 @@ def test_every_command_has_help() -> None:
     assert result.exit_code == 0
     for name, cmd in app.registered_commands and [(c.name or c.callback.__name__, c) for c in app.registered_commands]:
         assert cmd.callback.__doc__, f"{name} has no help text"
+
+
+def test_rejects_lists_location_reason_and_raw(built: str) -> None:
+    rows = json.loads(runner.invoke(app, ["rejects", "--db", built, "--json"]).output)
+    assert {r["source"] for r in rows} == {"mal_snapshot_2018", "mal_tv_seasons", "mal_manga_2021"}
+    only = json.loads(runner.invoke(app, ["rejects", "--db", built, "--json", "--source", "mal_snapshot_2018"]).output)
+    assert [r["location"] for r in only] == ["raw/mal_snapshot_2018/tiny_2018-05-07.csv:4"]
+    assert "Bad Row" in only[0]["raw"]
+    table = runner.invoke(app, ["rejects", "--db", built])
+    assert table.exit_code == 0
+    assert "Rejected rows" in table.output

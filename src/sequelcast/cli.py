@@ -158,6 +158,31 @@ def stats(db: DbOption = None, json_: JsonOption = False) -> None:
                       + (f", as of {b['as_of']}" if b["as_of"] else ""))
 
 
+@app.command()
+@handle_errors
+def rejects(
+    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 20,
+    db: DbOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """The rows the last build could not parse: where, why, and the raw record."""
+    with _catalog(db) as cat:
+        rows = [r for r in cat.rejects() if source is None or r["source"] == source][:limit]
+    if json_:
+        _print_json(rows)
+        return
+    if not rows:
+        console.print("No rejects.")
+        return
+    table = Table(title="Rejected rows (fix the source, then rebuild)")
+    for col in ("source", "location", "reason", "raw"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["source"], r["location"], r["reason"], r["raw"][:120])
+    console.print(table)
+
+
 TitleArg = Annotated[str, typer.Argument(help="A title in any language (typos welcome) or a MAL id.")]
 
 
