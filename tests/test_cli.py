@@ -211,3 +211,19 @@ def test_rejects_lists_location_reason_and_raw(built: str) -> None:
     table = runner.invoke(app, ["rejects", "--db", built])
     assert table.exit_code == 0
     assert "Rejected rows" in table.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["fetch", "jikan-anime", "1,x"], "MAL ids: expected numbers separated by commas, got '1,x'"),
+        (["fetch", "anilist", ","], "MAL ids: give at least one"),
+        (["fetch", "jikan-season", "2021", "autumn"], "season: expected winter, spring, summer or fall"),
+    ],
+)
+def test_fetch_bad_arguments_are_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
+    """Checked before any request is made (no network in tests)."""
+    result = runner.invoke(app, [*args, "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not any(tmp_path.iterdir())

@@ -495,6 +495,13 @@ def _ids(value: str) -> list[int]:
     return ids
 
 
+def _fetch_ids(fetch: Callable[..., service.FetchReport], name: str, mal_ids: str, out: Path | None) -> None:
+    ids = _ids(mal_ids)
+    with console.status(f"Fetching {len(ids)} entr{'y' if len(ids) == 1 else 'ies'} from {name}..."):
+        report = fetch(out or _settings().downloads, ids, when=_today())
+    _fetched(report)
+
+
 def _today() -> date:
     return _settings().forecast_date()
 
@@ -521,9 +528,7 @@ def fetch_jikan_anime(
     out: OutOption = None,
 ) -> None:
     """Full Jikan entries (with relations and external links) for some MAL ids."""
-    with console.status("Fetching from Jikan..."):
-        report = service.fetch_jikan_anime(out or _settings().downloads, _ids(mal_ids), when=_today())
-    _fetched(report)
+    _fetch_ids(service.fetch_jikan_anime, "Jikan", mal_ids, out)
 
 
 @fetch_app.command("anilist")
@@ -533,9 +538,7 @@ def fetch_anilist(
     out: OutOption = None,
 ) -> None:
     """AniList entries (titles, dates, studios, relations) for some MAL ids."""
-    with console.status("Fetching from AniList..."):
-        report = service.fetch_anilist(out or _settings().downloads, _ids(mal_ids), when=_today())
-    _fetched(report)
+    _fetch_ids(service.fetch_anilist, "AniList", mal_ids, out)
 
 
 @fetch_app.command("offline-db")
