@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import date
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -68,6 +68,8 @@ def handle_errors(func: F) -> F:
         except ConfigError as exc:
             err_console.print(f"Usage error: {exc}", markup=False, highlight=False)
             raise typer.Exit(2) from None
+        except ResolveError as exc:
+            _resolve_failed(exc)
         except SequelcastError as exc:
             err_console.print(f"Error: {exc}", markup=False, highlight=False)
             raise typer.Exit(1) from None
@@ -190,7 +192,7 @@ def _cache_dir() -> Path:
     return _settings().model_dir
 
 
-def _resolve_failed(exc: ResolveError) -> None:
+def _resolve_failed(exc: ResolveError) -> NoReturn:
     err_console.print(f"Error: {exc}", markup=False, highlight=False)
     if exc.candidates:
         err_console.print("Did you mean:", highlight=False)
@@ -264,10 +266,7 @@ def franchise(
 ) -> None:
     """The seasons of a show in order, and the status of the next one with its evidence."""
     with _catalog(db) as cat:
-        try:
-            fr = service.franchise_of(cat, title_or_id, _as_of(as_of), _cache_dir())
-        except ResolveError as exc:
-            _resolve_failed(exc)
+        fr = service.franchise_of(cat, title_or_id, _as_of(as_of), _cache_dir())
     data = service.franchise_json(fr)
     if json_:
         _print_json(data)
@@ -290,10 +289,7 @@ def show(
 ) -> None:
     """The fact sheet of a show: titles, studio, source, dates, popularity, seasons, next season."""
     with _catalog(db) as cat:
-        try:
-            sheet = service.fact_sheet(cat, title_or_id, _as_of(as_of), _cache_dir())
-        except ResolveError as exc:
-            _resolve_failed(exc)
+        sheet = service.fact_sheet(cat, title_or_id, _as_of(as_of), _cache_dir())
     if json_:
         _print_json(sheet)
         return
@@ -391,10 +387,7 @@ def forecast(
             if all_:
                 rows = service.forecast_every(cat, _as_of(as_of), _today(), _cache_dir(), model)
             else:
-                try:
-                    data = service.forecast(cat, title_or_id or "", _as_of(as_of), _today(), _cache_dir(), model)
-                except ResolveError as exc:
-                    _resolve_failed(exc)
+                data = service.forecast(cat, title_or_id or "", _as_of(as_of), _today(), _cache_dir(), model)
     if all_:
         _print_all(rows, format_)
     elif json_:
@@ -560,10 +553,7 @@ app.add_typer(watch_app, name="watch")
 def watch_add(title_or_id: TitleArg, db: DbOption = None) -> None:
     """Watch a show (its whole franchise)."""
     with _catalog(db) as cat:
-        try:
-            row = service.watch_add(cat, title_or_id, _today(), _cache_dir())
-        except ResolveError as exc:
-            _resolve_failed(exc)
+        row = service.watch_add(cat, title_or_id, _today(), _cache_dir())
     verb = "Watching" if row["added"] else "Already watching"
     console.print(f"{verb} {row['title']} (MAL {row['mal_id']}): next season {row['status']}.",
                   highlight=False)
