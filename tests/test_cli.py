@@ -227,3 +227,11 @@ def test_fetch_bad_arguments_are_usage_errors(args: list[str], message: str, tmp
     assert result.exit_code == 2
     assert message in result.output
     assert not any(tmp_path.iterdir())
+
+
+def test_ambiguous_title_offers_did_you_mean(built: str) -> None:
+    result = runner.invoke(app, ["show", "show", "--db", built])
+    assert result.exit_code == 1
+    assert "'show' is ambiguous: 'Tiny Show' (MAL 100) or 'Old Show & Friends' (MAL 300)" in result.output
+    assert "Did you mean:" in result.output
+    assert "Traceback" not in result.output
