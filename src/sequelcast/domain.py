@@ -301,6 +301,8 @@ class Snapshot:
     id_links: list[IdLink] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     collection_members: list[CollectionMember] = field(default_factory=list)
+    #: anime MAL id -> what its source material looked like on ``as_of`` (see :class:`SourceFeatures`)
+    source_features: dict[int, SourceFeatures] = field(default_factory=dict)
 
     def mal_to(self, site: str) -> dict[int, str]:
         """MAL id -> external id on ``site`` (the newest link wins)."""
@@ -377,3 +379,51 @@ class NextSeason:
     first_seen: date | None = None
     expected: date | None = None
     evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceFeatures:
+    """The source material (manga, light novel, novel) of one anime, as known on a date.
+
+    The contract between source-material linking (which fills ``Snapshot.source_features``) and the
+    forecast (which reads it). Every field is ``None`` when unknown; ``linked`` is False when no
+    source work was linked (an original anime, or no confident match).
+
+    Attributes
+    ----------
+    linked : bool
+        A source work was linked to the anime.
+    kind : str or None
+        ``"manga"``, ``"light_novel"``, ``"novel"`` or ``"web_novel"``.
+    work_id : int or None
+        MAL manga id of the source work.
+    title : str or None
+        The source work's title.
+    finished : bool or None
+        The source had ended on or before the date (``None``: unknown).
+    start, end : date or None
+        Publication start and end (``end`` only when it is on or before the date).
+    years_running : float or None
+        Years from the source's start to the date (or to its end when finished).
+    volumes : int or None
+        Total volumes of a finished source known on the date.
+    volumes_estimate : float or None
+        A volume count estimate for a source still running, where the data allows.
+    episodes_per_volume : float or None
+        The anime's main-line episodes so far per volume of source.
+    summary : str
+        Plain words, e.g. "light novel, 5 volumes, finished June 2021: little left to adapt".
+    """
+
+    linked: bool
+    kind: str | None = None
+    work_id: int | None = None
+    title: str | None = None
+    finished: bool | None = None
+    start: date | None = None
+    end: date | None = None
+    years_running: float | None = None
+    volumes: int | None = None
+    volumes_estimate: float | None = None
+    episodes_per_volume: float | None = None
+    summary: str = ""
