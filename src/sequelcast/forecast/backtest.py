@@ -37,9 +37,11 @@ from sequelcast.forecast.dataset import (
     DAYS_PER_YEAR,
     ForecastInputs,
     SurvivalData,
+    announced_while_airing,
     censor_at,
     known_date,
     make_dataset,
+    with_airing_chance,
     years_between,
 )
 from sequelcast.forecast.models import (
@@ -251,11 +253,14 @@ def _km(d: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _forecast(model: SurvivalModel, data: SurvivalData, at_risk_index: pd.Index,
-              horizons: Sequence[float]) -> tuple[np.ndarray, np.ndarray, float]:
+              horizons: Sequence[float], airing_rate: float = math.nan,
+              ) -> tuple[np.ndarray, np.ndarray, float]:
     X = data.X.loc[at_risk_index]
     waited = data.spells.loc[at_risk_index, "duration"].to_numpy(dtype=float)
+    airing = data.spells.loc[at_risk_index, "airing"].to_numpy(dtype=bool)
     t0 = time.perf_counter()
     both = model.predict_within(X, waited, np.concatenate([horizons, _grid(horizons)]))
+    both = with_airing_chance(both, airing, airing_rate)
     return both[:, : len(horizons)], both[:, len(horizons) :], time.perf_counter() - t0
 
 
@@ -297,12 +302,13 @@ def select_model(
     d = np.maximum(d.astype(float), _MIN_TEST)
     hs = [h for h in horizons if h < inner_gap_years] or [inner_gap_years / 2]
     past_data = SurvivalData(X_past, past)
+    rate = announced_while_airing(seasons_by_franchise, inner)
     rows = []
     for name, candidate in candidates.items():
         model = _clone(candidate.estimator if isinstance(candidate, CalibratedModel)
                        else candidate)
         model.fit(X_past, past["duration"].to_numpy(float), past["event"].to_numpy(bool))
-        within, grid, _ = _forecast(model, past_data, risk.index, hs)
+        within, grid, _ = _forecast(model, past_data, risk.index, hs, rate)
         s = score_forecasts(name, d, e, within, grid, hs, hs[-1])
         rows.append({"model": name, "c_index": s.c_index, "integrated_brier": s.integrated_brier})
     scores = pd.DataFrame(rows).set_index("model")
@@ -365,13 +371,14 @@ def run_backtest(
     ) if candidates else (next(iter(models)), pd.DataFrame())
     d = outcomes["duration"].to_numpy(dtype=float)
     e = outcomes["event"].to_numpy(dtype=bool)
+    rate = announced_while_airing(inputs.seasons_by_franchise, as_of)
     scores: dict[str, ModelScores] = {}
     predictions: dict[str, np.ndarray] = {}
     for name, model in models.items():
         t0 = time.perf_counter()
         model.fit(data.X, data.durations, data.events)
         fit_s = time.perf_counter() - t0
-        within, grid, pred_s = _forecast(model, data, outcomes.index, horizons)
+        within, grid, pred_s = _forecast(model, data, outcomes.index, horizons, rate)
         s = score_forecasts(name, d, e, within, grid, horizons, reference_horizon)
         s.fit_seconds, s.predict_seconds = fit_s, pred_s
         scores[name] = s

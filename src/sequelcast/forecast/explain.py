@@ -262,7 +262,7 @@ def explain_forecasts(
         order = eff.abs().sort_values(ascending=False).index[:top]
         factors = [Factor(g, float(eff[g]), kind, f"{_DESCRIBE[g](values)}: {_verb(eff[g])}")
                    for g in order if abs(eff[g]) > 1e-6]
-        if abs(wait[i]) > 1e-6:
+        if abs(wait[i]) > 1e-6 and waited[i] > 2.0 / 365.25:
             factors.append(Factor("waited", float(wait[i]), "probability",
                                   f"{_ago(waited[i])}: {_verb(wait[i])}"))
         out.append(factors)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,13 @@ from sklearn.base import clone
 
 from sequelcast.errors import ConvergenceWarning, DataError, ModelError
 from sequelcast.forecast.backtest import select_model
-from sequelcast.forecast.dataset import ForecastInputs, SurvivalData, make_dataset
+from sequelcast.forecast.dataset import (
+    ForecastInputs,
+    SurvivalData,
+    announced_while_airing,
+    make_dataset,
+    with_airing_chance,
+)
 from sequelcast.forecast.explain import Factor, explain_forecasts
 from sequelcast.forecast.models import BASELINES, SurvivalModel, default_models
 from sequelcast.forecast.window import (
@@ -32,7 +39,9 @@ class ShowForecast:
 
     ``probabilities`` maps each horizon (years after ``as_of``) to the probability that the next
     season is announced within it; ``median_years`` is the time until that probability reaches
-    one half (``None``: not within ``max_years``).
+    one half (``None``: not within ``max_years``). ``airing``: the latest season was still airing
+    on ``as_of`` (``ended`` is then its expected end, and nothing has been waited yet);
+    ``estimated``: its dates were estimated (see :func:`~sequelcast.forecast.dataset.estimate_dates`).
     """
 
     franchise_id: str
@@ -47,6 +56,8 @@ class ShowForecast:
     window: ReleaseWindow | None
     factors: tuple[Factor, ...]
     model: str
+    airing: bool = False
+    estimated: bool = False
 
 
 class Forecaster:
@@ -118,6 +129,7 @@ class Forecaster:
         self.data_ = data
         self.as_of_ = as_of
         self.lags_ = self._fit_lags(inputs, as_of)
+        self.airing_rate_ = announced_while_airing(inputs.seasons_by_franchise, as_of)
         return self
 
     @staticmethod
@@ -168,6 +180,8 @@ class Forecaster:
         horizons = tuple(float(h) for h in self.horizons)
         months = np.arange(1, int(self.max_years * 12) + 1) / 12.0 if detail else np.empty(0)
         both = self.model_.predict_within(X, waited, np.concatenate([horizons, months]))
+        airing = risk["airing"].to_numpy(dtype=bool)
+        both = with_airing_chance(both, airing, self.airing_rate_)
         probs, cdf = both[:, : len(horizons)], both[:, len(horizons) :]
         mid = len(horizons) // 2
         factors = (explain_forecasts(self.model_, X, data.X, waited, horizon=horizons[mid],
@@ -186,10 +200,20 @@ class Forecaster:
                 as_of=self.as_of_,
                 probabilities={h: float(p) for h, p in zip(horizons, probs[i], strict=True)},
                 median_years=median_years(cdf[i]) if detail else None, window=window,
-                factors=tuple(factors[i]),
-                model=self.model_name_,
+                factors=tuple(factors[i]) + self._airing_factor(sp),
+                model=self.model_name_, airing=bool(sp["airing"]),
+                estimated=bool(sp["estimated"]),
             ))
         return out
+
+
+    def _airing_factor(self, sp: pd.Series) -> tuple[Factor, ...]:
+        if not sp["airing"] or math.isnan(self.airing_rate_):
+            return ()
+        out = f"{sp['episodes_aired']:.0f} episodes out" if pd.notna(sp["episodes_aired"]) else ""
+        text = (f"still airing ({out}): {self.airing_rate_:.0%} of recent shows had their next "
+                "season announced before their finale: raises the chance")
+        return (Factor("airing", self.airing_rate_, "probability", text),)
 
 
 def _source_group(row: pd.Series) -> str:

@@ -92,7 +92,21 @@ def forecast_json(fc: ShowForecast) -> dict[str, Any]:
         "factors": [{"text": f.text, "effect": round(f.effect, 4), "raises": f.raises, "kind": f.kind}
                     for f in fc.factors],
         "model": fc.model,
+        "airing": fc.airing,
+        "estimated_dates": fc.estimated,
     }
+
+
+def _announced_message(title: str, nxt: Any) -> str:
+    """Name the announced entry and its dates (the refusal must show what was announced)."""
+    entry = nxt.title or "a next season"
+    if nxt.mal_id is not None:
+        entry += f" (MAL {nxt.mal_id})"
+    dates = []
+    if nxt.first_seen is not None:
+        dates.append(f"first seen {nxt.first_seen.isoformat()}")
+    dates.append(f"airs {nxt.expected.isoformat()}" if nxt.expected is not None else "air date TBA")
+    return f"{title}: the next season is already announced: {entry}, {', '.join(dates)}"
 
 
 def forecast(catalog: Catalog, title_or_id: str, as_of: date | None, today: date,
@@ -104,13 +118,12 @@ def forecast(catalog: Catalog, title_or_id: str, as_of: date | None, today: date
             "next_season": next_season_json(fr.next_season)}
     if fr.next_season.status != "none":
         return {**base, "status": "announced", "forecast": None,
-                "message": f"{fr.title}: the next season is already announced"}
+                "message": _announced_message(fr.title, fr.next_season)}
     fc = forecaster(catalog, when, cache_dir, model)
     waiting = set(fc.at_risk()["franchise_id"])
     if fr.id not in waiting:
-        latest = fr.aired_seasons()[-1] if fr.aired_seasons() else None
-        why = ("its latest season has not finished airing" if latest is not None and
-               (latest.end is None or latest.end > when) else "it has no finished main-line TV season")
+        why = ("it has no main-line TV season (only movies, OVAs, specials...)" if not fr.seasons
+               else "its latest TV season has no start date or episode count to place it in time")
         return {**base, "status": "not_waiting", "forecast": None,
                 "message": f"{fr.title}: no forecast on {when}: {why}"}
     (show,) = fc.predict([fr.id])
