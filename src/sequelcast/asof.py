@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from sequelcast.domain import (
+    HISTORY_ONLY_FIELDS,
     LIST_FIELDS,
     Anime,
     Batch,
@@ -37,7 +38,7 @@ from sequelcast.domain import (
 )
 
 #: Fields that change over time; every observation is kept in ``Snapshot.history``.
-VOLATILE_FIELDS = frozenset({"score", "scored_by", "members", "favorites", "rank", "popularity"})
+VOLATILE_FIELDS = frozenset({"score", "scored_by", "members", "favorites", "rank", "popularity"}) | HISTORY_ONLY_FIELDS
 
 #: When two sources observed a field on the same day, the higher one wins.
 SOURCE_PRIORITY = {
@@ -147,7 +148,8 @@ def _entry(mal_id: int, facts: list[Fact], ids: dict[str, str]) -> Anime:
     facts.sort(key=lambda f: (f.observed_at, SOURCE_PRIORITY.get(f.source, 0)))
     values: dict[str, Any] = {}
     for f in facts:
-        values[f.field] = _value(f.field, f.value)
+        if f.field not in HISTORY_ONLY_FIELDS:
+            values[f.field] = _value(f.field, f.value)
     values.setdefault("title", f"MAL {mal_id}")
     return Anime(
         mal_id=mal_id,

@@ -15,6 +15,9 @@ fribb_collections       raw/id_maps_and_relations/fribb_mal_collection_*     fil
 erengy_relations        raw/id_maps_and_relations/erengy_anime-relations_*   file name date
 anidb_first_seen        derived/anidb_first_seen*.csv                        per row
 mal_manga_2021          raw/mal_manga_sample_2021/*.csv                      2021-08-28
+disc_sales              derived/disc_sales_someanithing_*.csv                season + 6 months
+mal_popularity_2020...  derived/mal_popularity_snapshots_20*-20??.csv        known_by per row
+airing_anime_daily      derived/airing_anime_daily_*.csv.gz                  collected_at per row
 offline_db              raw/anime-offline-database/*.json, *.jsonl           lastUpdate
 ======================  ===================================================  ==============
 
@@ -34,14 +37,17 @@ from pathlib import Path
 from sequelcast.domain import Batch
 from sequelcast.errors import SourceFileError
 from sequelcast.sources import (
+    airing_daily,
     anidb_tvdb,
     anilist,
+    disc_sales,
     downloads,
     erengy,
     first_seen,
     fribb,
     jikan,
     mal_manga,
+    mal_popularity,
     mal_seasons,
     mal_snapshots,
     offline_db,
@@ -67,6 +73,12 @@ DATA_SOURCES: tuple[FileSource, ...] = (
                "AniDB first-seen dates (derived)"),
     FileSource(mal_manga.SOURCE, mal_manga.PATTERN, mal_manga.parse,
                "MyAnimeList manga sample 2021-08 (volumes, chapters)"),
+    FileSource(disc_sales.SOURCE, disc_sales.PATTERN, disc_sales.parse,
+               "Blu-ray/DVD sales per series 2006-2020 (someanithing, derived)"),
+    FileSource(mal_popularity.SOURCE, mal_popularity.PATTERN, mal_popularity.parse,
+               "MyAnimeList popularity snapshots 2020-2024 (derived)"),
+    FileSource(airing_daily.SOURCE, airing_daily.PATTERN, airing_daily.parse,
+               "daily AniList popularity of airing anime 2025-11 to 2026-08 (derived)"),
     FileSource(offline_db.SOURCE, "raw/anime-offline-database/*.json", offline_db.parse_dump,
                "anime-offline-database dump (minified JSON)"),
     FileSource(offline_db.SOURCE, "raw/anime-offline-database/*.jsonl", offline_db.parse_dump,
