@@ -189,3 +189,28 @@ def test_censor_at_views_spells_earlier(inputs_at: Callable[[date], ForecastInpu
     assert earlier.loc[earlier["airing"], "at_risk"].all()
     assert len(earlier) < len(data.spells)
     assert earlier["event"].sum() < data.spells["event"].sum()
+
+
+def test_disc_sales_used_only_after_the_delay_and_missing_flagged() -> None:
+    from sequelcast.domain import SourceFeatures
+
+    s1 = Season("f", 1, 1, None, "A", date(2012, 1, 1), date(2012, 3, 20), 12, date(2011, 6, 1))
+    g1 = Season("g", 1, 2, None, "B", date(2012, 1, 1), date(2012, 3, 20), 12, date(2011, 6, 1))
+    history = {1: [Fact(1, "disc_sales", 9.0, date(2012, 4, 1), "disc_sales")]}
+    sf = {1: SourceFeatures(True, "light_novel", finished=True, volumes=5, episodes_per_volume=2.4,
+                            summary="light novel, 5 volumes, finished 2021: little left to adapt")}
+    inputs = ForecastInputs({"f": [s1], "g": [g1]}, {1: Anime(1, "A", studios=("Studio A",)),
+                                                     2: Anime(2, "B")}, history,
+                            source_features=sf)
+    early = make_dataset(inputs, date(2012, 5, 1))  # known, but the season ended < 90 days ago
+    assert math.isnan(early.X.loc["f:1", "log_disc_sales"])
+    assert early.X.loc["f:1", "disc_sales_missing"] == 1.0
+    later = make_dataset(inputs, date(2013, 1, 1))
+    assert later.X.loc["f:1", "log_disc_sales"] == pytest.approx(math.log1p(9.0))
+    assert later.X.loc["f:1", "disc_sales_missing"] == 0.0
+    assert later.X.loc["g:1", "disc_sales_missing"] == 1.0
+    assert later.X.loc["f:1", "src_finished"] == 1.0
+    assert later.X.loc["f:1", "src_volumes_per_episode"] == pytest.approx(1 / 2.4)
+    assert later.X.loc["g:1", "src_linked"] == 0.0
+    assert later.spells.loc["f:1", "studio"] == "Studio A"
+    assert "5 volumes" in later.spells.loc["f:1", "source_summary"]

@@ -46,6 +46,7 @@ from sequelcast.forecast.dataset import (
 )
 from sequelcast.forecast.models import (
     BASELINES,
+    UNCONSTRAINED,
     CalibratedModel,
     SurvivalModel,
     default_models,
@@ -365,7 +366,7 @@ def run_backtest(
     outcomes, unmatched = outcomes_for(at_risk, outcome_seasons, as_of, outcome_date)
     if len(outcomes) == 0:
         raise ModelError("backtest: no at-risk show could be matched with the outcome data")
-    candidates = {k: m for k, m in models.items() if k not in BASELINES}
+    candidates = {k: m for k, m in models.items() if k not in BASELINES and k not in UNCONSTRAINED}
     selected, selection = select_model(
         data, inputs.seasons_by_franchise, as_of, candidates, horizons, inner_gap_years,
     ) if candidates else (next(iter(models)), pd.DataFrame())

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sequelcast.domain import Anime, Fact, Season, Snapshot
+from sequelcast.domain import Anime, Fact, Season, Snapshot, SourceFeatures
 
 #: Days per year used for every duration (years are the time unit of the forecast).
 DAYS_PER_YEAR = 365.25
@@ -91,6 +91,16 @@ TAGS: dict[str, str] = {
     "Kids": "d_kids",
 }
 
+#: Source-material columns, from :class:`~sequelcast.domain.SourceFeatures` (``nan`` unknown).
+SOURCE_MATERIAL_COLUMNS: tuple[str, ...] = (
+    "src_linked",
+    "src_finished",
+    "src_running",
+    "src_years_running",
+    "src_log_volumes",
+    "src_volumes_per_episode",
+)
+
 #: Every column of :func:`build_features`, in order.
 FEATURE_COLUMNS: tuple[str, ...] = (
     "log_members",
@@ -106,6 +116,10 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     *_SOURCE_COLUMNS,
     "studio_rate",
     "studio_log_n",
+    "log_disc_sales",
+    "disc_sales_missing",
+    "log_anilist_members",
+    *SOURCE_MATERIAL_COLUMNS,
     *TAGS.values(),
     "season_number",
     "is_part",
@@ -117,7 +131,10 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "log_recent_entries",
 )
 
-_VOLATILE = ("members", "score", "scored_by", "favorites")
+_VOLATILE = ("members", "score", "scored_by", "favorites", "disc_sales", "anilist_members")
+#: Disc sales of a season are used once it ended this many days before ``as_of``: the file
+#: stamps them six months after the season began, too early for a season longer than one cour.
+SALES_DELAY_DAYS = 90
 #: Shortest span (years) between two observations for ``members_growth``.
 GROWTH_MIN_YEARS = 0.25
 #: Window (years before ``as_of``) in which new franchise entries count as recent activity.
@@ -141,6 +158,8 @@ class ForecastInputs:
         Franchise id -> number of movies, OVAs, specials... of the franchise known by ``as_of``.
     others_ids
         Franchise id -> MAL ids of those other entries (optional; for ``recent_entries``).
+    source_features
+        MAL id -> its source material as known on the snapshot date (empty: unknown).
     """
 
     seasons_by_franchise: Mapping[str, Sequence[Season]]
@@ -148,6 +167,7 @@ class ForecastInputs:
     history: Mapping[int, Sequence[Fact]] = field(default_factory=dict)
     others_count: Mapping[str, int] = field(default_factory=dict)
     others_ids: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    source_features: Mapping[int, SourceFeatures] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -503,6 +523,7 @@ def build_features(
     others_count: Mapping[str, int],
     as_of: date,
     others_ids: Mapping[str, Sequence[int]] | None = None,
+    source_features: Mapping[int, SourceFeatures] | None = None,
 ) -> pd.DataFrame:
     """The features of each spell, using only values known at ``as_of``.
 
@@ -540,6 +561,9 @@ def build_features(
     for sid, sp in spells.iterrows():
         seasons = known_seasons(seasons_by_franchise[sp["franchise_id"]], as_of)
         row = _feature_row(sp, seasons, entries, hist, year_members, studios, base, as_of)
+        row.update(_disc_sales(seasons[: int(sp["position"]) + 1], hist, as_of))
+        row.update(source_material_columns((source_features or {}).get(int(sp["mal_id"]))
+                                           if pd.notna(sp["mal_id"]) else None))
         row["log_others"] = math.log1p(max(others_count.get(sp["franchise_id"], 0), 0))
         row["log_recent_entries"] = math.log1p(recent.get(sp["franchise_id"], 0))
         row["spell_id"] = sid
@@ -563,6 +587,56 @@ def _recent_entries(
         dates = [entries[i].first_seen for i in ids if i in entries]
         out[fid] = sum(1 for d in dates
                        if d is not None and since < d <= as_of and d > data_start)
+    return out
+
+
+def _disc_sales(seasons: Sequence[Season], hist: _History, as_of: date) -> dict[str, float]:
+    """Log of (1 + thousands of units per volume) of the newest season with known sales.
+
+    A season's sales count once it ended :data:`SALES_DELAY_DAYS` before ``as_of``; without any,
+    ``log_disc_sales`` is ``nan`` and ``disc_sales_missing`` is 1 (most shows after 2020, and
+    every show the sales site did not list).
+    """
+    for season in reversed(seasons):
+        end = season_end(season)
+        if end is None or (as_of - end).days < SALES_DELAY_DAYS:
+            continue
+        v = hist.value(season.mal_id, "disc_sales")
+        if not math.isnan(v):
+            return {"log_disc_sales": math.log1p(max(v, 0.0)), "disc_sales_missing": 0.0}
+    return {"log_disc_sales": math.nan, "disc_sales_missing": 1.0}
+
+
+def source_material_columns(sf: SourceFeatures | None) -> dict[str, float]:
+    """The :data:`SOURCE_MATERIAL_COLUMNS` of one anime's source material.
+
+    ``src_running`` (the source is still being published) and ``src_volumes_per_episode``
+    (volumes of source per episode adapted so far: more means more left to adapt) are the
+    "source left" signals; ``src_linked`` is 0 when no source work was linked.
+
+    Examples
+    --------
+    >>> sf = SourceFeatures(True, "light_novel", finished=True, years_running=3.3, volumes=5,
+    ...                     episodes_per_volume=2.6)
+    >>> cols = source_material_columns(sf)
+    >>> cols["src_finished"], cols["src_running"], round(cols["src_volumes_per_episode"], 3)
+    (1.0, 0.0, 0.385)
+    """
+    out = dict.fromkeys(SOURCE_MATERIAL_COLUMNS, math.nan)
+    out["src_linked"] = 0.0
+    if sf is None or not sf.linked:
+        return out
+    out["src_linked"] = 1.0
+    if sf.finished is not None:
+        out["src_finished"] = float(sf.finished)
+        out["src_running"] = float(not sf.finished)
+    if sf.years_running is not None:
+        out["src_years_running"] = float(sf.years_running)
+    volumes = sf.volumes if sf.volumes is not None else sf.volumes_estimate
+    if volumes is not None and volumes > 0:
+        out["src_log_volumes"] = math.log1p(float(volumes))
+    if sf.episodes_per_volume is not None and sf.episodes_per_volume > 0:
+        out["src_volumes_per_episode"] = 1.0 / float(sf.episodes_per_volume)
     return out
 
 
@@ -605,6 +679,7 @@ def _feature_row(
         "log_scored_by": _log1p(hist.value(mal_id, "scored_by")),
         "log_favorites": _log1p(favorites),
         "favorites_ratio": favorites / members if members > 0 else math.nan,
+        "log_anilist_members": _log1p(hist.value(mal_id, "anilist_members")),
         "episodes": float(episodes) if episodes else math.nan,
         "airing_weeks": max((end - start).days, 0) / 7.0,
         **_source_columns(entry.source_type if entry else None),
@@ -641,8 +716,20 @@ def make_dataset(inputs: ForecastInputs, as_of: date) -> SurvivalData:
                         for m in spells["mal_id"]], dtype=bool)
     spells["estimated"] = spells["estimated"].to_numpy(dtype=bool) | undated
     X = build_features(spells, inputs.seasons_by_franchise, inputs.entries, inputs.history,
-                       inputs.others_count, as_of, inputs.others_ids)
+                       inputs.others_count, as_of, inputs.others_ids, inputs.source_features)
+    spells["studio"] = [_studio_name(inputs.entries.get(int(m)) if pd.notna(m) else None)
+                        for m in spells["mal_id"]]
+    spells["source_summary"] = [_source_summary(inputs.source_features.get(int(m)))
+                                if pd.notna(m) else "" for m in spells["mal_id"]]
     return SurvivalData(X=X, spells=spells)
+
+
+def _studio_name(entry: Anime | None) -> str:
+    return " & ".join(entry.studios[:2]) if entry is not None and entry.studios else ""
+
+
+def _source_summary(sf: SourceFeatures | None) -> str:
+    return sf.summary if sf is not None and sf.linked else ""
 
 
 def inputs_from_snapshot(snapshot: Snapshot, franchises: Iterable[Any]) -> ForecastInputs:
@@ -670,7 +757,8 @@ def inputs_from_snapshot(snapshot: Snapshot, franchises: Iterable[Any]) -> Forec
                                   for s in f.seasons]
             others[str(f.id)] = len(f.others)
             others_ids[str(f.id)] = [o.mal_id for o in f.others if o.mal_id is not None]
-    return ForecastInputs(seasons, snapshot.entries, snapshot.history, others, others_ids)
+    return ForecastInputs(seasons, snapshot.entries, snapshot.history, others, others_ids,
+                          snapshot.source_features)
 
 
 def _undated(entry: Anime | None) -> bool:

@@ -23,7 +23,7 @@ from sequelcast.forecast.dataset import (
     with_airing_chance,
 )
 from sequelcast.forecast.explain import Factor, explain_forecasts
-from sequelcast.forecast.models import BASELINES, SurvivalModel, default_models
+from sequelcast.forecast.models import BASELINES, UNCONSTRAINED, SurvivalModel, default_models
 from sequelcast.forecast.window import (
     AiringLagModel,
     ReleaseWindow,
@@ -117,7 +117,7 @@ class Forecaster:
             name, model = type(self.model).__name__, clone(self.model)
         else:
             if self.model == "auto":
-                candidates = {k: m for k, m in models.items() if k not in BASELINES}
+                candidates = {k: m for k, m in models.items() if k not in BASELINES and k not in UNCONSTRAINED}
                 name, self.selection_ = select_model(
                     data, inputs.seasons_by_franchise, as_of, candidates, horizons,
                     self.inner_gap_years)
@@ -184,8 +184,10 @@ class Forecaster:
         both = with_airing_chance(both, airing, self.airing_rate_)
         probs, cdf = both[:, : len(horizons)], both[:, len(horizons) :]
         mid = len(horizons) // 2
+        labels = [{"studio": str(st), "source": str(so)}
+                  for st, so in zip(risk["studio"], risk["source_summary"], strict=True)]
         factors = (explain_forecasts(self.model_, X, data.X, waited, horizon=horizons[mid],
-                                     top=explain_top, current=probs[:, mid])
+                                     top=explain_top, current=probs[:, mid], labels=labels)
                    if detail else [[] for _ in range(len(X))])
         out = []
         for i, (sid, sp) in enumerate(risk.iterrows()):
