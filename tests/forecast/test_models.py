@@ -230,3 +230,14 @@ def test_lifelines_convergence_trouble_becomes_our_warning() -> None:
         warnings.simplefilter("always")
         CoxModel(penalizer=0.0).fit(X, d, e)
     assert all(issubclass(w.category, ConvergenceWarning) for w in caught)
+
+
+def test_thread_limit_is_set_once_per_process() -> None:
+    from threadpoolctl import threadpool_info
+
+    models.limit_threads(1)
+    models.limit_threads(2)  # later calls change nothing
+    assert models._THREADS_LIMITED[0] in (1, None)
+    omp = [p for p in threadpool_info() if p["user_api"] == "openmp"]
+    if models._THREADS_LIMITED[0] == 1:
+        assert all(p["num_threads"] == 1 for p in omp)

@@ -33,6 +33,7 @@ import pandas as pd
 from sequelcast.domain import Season
 from sequelcast.errors import DataError, ModelError
 from sequelcast.forecast import metrics
+from sequelcast.forecast._base import _km_cumhaz
 from sequelcast.forecast.dataset import (
     DAYS_PER_YEAR,
     ForecastInputs,
@@ -246,11 +247,9 @@ def score_forecasts(
 
 
 def _km(d: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    times = np.concatenate([[0.0], np.unique(d[e])])
-    at_risk = np.array([(d >= t).sum() for t in times[1:]])
-    deaths = np.array([((d == t) & e).sum() for t in times[1:]])
-    surv = np.concatenate([[1.0], np.cumprod(1.0 - deaths / np.maximum(at_risk, 1))])
-    return times, -np.log(np.clip(surv, 1e-12, 1.0))
+    """Kaplan-Meier ``-log S`` from time 0 (the observed share announced by each horizon)."""
+    times, H = _km_cumhaz(d, e)
+    return np.concatenate([[0.0], times]), np.concatenate([[0.0], H])
 
 
 def _forecast(model: SurvivalModel, data: SurvivalData, at_risk_index: pd.Index,

@@ -25,6 +25,7 @@ Models
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from collections.abc import Sequence
@@ -65,6 +66,25 @@ MONOTONE: dict[str, int] = {
     "studio_rate": 1,
     "start_year": 1,
 }
+
+
+_THREADS_LIMITED: list[int | None] = []
+
+
+def limit_threads(n_threads: int | None = 1) -> None:
+    """Limit the OpenMP threads of the boosting models, once per process (later calls: no-op).
+
+    On a shared two-core machine, OpenMP threads competing with other processes were ten times
+    slower; setting the limit around every fit or forecast cost time on every request, so the
+    first call sets it for the whole process (``None``: leave the default).
+    """
+    if _THREADS_LIMITED:
+        return
+    _THREADS_LIMITED.append(n_threads)
+    if n_threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=n_threads, user_api="openmp")
 
 
 class CoxModel(SurvivalModel):
@@ -273,8 +293,8 @@ class DiscreteTimeBoostingModel(SurvivalModel):
         Also give each period its calendar year (season end + time waited), so the hazard can
         follow trends over the years (trees carry the latest level forward when forecasting).
     n_threads
-        OpenMP threads of the classifier (``None``: all cores). One is the default: on a shared
-        two-core machine, OpenMP threads competing with other processes were ten times slower.
+        OpenMP threads of the process, set once by :func:`limit_threads` at the first fit or
+        forecast (``None``: all cores).
     random_state
         Seed of the classifier.
     monotone
@@ -340,10 +360,9 @@ class DiscreteTimeBoostingModel(SurvivalModel):
             cst.append(0)
         return cst
 
-    def _threads(self) -> Any:
-        from threadpoolctl import threadpool_limits
-
-        return threadpool_limits(limits=self.n_threads, user_api="openmp")
+    def _threads(self) -> contextlib.nullcontext[None]:
+        limit_threads(self.n_threads)
+        return contextlib.nullcontext()
 
     def _rows(self, Z: np.ndarray, t: np.ndarray) -> np.ndarray:
         cols = [Z, t]
