@@ -351,13 +351,14 @@ def _print_forecast(data: dict[str, Any]) -> None:
         table.add_column(h, justify="right")
     table.add_row(_pct(fc["p_1y"]), _pct(fc["p_2y"]), _pct(fc["p_3y"]), _pct(fc["p_5y"]))
     console.print(table)
-    median = fc["median_years"]
-    console.print("Median time to an announcement: "
-                  + (f"{median:.1f} years" if median is not None else "more than 10 years (likely never)"))
-    window = fc["window"]
-    if window and window["start"]:
-        console.print(f"Likely release window: {window['label']} "
-                      f"({_pct(window['probability'])} chance it airs in that window)", highlight=False)
+    if fc.get("verdict"):
+        reasons = f" ({', '.join(fc['confidence_reasons'])})" if fc["confidence_reasons"] else ""
+        console.print(f"Verdict: {fc['verdict']}; confidence: {fc['confidence']}{reasons}", highlight=False)
+    console.print(f"Median time to an announcement: {fc['median_text']}", highlight=False)
+    if fc.get("conditional_window"):
+        console.print(fc["conditional_window"]["text"].capitalize(), highlight=False)
+    for by in fc.get("airs_by") or ():
+        console.print(by["text"].capitalize(), highlight=False)
     console.print("Why:")
     for f in fc["factors"]:
         mark = "[green]+[/green]" if f["raises"] else "[red]-[/red]"

@@ -171,6 +171,10 @@ def test_forecast_block(client: Client, monkeypatch: pytest.MonkeyPatch) -> None
             "forecast": {"mal_id": 200, "title": "Tiny Show 2nd Season", "as_of": when,
                          "ended": "2019-03-25", "waited_years": 1.5, "p_1y": 0.1, "p_2y": 0.2,
                          "p_3y": 0.3, "p_5y": 0.45, "median_years": None, "model": "cox",
+                         "median_text": "less than 50% within 10 years", "verdict": "possible",
+                         "confidence": "medium",
+                         "conditional_window": {"text": "if it is announced, it most likely airs "
+                                                        "within 0.5 to 1.5 years after the announcement (62%)"},
                          "window": {"label": "2027 Q1–2027 Q4", "start": "2027 Q1", "end": "2027 Q4",
                                     "probability": 0.3},
                          "factors": [{"text": "very popular for its year", "effect": 0.4, "raises": True},
@@ -184,7 +188,10 @@ def test_forecast_block(client: Client, monkeypatch: pytest.MonkeyPatch) -> None
     assert "Tiny Show 2nd Season ended 2019-03-25 and has been waiting 1.5 years on 2026-08-01" in text
     for row in ("1 year 10%", "2 years 20%", "3 years 30%", "5 years 45%"):
         assert row in text
-    assert "Median time to an announcement: more than 10 years (likely never)" in text
+    assert "Median time to an announcement: less than 50% within 10 years" in text
+    assert "Verdict: possible" in text
+    assert "confidence: medium" in text
+    assert "If it is announced, it most likely airs within 0.5 to 1.5 years after the announcement (62%)" in text
     assert "Likely release window: 2027 Q1–2027 Q4 (30% chance it airs in that window)" in text
     assert '<li class="raises"><span class="effect" aria-hidden="true">▲</span>' in html
     assert "▲ very popular for its year" in text

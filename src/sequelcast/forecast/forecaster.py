@@ -31,6 +31,15 @@ from sequelcast.forecast.window import (
     median_years,
     release_window,
 )
+from sequelcast.forecast.words import (
+    LagWindow,
+    airs_by,
+    confidence,
+    lag_window,
+    median_text,
+    month_offset,
+    verdict,
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,16 @@ class ShowForecast:
     model: str
     airing: bool = False
     estimated: bool = False
+    verdict: str = ""
+    confidence: str = ""
+    confidence_reasons: tuple[str, ...] = ()
+    lag_window: LagWindow | None = None
+    airs_by: tuple[tuple[date, float], ...] = ()
+
+    @property
+    def median_text(self) -> str:
+        """The median wait in words ("less than 50% within 10 years" when not reached)."""
+        return median_text(self.median_years)
 
 
 class Forecaster:
@@ -184,6 +203,7 @@ class Forecaster:
         both = with_airing_chance(both, airing, self.airing_rate_)
         probs, cdf = both[:, : len(horizons)], both[:, len(horizons) :]
         mid = len(horizons) // 2
+        j3 = horizons.index(3.0) if 3.0 in horizons else mid
         labels = [{"studio": str(st), "source": str(so)}
                   for st, so in zip(risk["studio"], risk["source_summary"], strict=True)]
         factors = (explain_forecasts(self.model_, X, data.X, waited, horizon=horizons[mid],
@@ -191,10 +211,15 @@ class Forecaster:
                    if detail else [[] for _ in range(len(X))])
         out = []
         for i, (sid, sp) in enumerate(risk.iterrows()):
-            window = None
+            window, lag = None, None
+            by: tuple[tuple[date, float], ...] = ()
             if detail and self.lags_ is not None:
-                window = release_window(cdf[i], self.lags_.pmf(_source_group(X.iloc[i])),
-                                        self.as_of_, self.coverage)
+                pmf = self.lags_.pmf(_source_group(X.iloc[i]))
+                window = release_window(cdf[i], pmf, self.as_of_, self.coverage)
+                lag = lag_window(pmf)
+                by = tuple((month_offset(self.as_of_, 12 * y), airs_by(cdf[i], pmf, 12 * y))
+                           for y in (3, 5))
+            level, reasons = confidence(_missing_evidence(X.iloc[i], sp))
             out.append(ShowForecast(
                 franchise_id=str(sp["franchise_id"]), spell_id=str(sid),
                 mal_id=None if pd.isna(sp["mal_id"]) else int(sp["mal_id"]),
@@ -204,7 +229,8 @@ class Forecaster:
                 median_years=median_years(cdf[i]) if detail else None, window=window,
                 factors=tuple(factors[i]) + self._airing_factor(sp),
                 model=self.model_name_, airing=bool(sp["airing"]),
-                estimated=bool(sp["estimated"]),
+                estimated=bool(sp["estimated"]), verdict=verdict(float(probs[i, j3])),
+                confidence=level, confidence_reasons=reasons, lag_window=lag, airs_by=by,
             ))
         return out
 
@@ -216,6 +242,15 @@ class Forecaster:
         text = (f"still airing ({out}): {self.airing_rate_:.0%} of recent shows had their next "
                 "season announced before their finale: raises the chance")
         return (Factor("airing", self.airing_rate_, "probability", text),)
+
+
+def _missing_evidence(row: pd.Series, sp: pd.Series) -> dict[str, bool]:
+    adapted = row.get("src_manga", 0.0) == 1.0 or row.get("src_novel", 0.0) == 1.0
+    return {
+        "no source work linked": bool(adapted and row.get("src_linked", 0.0) != 1.0),
+        "no disc sales": bool(row.get("disc_sales_missing", 1.0) == 1.0),
+        "estimated dates": bool(sp["estimated"]),
+    }
 
 
 def _source_group(row: pd.Series) -> str:

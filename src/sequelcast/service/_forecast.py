@@ -94,6 +94,16 @@ def forecast_json(fc: ShowForecast) -> dict[str, Any]:
         "model": fc.model,
         "airing": fc.airing,
         "estimated_dates": fc.estimated,
+        "verdict": fc.verdict or None,
+        "confidence": fc.confidence or None,
+        "confidence_reasons": list(fc.confidence_reasons),
+        "median_text": fc.median_text,
+        "conditional_window": None if fc.lag_window is None else {
+            "low_years": fc.lag_window.low, "high_years": fc.lag_window.high,
+            "probability": _round(fc.lag_window.share), "text": fc.lag_window.text,
+        },
+        "airs_by": [{"date": d.isoformat(), "probability": _round(p),
+                     "text": f"{p:.0%} chance it airs by {d.isoformat()}"} for d, p in fc.airs_by],
     }
 
 
