@@ -344,8 +344,9 @@ def _print_forecast(data: dict[str, Any]) -> None:
             _print_evidence(data["next_season"])
         return
     fc = data["forecast"]
-    console.print(f"[bold]{fc['title']}[/bold] (MAL {fc['mal_id']}): ended {fc['ended']}, "
-                  f"waiting {fc['waited_years']:.1f} years on {fc['as_of']}", highlight=False)
+    state = (f"still airing on {fc['as_of']} (ends about {fc['ended']})" if fc.get("airing") else
+             f"ended {fc['ended']}, waiting {fc['waited_years']:.1f} years on {fc['as_of']}")
+    console.print(f"[bold]{fc['title']}[/bold] (MAL {fc['mal_id']}): {state}", highlight=False)
     table = Table(title="Chance the next season is announced within", show_edge=False)
     for h in ("1 year", "2 years", "3 years", "5 years"):
         table.add_column(h, justify="right")

@@ -42,6 +42,7 @@ from sequelcast.forecast.dataset import (
     censor_at,
     known_date,
     make_dataset,
+    waiting_franchises,
     with_airing_chance,
     years_between,
 )
@@ -88,6 +89,14 @@ class BacktestResult:
     n_train: int
     n_train_events: int
     n_unmatched: int
+    n_waiting: int = 0
+    n_airing: int = 0
+    n_estimated: int = 0
+
+    @property
+    def coverage(self) -> float:
+        """Share of the franchises waiting on ``as_of`` that were forecast and scored."""
+        return len(self.outcomes) / self.n_waiting if self.n_waiting else float("nan")
 
     @property
     def n_early(self) -> int:
@@ -98,7 +107,8 @@ class BacktestResult:
         """One row per model: C-index, integrated Brier, and td-AUC/Brier/ICI per horizon."""
         rows = []
         for name, s in self.scores.items():
-            row: dict[str, Any] = {"model": name, "c_index": s.c_index,
+            row: dict[str, Any] = {"model": name, "coverage": self.coverage,
+                                   "c_index": s.c_index,
                                    "integrated_brier": s.integrated_brier,
                                    "fit_seconds": s.fit_seconds,
                                    "predict_seconds": s.predict_seconds}
@@ -387,6 +397,9 @@ def run_backtest(
         as_of=as_of, outcome_date=outcome_date, horizons=horizons, selected=selected,
         selection=selection, scores=scores, predictions=predictions, outcomes=outcomes,
         n_train=len(data.spells), n_train_events=int(data.events.sum()), n_unmatched=unmatched,
+        n_waiting=len(waiting_franchises(inputs.seasons_by_franchise, as_of)),
+        n_airing=int(data.spells.loc[outcomes.index, "airing"].sum()),
+        n_estimated=int(data.spells.loc[outcomes.index, "estimated"].sum()),
     )
 
 

@@ -343,6 +343,22 @@ def announced_while_airing(
     return hits / total if total else math.nan
 
 
+def waiting_franchises(seasons_by_franchise: Mapping[str, Sequence[Season]], as_of: date) -> list[str]:
+    """Franchises waiting on ``as_of``: a known TV season, none of them still to come.
+
+    The denominator of coverage: a franchise whose latest known season has not started is
+    excluded (its next season is announced); one whose latest season cannot be placed in time
+    (no start date, no broadcast year) counts, and is not answered.
+    """
+    out = []
+    for fid, seasons in seasons_by_franchise.items():
+        known = known_seasons(seasons, as_of)
+        latest = known[-1] if known else None
+        if latest is not None and (latest.start is None or latest.start <= as_of):
+            out.append(fid)
+    return out
+
+
 def with_airing_chance(within: np.ndarray, airing: np.ndarray, rate: float) -> np.ndarray:
     """``P = rate + (1 - rate) * P_model`` on the rows of shows still airing (others unchanged).
 
