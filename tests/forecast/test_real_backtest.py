@@ -1,12 +1,11 @@
 """The forecast on the real data: train as of 2018-05-07, score against the 2026-08-20 data.
 
 Targets (3-year horizon, selected model): td-AUC >= 0.80, C-index >= 0.75, ICI <= 0.05, better
-than every baseline; training < 60 s and forecasting every waiting show < 5 s.
+than every baseline; coverage >= 97%. Timings are measured by benchmarks/forecast.py, not here.
 """
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -69,15 +68,18 @@ def test_backtest_population(result: BacktestResult) -> None:
     assert result.n_early <= 0.5 * result.outcomes["event"].sum()
 
 
-def test_training_and_forecasting_are_fast(
+def test_every_waiting_show_is_answered(result: BacktestResult) -> None:
+    """Coverage: still-airing shows and old shows with estimated dates are scored too."""
+    assert result.coverage >= 0.97
+    assert result.n_airing > 0
+    assert result.n_estimated > 0
+
+
+def test_forecast_covers_the_at_risk_set(
     real_inputs: tuple[ForecastInputs, ForecastInputs],
 ) -> None:
     then, _ = real_inputs
-    t0 = time.perf_counter()
     fc = Forecaster().fit(then, AS_OF)
-    fitted = time.perf_counter()
-    forecasts = fc.predict()
-    done = time.perf_counter()
-    assert fitted - t0 < 60
-    assert done - fitted < 5
+    forecasts = fc.predict(detail=False)
     assert len(forecasts) == len(fc.at_risk())
+    assert any(f.airing for f in forecasts)
