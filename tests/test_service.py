@@ -53,3 +53,18 @@ def test_damaged_cache_is_rebuilt(tiny_data: Path, tmp_path: Path) -> None:
         service.clear_caches()
         snap = service.load_snapshot(cat, None, cache)
         assert 40938 in snap.entries
+
+
+def test_announced_refusal_names_the_entry_and_its_dates() -> None:
+    from datetime import date
+
+    from sequelcast.domain import NextSeason
+    from sequelcast.service._forecast import _announced_message
+
+    nxt = NextSeason("announced", mal_id=51, title="Show Season 2", first_seen=date(2025, 3, 1),
+                     expected=date(2026, 10, 4))
+    msg = _announced_message("Show", nxt)
+    assert msg == ("Show: the next season is already announced: Show Season 2 (MAL 51), "
+                   "first seen 2025-03-01, airs 2026-10-04")
+    tba = _announced_message("Show", NextSeason("announced", title="Show 2"))
+    assert tba.endswith("Show 2, air date TBA")
