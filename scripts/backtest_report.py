@@ -13,6 +13,7 @@ import argparse
 import platform
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -35,7 +36,7 @@ every metric. Every model and baseline is scored on the same shows in the same
 run. The model kept for `sequelcast forecast` is chosen inside the training window (an inner time
 split), never on these outcomes.
 
-Regenerate this page (about ten minutes on 2 cores):
+Regenerate this page (one process per date with `--jobs`; about half an hour of CPU in all):
 
 ```bash
 python scripts/backtest_report.py
@@ -125,38 +126,50 @@ def _table(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def _one(url: str, as_of: date, cache: Path) -> dict:
+    """One backtest date (run in its own process), its summary."""
+    t0 = time.perf_counter()
+    with open_catalog(url) as cat:
+        s = service.backtest(cat, as_of, (1, 2, 3, 5), IMG, cache).summary
+    print(f"{as_of}: {time.perf_counter() - t0:.0f} s, kept {s['selected']}", flush=True)
+    return s
+
+
+def _section(s: dict) -> str:
+    as_of = s["as_of"]
+    notes = (
+        f"\n{s['n_early']:,} of those next seasons are dated on or before {as_of} in the newest "
+        f"data but were not linked in the catalog of {as_of}; they count as announced the day "
+        f"after (the stricter choice). {s['n_unmatched']:,} waiting show(s) could not be "
+        "matched to the newest franchises.\n"
+    )
+    return (
+        f"## As of {as_of}\n\n"
+        f"Trained on {s['n_train']:,} waits ({s['n_train_events']:,} ended by an announcement); "
+        f"scored on {s['n_at_risk']:,} of the {s['n_waiting']:,} franchises waiting on {as_of} "
+        f"(coverage {s['coverage']:.1%}; {s['n_airing']:,} still airing, {s['n_estimated']:,} with "
+        f"estimated dates), of which {s['n_announced_after']:,} got a next season announced by "
+        f"{s['outcome_date']}.\n\n"
+        f"{_table(s)}\n\n![reliability as of {as_of}](img/reliability-{as_of}.png)\n{notes}\n"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--dates", default="2016-12-25,2018-05-07,2020-12-31,2022-06-30")
+    parser.add_argument("--jobs", type=int, default=2, help="backtest dates run in parallel processes")
     args = parser.parse_args()
     IMG.mkdir(parents=True, exist_ok=True)
-    sections, summaries = [], []
-    with tempfile.TemporaryDirectory() as tmp, open_catalog(f"sqlite:///{Path(tmp) / 'c.db'}") as cat:
-        service.build_catalog(cat, args.data)
-        outcome = service.data_date(cat)
-        for text in args.dates.split(","):
-            as_of = date.fromisoformat(text)
-            t0 = time.perf_counter()
-            report = service.backtest(cat, as_of, (1, 2, 3, 5), IMG, Path(tmp) / "cache")
-            s = report.summary
-            summaries.append(s)
-            print(f"{as_of}: {time.perf_counter() - t0:.0f} s, kept {s['selected']}")
-            notes = (
-                f"\n{s['n_early']:,} of those next seasons are dated on or before {as_of} in the newest "
-                f"data but were not linked in the catalog of {as_of}; they count as announced the day "
-                f"after (the stricter choice). {s['n_unmatched']:,} waiting show(s) could not be "
-                "matched to the newest franchises.\n"
-            )
-            sections.append(
-                f"## As of {as_of}\n\n"
-                f"Trained on {s['n_train']:,} waits ({s['n_train_events']:,} ended by an announcement); "
-                f"scored on {s['n_at_risk']:,} of the {s['n_waiting']:,} franchises waiting on {as_of} "
-                f"(coverage {s['coverage']:.1%}; {s['n_airing']:,} still airing, {s['n_estimated']:,} with "
-                f"estimated dates), of which {s['n_announced_after']:,} got a next season announced by "
-                f"{s['outcome_date']}.\n\n"
-                f"{_table(s)}\n\n![reliability as of {as_of}](img/reliability-{as_of}.png)\n{notes}\n"
-            )
+    dates = [date.fromisoformat(text) for text in args.dates.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'c.db'}"
+        with open_catalog(url) as cat:
+            service.build_catalog(cat, args.data)
+            outcome = service.data_date(cat)
+        with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            summaries = list(pool.map(_one, [url] * len(dates), dates, [Path(tmp) / f"cache-{d}" for d in dates]))
+    sections = [_section(s) for s in summaries]
     machine = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
     text = (INTRO.format(outcome=outcome, machine=machine) + "\n## Overview\n\n" + _overview(summaries)
             + CAVEATS + "\n" + "\n".join(sections))
