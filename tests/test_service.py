@@ -142,3 +142,15 @@ def test_bounded_cache_computes_each_key_once_across_threads() -> None:
 def test_bounded_cache_refuses_a_size_below_one() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         BoundedCache(0)
+
+
+def test_both_backends_give_the_same_answers(catalog_url: str, tiny_data: Path, tmp_path: Path) -> None:
+    """The derived tables (JSON, the title index blob) read back the same from SQLite and PostgreSQL."""
+    with Sequelcast(settings(catalog_url, tmp_path / "a")) as svc:
+        svc.build(tiny_data, forecasts=False)
+        answers = (svc.fact_sheet("higehiro"), svc.franchise("Tiny Show"), svc.forecast("100", date(2018, 8, 1)))
+    lite = f"sqlite:///{tmp_path / 'lite.db'}"
+    with Sequelcast(settings(lite, tmp_path / "b")) as svc:
+        svc.build(tiny_data, forecasts=False)
+        assert answers == (svc.fact_sheet("higehiro"), svc.franchise("Tiny Show"),
+                           svc.forecast("100", date(2018, 8, 1)))
