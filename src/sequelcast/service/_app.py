@@ -85,7 +85,9 @@ class Sequelcast:
     Notes
     -----
     Thread-safe: the caches compute each key once and never block readers of other keys; the
-    catalog's engine gives each thread its own connection (SQLite runs in WAL mode).
+    catalog's engine gives each thread its own connection (SQLite runs in WAL mode). Past dates
+    are derived, and models fitted, one at a time (a semaphore), so that CPU-bound work never
+    holds more than one thread's share of the GIL while reads are being answered.
 
     Examples
     --------
@@ -105,6 +107,9 @@ class Sequelcast:
         self.view_cache: BoundedCache[Derived] = BoundedCache(view_cache_size)
         self.model_cache: BoundedCache[Forecaster] = BoundedCache(model_cache_size)
         self.index_cache: BoundedCache[TitleIndex] = BoundedCache(1)
+        # past dates are derived (and models fitted) one at a time: several CPU-bound threads would
+        # fight for the GIL and slow every other request; one leaves the readers their turn
+        self._computing = threading.Semaphore(1)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -174,8 +179,9 @@ class Sequelcast:
     def _derive(self, when: date) -> Derived:
         from sequelcast.franchise import build_franchises
 
-        snap = self.catalog.snapshot(when)
-        return derive(snap, build_franchises(snap))
+        with self._computing:
+            snap = self.catalog.snapshot(when)
+            return derive(snap, build_franchises(snap))
 
     # -- titles -------------------------------------------------------------------------------
 
@@ -287,7 +293,8 @@ class Sequelcast:
                 raise ModelError(f"forecast: the model could not be fitted on {when}: {exc}") from exc
 
         directory = self.settings.model_dir
-        fitted: Forecaster = disk_cached(directory / f"{key}.pickle", fit)
+        with self._computing:
+            fitted: Forecaster = disk_cached(directory / f"{key}.pickle", fit)
         _prune(directory, "forecaster-*.pickle", MODEL_FILES_KEPT)
         return fitted
 
