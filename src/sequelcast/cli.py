@@ -111,6 +111,9 @@ def build(
     cutoff = _as_of(as_of)
     from sequelcast.sources import DATA_SOURCES
 
+    if not quiet:
+        err_console.print("Reading every file, then deriving franchises and fitting the forecast model "
+                          "(a few minutes on the whole shared data)...", highlight=False)
     with _service(db) as svc, Progress(
         TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, disable=quiet, transient=False,
@@ -131,6 +134,9 @@ def build(
         f"Built catalog{when} from {report.files} files in {report.seconds:.1f}s: "
         f"{c['entries']:,} entries, {c['facts']:,} facts, {c['rejects']:,} rejects."
     )
+    fc = c["forecast"]
+    console.print(f"Forecasts as of {fc['as_of']}: {fc['waiting']:,} waiting shows (model {fc['model']})."
+                  if fc["fitted"] else f"No forecasts stored: {fc['error']}", highlight=False, markup=False)
 
 
 @app.command()
