@@ -12,6 +12,7 @@ import pytest
 from sequelcast.catalog import open_catalog
 from sequelcast.errors import CatalogError
 from sequelcast.service import BoundedCache, Sequelcast, build_catalog
+from sequelcast.service._app import VIEW_FILES_KEPT
 from sequelcast.settings import Settings
 
 FIXTURES = Path(__file__).parent / "sources" / "fixtures"
@@ -154,3 +155,16 @@ def test_both_backends_give_the_same_answers(catalog_url: str, tiny_data: Path, 
         svc.build(tiny_data, forecasts=False)
         assert answers == (svc.fact_sheet("higehiro"), svc.franchise("Tiny Show"),
                            svc.forecast("100", date(2018, 8, 1)))
+
+
+def test_a_past_date_is_derived_into_a_file_another_service_reuses(tiny_service: Sequelcast, tmp_path: Path) -> None:
+    past = tiny_service.franchise("100", date(2018, 8, 1))
+    (path,) = (tmp_path / "models").glob("asof-*.db")
+    written = path.stat().st_mtime_ns
+    with Sequelcast(tiny_service.settings) as other:  # as in another process or worker
+        assert other.franchise("100", date(2018, 8, 1)) == past
+    assert path.stat().st_mtime_ns == written
+    for day in range(1, 9):
+        tiny_service.fact_sheet("100", date(2018, 9, day))
+    assert len(list((tmp_path / "models").glob("asof-*.db"))) == VIEW_FILES_KEPT == 6  # the disk budget
+    tiny_service.close()

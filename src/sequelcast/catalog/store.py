@@ -233,6 +233,19 @@ class Catalog:
             (a.mal_id, t, kind) for a in snap.entries.values() for kind, t in a.all_titles()
         ])
 
+    def write_view(self, snapshot: Snapshot, derived: Mapping[str, Sequence[dict[str, Any]]]) -> None:
+        """Replace the entries and the derived tables only: a catalog that answers for another date
+        (the service's files of past dates; see :meth:`sequelcast.service.Sequelcast.view`)."""
+        unknown = set(derived) - {t.name for t in s.DERIVED_TABLES}
+        if unknown:
+            raise CatalogError(f"not a derived table: {', '.join(sorted(unknown))}")
+        with self.engine.begin() as conn:
+            for table in (*s.DERIVED_TABLES, s.anime):
+                conn.execute(delete(table))
+            self._insert(conn, s.anime, [_anime_row(a) for a in snapshot.entries.values()])
+            for table in s.DERIVED_TABLES:
+                self._insert(conn, table, derived.get(table.name, ()))
+
     # -- reading -----------------------------------------------------------------------------
 
     def load_batch(self) -> Batch:

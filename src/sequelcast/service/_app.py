@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import pickle
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,13 +22,12 @@ from sequelcast.service._cache import BoundedCache, disk_cached
 from sequelcast.service._derive import (
     DEFAULT_MODEL,
     TITLE_INDEX,
-    Derived,
     StoredView,
     View,
-    derive,
     entry_json,
     forecast_json,
     iso,
+    write_past_view,
 )
 from sequelcast.settings import Settings
 
@@ -45,6 +46,9 @@ VIEW_CACHE_SIZE = 2
 MODEL_CACHE_SIZE = 2
 #: At most this many fitted models are kept on disk in ``settings.model_dir`` (oldest go first).
 MODEL_FILES_KEPT = 6
+#: At most this many files of past dates' derived tables are kept there (about 60 MB each on the
+#: whole shared data).
+VIEW_FILES_KEPT = 6
 
 
 @dataclass
@@ -104,7 +108,8 @@ class Sequelcast:
         self._catalog = catalog
         self._owns_catalog = catalog is None
         self._open_lock = threading.Lock()
-        self.view_cache: BoundedCache[Derived] = BoundedCache(view_cache_size)
+        self.view_cache: BoundedCache[StoredView] = BoundedCache(view_cache_size, lambda v: v.catalog.close())
+        self._pool: ProcessPoolExecutor | None = None
         self.model_cache: BoundedCache[Forecaster] = BoundedCache(model_cache_size)
         self.index_cache: BoundedCache[TitleIndex] = BoundedCache(1)
         # past dates are derived (and models fitted) one at a time: several CPU-bound threads would
@@ -123,8 +128,13 @@ class Sequelcast:
         return self._catalog
 
     def close(self) -> None:
-        """Close the catalog if this object opened it (the next call opens it again)."""
+        """Close the catalog if this object opened it (the next call opens it again), the files of
+        past dates and the child process that derives them."""
+        self.view_cache.clear()
         with self._open_lock:
+            if self._pool is not None:
+                self._pool.shutdown()
+                self._pool = None
             if self._catalog is not None and self._owns_catalog:
                 self._catalog.close()
                 self._catalog = None
@@ -170,18 +180,31 @@ class Sequelcast:
         return when >= self.data_date()
 
     def view(self, when: date) -> View:
-        """The derived facts as of ``when``: the stored tables for the catalog's date, else computed
-        from the stored facts into the bounded cache."""
+        """The derived facts as of ``when``: the catalog's tables for its own date; for a past date,
+        a file of the same tables derived from the stored facts by a child process (so the CPU it
+        takes never holds this process's GIL), kept in ``settings.model_dir`` and opened through
+        the bounded cache."""
         if self._stored(when):
             return StoredView(self.catalog)
-        return self.view_cache.get((self.build_key(), when), lambda: self._derive(when))
+        return self.view_cache.get((self.build_key(), when), lambda: self._past_view(when))
 
-    def _derive(self, when: date) -> Derived:
-        from sequelcast.franchise import build_franchises
+    def _past_view(self, when: date) -> StoredView:
+        directory = self.settings.model_dir
+        path = directory / f"asof-{self.build_key()}-{when.isoformat()}.db"
+        if not path.exists():
+            with self._computing:
+                if not path.exists():
+                    directory.mkdir(parents=True, exist_ok=True)
+                    url = self.catalog.engine.url.render_as_string(hide_password=False)
+                    self._child().submit(write_past_view, url, when, str(path)).result()
+            _prune(directory, "asof-*.db", VIEW_FILES_KEPT)
+        return StoredView(open_catalog(f"sqlite:///{path}", create=False))
 
-        with self._computing:
-            snap = self.catalog.snapshot(when)
-            return derive(snap, build_franchises(snap))
+    def _child(self) -> ProcessPoolExecutor:
+        with self._open_lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            return self._pool
 
     # -- titles -------------------------------------------------------------------------------
 

@@ -33,10 +33,11 @@ class BoundedCache(Generic[V]):
     ['a', 'c']
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, on_evict: Callable[[V], None] | None = None) -> None:
         if size < 1:
             raise ValueError(f"cache size must be at least 1, got {size}")
         self.size = size
+        self.on_evict = on_evict
         self._values: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()  # guards the dictionaries only, never a computation
         self._computing: dict[Hashable, threading.Lock] = {}
@@ -67,14 +68,21 @@ class BoundedCache(Generic[V]):
             with self._lock:
                 self._values[key] = computed
                 self._values.move_to_end(key)
-                while len(self._values) > self.size:
-                    self._values.popitem(last=False)
+                evicted = [self._values.popitem(last=False)[1] for _ in range(len(self._values) - self.size)]
                 self._computing.pop(key, None)
+            self._evicted(evicted)
             return computed
+
+    def _evicted(self, values: list[V]) -> None:
+        if self.on_evict is not None:
+            for value in values:
+                self.on_evict(value)
 
     def clear(self) -> None:
         with self._lock:
+            evicted = list(self._values.values())
             self._values.clear()
+        self._evicted(evicted)
 
 
 def disk_cached(path: Path | None, compute: Callable[[], Any]) -> Any:

@@ -9,13 +9,14 @@ same JSON shapes, so every surface gives the same answer whichever one it reads.
 from __future__ import annotations
 
 import bisect
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sequelcast.catalog import Catalog
+from sequelcast.catalog import Catalog, open_catalog
 from sequelcast.domain import Anime, Evidence, NextSeason, Snapshot
 
 if TYPE_CHECKING:  # the forecast package pulls in scikit-learn; franchise is needed by builds only
@@ -261,3 +262,20 @@ def forecast_json(fc: ShowForecast) -> dict[str, Any]:
                     for f in fc.factors],
         "model": fc.model,
     }
+
+
+def write_past_view(catalog_url: str, when: date, path: str) -> None:
+    """Derive what the catalog at ``catalog_url`` knew on ``when`` into a SQLite file at ``path``.
+
+    Runs in a child process (:meth:`sequelcast.service.Sequelcast.view`), so the seconds of CPU it
+    takes never hold the server's GIL. The file appears complete or not at all.
+    """
+    from sequelcast.franchise import build_franchises
+
+    with open_catalog(catalog_url, create=False) as catalog:
+        snap = catalog.snapshot(when)
+    derived = derive(snap, build_franchises(snap))
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open_catalog(f"sqlite:///{tmp}") as out:
+        out.write_view(snap, derived.rows())
+    os.replace(tmp, path)
