@@ -46,7 +46,7 @@ VIEW_CACHE_SIZE = 2
 MODEL_CACHE_SIZE = 2
 #: At most this many fitted models are kept on disk in ``settings.model_dir`` (oldest go first).
 MODEL_FILES_KEPT = 6
-#: At most this many files of past dates' derived tables are kept there (about 60 MB each on the
+#: At most this many files of past dates' derived tables are kept there (about 17 MB each on the
 #: whole shared data).
 VIEW_FILES_KEPT = 6
 
