@@ -10,6 +10,7 @@ itself into docs/backtest.md. Takes about ten minutes on 2 cores.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import platform
 import tempfile
 import time
@@ -17,8 +18,8 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
-from sequelcast import service
-from sequelcast.catalog import open_catalog
+from sequelcast.service import Sequelcast
+from sequelcast.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -126,11 +127,12 @@ def _table(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def _one(url: str, as_of: date, cache: Path) -> dict:
-    """One backtest date (run in its own process), its summary."""
+def _one(settings: Settings, as_of: date) -> dict:
+    """One backtest date (run in its own process, with its own model directory), its summary."""
     t0 = time.perf_counter()
-    with open_catalog(url) as cat:
-        s = service.backtest(cat, as_of, (1, 2, 3, 5), IMG, cache).summary
+    settings = dataclasses.replace(settings, model_dir=settings.model_dir / as_of.isoformat())
+    with Sequelcast(settings) as svc:
+        s = svc.backtest(as_of, (1, 2, 3, 5), IMG).summary
     print(f"{as_of}: {time.perf_counter() - t0:.0f} s, kept {s['selected']}", flush=True)
     return s
 
@@ -163,12 +165,13 @@ def main() -> None:
     IMG.mkdir(parents=True, exist_ok=True)
     dates = [date.fromisoformat(text) for text in args.dates.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'c.db'}"
-        with open_catalog(url) as cat:
-            service.build_catalog(cat, args.data)
-            outcome = service.data_date(cat)
+        settings = Settings(db=f"sqlite:///{Path(tmp) / 'c.db'}", data=args.data, today=None,
+                            model_dir=Path(tmp) / "cache", downloads=Path(tmp) / "downloads")
+        with Sequelcast(settings) as svc:
+            svc.build(args.data, forecasts=False)
+            outcome = svc.data_date()
         with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            summaries = list(pool.map(_one, [url] * len(dates), dates, [Path(tmp) / f"cache-{d}" for d in dates]))
+            summaries = list(pool.map(_one, [settings] * len(dates), dates))
     sections = [_section(s) for s in summaries]
     machine = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
     text = (INTRO.format(outcome=outcome, machine=machine) + "\n## Overview\n\n" + _overview(summaries)
