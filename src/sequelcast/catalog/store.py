@@ -25,6 +25,7 @@ from sequelcast.domain import (
     FirstSeen,
     IdLink,
     MangaRecord,
+    NovelRecord,
     Relation,
     Snapshot,
     TitleRecord,
@@ -212,11 +213,23 @@ class Catalog:
         self._bulk(conn, s.relations, [_row(x) for x in b.relations])
         self._bulk(conn, s.collection_members, [_row(x) for x in b.collection_members])
         self._bulk(conn, s.manga, [_row(x) for x in b.manga])
+        self._bulk(conn, s.manga_id_links, [_row(x) for x in b.manga_id_links])
+        self._bulk(conn, s.novels, [
+            (n.novel_id, n.title, json.dumps(list(n.aliases), ensure_ascii=False), n.language, n.publisher,
+             n.start_year, None if n.complete is None else int(n.complete), n.volumes, n.chapters,
+             n.observed_at, n.source)
+            for n in b.novels
+        ])
 
     def _insert_derived(self, conn: Connection, snap: Snapshot) -> None:
         self._insert(conn, s.anime, [_anime_row(a) for a in snap.entries.values()])
         self._bulk(conn, s.titles, [
             (a.mal_id, t, kind) for a in snap.entries.values() for kind, t in a.all_titles()
+        ])
+        self._bulk(conn, s.source_links, [
+            (m, f.kind or "", int(f.linked), f.work_id, f.title, None if f.finished is None else int(f.finished),
+             f.start, f.end, f.volumes, f.summary)
+            for m, f in sorted(snap.source_features.items())
         ])
 
     def record_raw(self, source: str, record_id: str, fetched_at: datetime, payload: str) -> None:
@@ -261,11 +274,24 @@ class Catalog:
                 MangaRecord(mid, t, te, tj, ty, vol, ch, st, d.optional(pf), d.optional(pt), sc, mem, d(o), src)
                 for mid, t, te, tj, ty, vol, ch, st, pf, pt, sc, mem, o, src in _raw_rows(conn, s.manga)
             ]
+            b.manga_id_links = [
+                IdLink(m, site, x, d(o), src) for m, site, x, o, src in _raw_rows(conn, s.manga_id_links)
+            ]
+            b.novels = [
+                NovelRecord(nid, t, tuple(json.loads(al)), lang, pub, sy, None if c is None else bool(c),
+                            vol, ch, d(o), src)
+                for nid, t, al, lang, pub, sy, c, vol, ch, o, src in _raw_rows(conn, s.novels)
+            ]
         return b
 
     def snapshot(self, as_of: date | None = None) -> Snapshot:
         """What the catalog knew on ``as_of`` (everything when ``None``)."""
         return assemble(admit(self.load_batch(), as_of), as_of)
+
+    def source_links(self) -> list[dict[str, Any]]:
+        """The build's anime -> source work rows (``source_links``), by anime MAL id."""
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(s.source_links).order_by(s.source_links.c.mal_id))]
 
     def get_anime(self, mal_id: int) -> Anime | None:
         with self.engine.connect() as conn:
@@ -371,7 +397,7 @@ class Catalog:
                     t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                     for t in (s.id_links, s.tvdb_mappings, s.first_seen, s.relations,
                               s.collection_members, s.titles, s.franchise_links, s.franchise_members,
-                              s.manga)
+                              s.manga, s.manga_id_links, s.novels, s.source_links)
                 },
                 "rejects": conn.execute(select(func.count()).select_from(s.rejects)).scalar_one(),
                 "rejects_by_source": grouped(s.rejects.c.source, func.count()),
