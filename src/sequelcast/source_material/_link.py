@@ -1,0 +1,175 @@
+"""Link each anime with a manga / novel source to its source work, by title (pure).
+
+Rules (``docs/source_material.md``):
+
+1. Only TV anime whose MAL ``source`` is a manga, light novel, novel or web novel are linked, and
+   only to works of a compatible type (:data:`~._works.COMPATIBLE_TYPES`) that started on or before
+   the anime (a work with no start date is allowed).
+2. Titles compared: the anime's main, English, Japanese titles and synonyms (and any extra titles
+   given, e.g. AniList's), each normalised and with its season markers removed; the work's
+   romaji, English and Japanese titles (NovelUpdates: name and every alias).
+3. An exact match of normalised titles scores 100, and then only exact matches compete. Without
+   one, works whose normalised title shares the anime title's first word are scored with
+   rapidfuzz's ``ratio`` (best pair of titles).
+4. A link is made when the best score is at least :data:`MIN_SCORE` and no other work of another
+   title comes within :data:`MARGIN` of it (refuse when unsure). Works with the same best score
+   are told apart by popularity only when the most popular has :data:`POPULAR_RATIO` times the
+   members of the next; otherwise nothing is linked.
+5. An anime that gets no link of its own takes its first season's link: the first entry reached by
+   following prequel relations (a sequel's title often names only the sequel).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz, process
+
+from sequelcast.domain import Anime, Relation
+from sequelcast.resolve.normalize import normalize, parse_title
+from sequelcast.source_material._works import ANIME_SOURCE_KIND, COMPATIBLE_TYPES, Work
+
+MIN_SCORE = 92.0
+MARGIN = 3.0
+POPULAR_RATIO = 3.0
+_MIN_KEY = 3  # a normalised title shorter than this (characters) is never compared
+
+
+@dataclass(frozen=True)
+class SourceLink:
+    """Anime ``mal_id`` -> its source ``work``; ``via_mal_id`` is the first season it came through."""
+
+    mal_id: int
+    kind: str
+    work: Work
+    score: float
+    matched_title: str
+    via_mal_id: int | None = None
+
+
+def anime_kind(anime: Anime) -> str | None:
+    """The kind of source work an anime names (``None``: not a manga / novel adaptation, or not TV)."""
+    if anime.type != "TV" or not anime.source_type:
+        return None
+    return ANIME_SOURCE_KIND.get(anime.source_type.strip().lower())
+
+
+def _anime_keys(anime: Anime, extra: Sequence[str]) -> set[str]:
+    keys = set()
+    for _kind, title in anime.all_titles():
+        keys.add(parse_title(title).base)
+    for title in extra:
+        keys.add(parse_title(title).base)
+    return {k for k in keys if len(k) >= _MIN_KEY}
+
+
+class _Index:
+    """Works by exact normalised title, and by the first word of each normalised title."""
+
+    def __init__(self, works: Iterable[Work]) -> None:
+        self.works: dict[tuple[str, int], Work] = {}
+        self.exact: dict[str, set[tuple[str, int]]] = defaultdict(set)
+        block: dict[str, list[tuple[str, tuple[str, int]]]] = defaultdict(list)
+        for w in works:
+            ident = (w.source, w.work_id)
+            keys = {k for k in (normalize(t) for t in w.titles) if len(k) >= _MIN_KEY}
+            if keys:
+                self.works[ident] = w
+            for k in keys:
+                self.exact[k].add(ident)
+                block[k.split(" ", 1)[0]].append((k, ident))
+        self.block_keys = {word: [k for k, _ in rows] for word, rows in block.items()}
+        self.block_ids = {word: [i for _, i in rows] for word, rows in block.items()}
+
+    def _fits(self, ident: tuple[str, int], types: frozenset[str], start: date | None) -> bool:
+        w = self.works[ident]
+        return w.type in types and (start is None or w.start is None or w.start <= start)
+
+    def candidates(self, keys: Iterable[str], kind: str, start: date | None) -> list[tuple[float, str, Work]]:
+        """Compatible works scored against ``keys``: exact matches only when there are any."""
+        types = COMPATIBLE_TYPES[kind]
+        found: dict[tuple[str, int], tuple[float, str]] = {}
+        keys = list(keys)
+        for key in keys:
+            for ident in self.exact.get(key, ()):
+                if self._fits(ident, types, start):
+                    found[ident] = (100.0, key)
+        if not found:
+            for key in keys:
+                word = key.split(" ", 1)[0]
+                choices = self.block_keys.get(word, [])
+                hits = process.extract(key, choices, scorer=fuzz.ratio, score_cutoff=MIN_SCORE - MARGIN,
+                                       limit=None)
+                for _k, score, pos in hits:
+                    ident = self.block_ids[word][pos]
+                    if self._fits(ident, types, start) and score > found.get(ident, (-1.0, ""))[0]:
+                        found[ident] = (float(score), key)
+        return sorted(((s, k, self.works[i]) for i, (s, k) in found.items()), key=lambda x: -x[0])
+
+
+def _choose(cands: list[tuple[float, str, Work]]) -> tuple[float, str, Work] | None:
+    """The one confident candidate, or ``None`` (no candidate, too weak, or ambiguous)."""
+    if not cands or cands[0][0] < MIN_SCORE:
+        return None
+    best = cands[0]
+    ties = [c for c in cands if c[0] == best[0]]
+    if len(ties) > 1:
+        ties.sort(key=lambda c: -(c[2].members or 0))
+        first, second = ties[0][2].members or 0, ties[1][2].members or 0
+        if first < POPULAR_RATIO * max(second, 1):
+            return None
+        best = ties[0]
+    rivals = [c for c in cands if c is not best and c[0] != best[0] and c[0] >= best[0] - MARGIN]
+    return None if rivals else best
+
+
+def prequel_map(relations: Iterable[Relation]) -> dict[int, int]:
+    """Entry -> the entry it continues (from sequel and prequel relations)."""
+    out: dict[int, int] = {}
+    for r in relations:
+        if r.from_mal_id is None or r.to_mal_id is None or r.from_mal_id == r.to_mal_id:
+            continue
+        kind = r.kind.lower()
+        if kind == "sequel":
+            out.setdefault(r.to_mal_id, r.from_mal_id)
+        elif kind == "prequel":
+            out.setdefault(r.from_mal_id, r.to_mal_id)
+    return out
+
+
+def first_season(mal_id: int, prequels: Mapping[int, int]) -> int:
+    """The first entry reached by following prequels from ``mal_id`` (cycles stop)."""
+    seen = {mal_id}
+    while mal_id in prequels and prequels[mal_id] not in seen:
+        mal_id = prequels[mal_id]
+        seen.add(mal_id)
+    return mal_id
+
+
+def link_sources(entries: Mapping[int, Anime], works: Iterable[Work], relations: Iterable[Relation] = (),
+                 extra_titles: Mapping[int, Sequence[str]] | None = None) -> dict[int, SourceLink]:
+    """Anime MAL id -> its :class:`SourceLink`, for every TV anime with a manga / novel source linked."""
+    index = _Index(works)
+    extra = extra_titles or {}
+    own: dict[int, SourceLink] = {}
+    for mal_id, anime in entries.items():
+        kind = anime_kind(anime)
+        if kind is None:
+            continue
+        chosen = _choose(index.candidates(_anime_keys(anime, extra.get(mal_id, ())), kind, anime.start_date))
+        if chosen is not None:
+            own[mal_id] = SourceLink(mal_id, kind, chosen[2], chosen[0], chosen[1])
+    prequels = prequel_map(relations)
+    out = dict(own)
+    for mal_id, anime in entries.items():
+        kind = anime_kind(anime)
+        if kind is None or mal_id in own:
+            continue
+        root = first_season(mal_id, prequels)
+        link = own.get(root)
+        if link is not None and root != mal_id and link.kind == kind:
+            out[mal_id] = SourceLink(mal_id, kind, link.work, link.score, link.matched_title, root)
+    return out
