@@ -15,12 +15,16 @@ Rules (``docs/source_material.md``):
    title comes within :data:`MARGIN` of it (refuse when unsure). Works with the same best score
    are told apart by popularity only when the most popular has :data:`POPULAR_RATIO` times the
    members of the next; otherwise nothing is linked.
-5. An anime that gets no link of its own takes its first season's link: the first entry reached by
+5. An anime with no candidate at all tries the series name of its titles (the part before the first
+   ":" or " - ", e.g. "Bleach" of "Bleach: Sennen Kessen-hen"), exact matches only.
+6. NovelUpdates novels are candidates only when no MAL work is.
+7. An anime that gets no link of its own takes its first season's link: the first entry reached by
    following prequel relations (a sequel's title often names only the sequel).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,7 +39,15 @@ from sequelcast.source_material._works import ANIME_SOURCE_KIND, COMPATIBLE_TYPE
 MIN_SCORE = 92.0
 MARGIN = 3.0
 POPULAR_RATIO = 3.0
-_MIN_KEY = 3  # a normalised title shorter than this (characters) is never compared
+_HEAD = re.compile(r":| - | ～|～")
+_MIN_KEY = 3  # a normalised title with fewer letters or digits than this is never compared
+#: Normalised titles made only of these words name nothing ("&" normalises to "and").
+_STOP_WORDS = frozenset({"a", "an", "and", "the", "of", "no", "to", "wa", "ga", "o", "ni", "de", "x"})
+
+
+def _usable(key: str) -> bool:
+    words = key.split()
+    return len(key.replace(" ", "")) >= _MIN_KEY and not all(w in _STOP_WORDS for w in words)
 
 
 @dataclass(frozen=True)
@@ -63,7 +75,7 @@ def _anime_keys(anime: Anime, extra: Sequence[str]) -> set[str]:
         keys.add(parse_title(title).base)
     for title in extra:
         keys.add(parse_title(title).base)
-    return {k for k in keys if len(k) >= _MIN_KEY}
+    return {k for k in keys if _usable(k)}
 
 
 class _Index:
@@ -75,7 +87,7 @@ class _Index:
         block: dict[str, list[tuple[str, tuple[str, int]]]] = defaultdict(list)
         for w in works:
             ident = (w.source, w.work_id)
-            keys = {k for k in (normalize(t) for t in w.titles) if len(k) >= _MIN_KEY}
+            keys = {k for k in (normalize(t) for t in w.titles) if _usable(k)}
             if keys:
                 self.works[ident] = w
             for k in keys:
@@ -88,7 +100,8 @@ class _Index:
         w = self.works[ident]
         return w.type in types and (start is None or w.start is None or w.start <= start)
 
-    def candidates(self, keys: Iterable[str], kind: str, start: date | None) -> list[tuple[float, str, Work]]:
+    def candidates(self, keys: Iterable[str], kind: str, start: date | None,
+                   fuzzy: bool = True) -> list[tuple[float, str, Work]]:
         """Compatible works scored against ``keys``: exact matches only when there are any."""
         types = COMPATIBLE_TYPES[kind]
         found: dict[tuple[str, int], tuple[float, str]] = {}
@@ -97,7 +110,7 @@ class _Index:
             for ident in self.exact.get(key, ()):
                 if self._fits(ident, types, start):
                     found[ident] = (100.0, key)
-        if not found:
+        if not found and fuzzy:
             for key in keys:
                 word = key.split(" ", 1)[0]
                 choices = self.block_keys.get(word, [])
@@ -107,7 +120,19 @@ class _Index:
                     ident = self.block_ids[word][pos]
                     if self._fits(ident, types, start) and score > found.get(ident, (-1.0, ""))[0]:
                         found[ident] = (float(score), key)
+        if any(i[0] == "mal" for i in found):  # NovelUpdates only when MAL has no candidate
+            found = {i: v for i, v in found.items() if i[0] == "mal"}
         return sorted(((s, k, self.works[i]) for i, (s, k) in found.items()), key=lambda x: -x[0])
+
+
+def _head_keys(anime: Anime, extra: Sequence[str]) -> set[str]:
+    """The part of each title before its first ":" or " - " (the series name of a subtitled season)."""
+    out = set()
+    for title in [t for _k, t in anime.all_titles()] + list(extra):
+        head = _HEAD.split(title, maxsplit=1)[0]
+        if head != title:
+            out.add(parse_title(head).base)
+    return {k for k in out if _usable(k)}
 
 
 def _choose(cands: list[tuple[float, str, Work]]) -> tuple[float, str, Work] | None:
@@ -159,7 +184,11 @@ def link_sources(entries: Mapping[int, Anime], works: Iterable[Work], relations:
         kind = anime_kind(anime)
         if kind is None:
             continue
-        chosen = _choose(index.candidates(_anime_keys(anime, extra.get(mal_id, ())), kind, anime.start_date))
+        titles = extra.get(mal_id, ())
+        cands = index.candidates(_anime_keys(anime, titles), kind, anime.start_date)
+        if not cands:
+            cands = index.candidates(_head_keys(anime, titles), kind, anime.start_date, fuzzy=False)
+        chosen = _choose(cands)
         if chosen is not None:
             own[mal_id] = SourceLink(mal_id, kind, chosen[2], chosen[0], chosen[1])
     prequels = prequel_map(relations)

@@ -94,12 +94,20 @@ def _nu_work(n: NovelRecord) -> Work:
 
 
 def collect_works(manga: Iterable[MangaRecord], novels: Iterable[NovelRecord]) -> list[Work]:
-    """One :class:`Work` per MAL manga id (its newest record) and per Japanese NovelUpdates novel."""
+    """One :class:`Work` per MAL work and per Japanese (or unknown-language) NovelUpdates novel.
+
+    A MAL manga id keeps its newest record. The same work listed under two ids (same type, title,
+    English title and start: 138 light novels of the 2024-12 manga file carry another id than in the
+    light-novel file) is kept once, from the higher-priority file (the light-novel file).
+    """
     newest: dict[int, MangaRecord] = {}
     for r in manga:
         old = newest.get(r.manga_id)
         if old is None or (r.observed_at, _PRIORITY.get(r.source, 0)) > (old.observed_at, _PRIORITY.get(old.source, 0)):
             newest[r.manga_id] = r
-    works = [_mal_work(r) for r in newest.values()]
+    same: dict[tuple[object, ...], MangaRecord] = {}
+    for r in sorted(newest.values(), key=lambda r: (-_PRIORITY.get(r.source, 0), r.manga_id)):
+        same.setdefault((r.type, r.title, r.title_english, r.published_from), r)
+    works = [_mal_work(r) for r in same.values()]
     works.extend(_nu_work(n) for n in novels if n.language in (None, "japanese"))
     return works
