@@ -231,3 +231,23 @@ def test_as_of_build_stores_features_of_that_date(catalog: Catalog, tiny_data: P
     assert rows[100]["finished"] == 0
     assert rows[100]["published_to"] is None
     assert 40938 not in rows
+
+
+def test_variants_only_when_the_titles_give_nothing_confident() -> None:
+    works = [_work(13245, "Chihayafuru", "Manga"), _work(18, "Kodomo no Omocha", "Manga")]
+    links = _links([_anime(14397, "Chihayafuru 2", "Manga"), _anime(1486, "Kodomo no Omocha (TV)", "Manga")], works)
+    assert links[14397].work.work_id == 13245
+    assert links[1486].work.work_id == 18
+    # a confident match of the plain titles wins over a variant's
+    sweet = [_work(1397, "Chi's Sweet Home", "Manga", start=date(2004, 1, 1)),
+             _work(114073, "Chi's Sweet Adventure", "Manga", start=date(2016, 1, 1))]
+    chi = _anime(33240, "Koneko no Chi", "Manga", start=date(2016, 10, 2), title_english="Chi's Sweet Adventure",
+                 synonyms=("Chi's Sweet Home (2016)",))
+    assert _links([chi], sweet)[33240].work.work_id == 114073
+
+
+def test_a_mal_work_beats_an_exact_novelupdates_title() -> None:
+    nu = NovelRecord(935, "Maria-sama ga Miteru", ("Marimite",), "japanese", None, 1998, True, None, None,
+                     date(2020, 5, 17), "nu")
+    anime = _anime(3750, "Maria-sama ga Miteru 4th", synonyms=("MariMite 4",))
+    assert _links([anime], [_work(4177, "Maria-sama ga Miteru", start=date(1998, 5, 1))], [nu])[3750].work.work_id == 4177

@@ -140,3 +140,9 @@ def test_anilist_manga_crosswalk() -> None:
     assert [r.location for r in batch.rejects] == ["manga_2026-08-22.json[2]", "manga_2026-08-22.json[3]"]
     with pytest.raises(SourceFileError, match="invalid JSON"):
         anilist_manga.parse(b"[", "manga_2026-08-22.json")
+
+
+def test_lost_romaji_title_gives_way_to_the_english_one() -> None:
+    manga, rejects = _manga("u (GeGeGe no Kitaro),7,1,1,1,100,1,Manga,17,117,Finished,[],,,[],1965-01-01,1969-01-01,0,0,0,0,10499,u\n")
+    assert not rejects
+    assert (manga[0].title, manga[0].title_english) == ("GeGeGe no Kitaro", None)

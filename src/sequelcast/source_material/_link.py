@@ -7,15 +7,18 @@ Rules (``docs/source_material.md``):
    the anime (a work with no start date is allowed).
 2. Titles compared: the anime's main, English, Japanese titles and synonyms (and any extra titles
    given, e.g. AniList's), each normalised and with its season markers removed; the work's
-   romaji, English and Japanese titles (NovelUpdates: name and every alias).
+   romaji, English and Japanese titles (NovelUpdates: name and every alias). Only when these
+   give no candidate scoring at least :data:`MIN_SCORE`, variants are tried: without a trailing "(TV)" or "(2013)", and without a
+   trailing number 2-9 or "4th" ("Chihayafuru 2", "Maria-sama ga Miteru 4th").
 3. An exact match of normalised titles scores 100, and then only exact matches compete. Without
-   one, works whose normalised title shares the anime title's first word are scored with
+   one with a MAL work, works whose normalised title shares the anime title's first word are scored with
    rapidfuzz's ``ratio`` (best pair of titles).
 4. A link is made when the best score is at least :data:`MIN_SCORE` and no other work of another
    title comes within :data:`MARGIN` of it (refuse when unsure). Works with the same best score
-   are told apart by popularity only when the most popular has :data:`POPULAR_RATIO` times the
+   are told apart by spelling (the only one whose title is exactly one of the anime's, ignoring
+   case), else by popularity only when the most popular has :data:`POPULAR_RATIO` times the
    members of the next; otherwise nothing is linked.
-5. An anime with no candidate at all tries the series name of its titles (the part before the first
+5. An anime with still no such candidate tries the series name of its titles (the part before the first
    ":" or " - ", e.g. "Bleach" of "Bleach: Sennen Kessen-hen"), exact matches only.
 6. NovelUpdates novels are candidates only when no MAL work is.
 7. An anime that gets no link of its own takes its first season's link: the first entry reached by
@@ -39,6 +42,8 @@ from sequelcast.source_material._works import ANIME_SOURCE_KIND, COMPATIBLE_TYPE
 MIN_SCORE = 92.0
 MARGIN = 3.0
 POPULAR_RATIO = 3.0
+_TV_OR_YEAR = re.compile(r"\s*\((?:TV|\d{4})\)\s*$", re.IGNORECASE)
+_SEQUEL_NUMBER = re.compile(r"(?<=\w) [2-9](?:nd|rd|th)?$")
 _HEAD = re.compile(r":| - | ～|～")
 _MIN_KEY = 3  # a normalised title with fewer letters or digits than this is never compared
 #: Normalised titles made only of these words name nothing ("&" normalises to "and").
@@ -69,13 +74,23 @@ def anime_kind(anime: Anime) -> str | None:
     return ANIME_SOURCE_KIND.get(anime.source_type.strip().lower())
 
 
+def _titles(anime: Anime, extra: Sequence[str]) -> list[str]:
+    return [t for _k, t in anime.all_titles()] + list(extra)
+
+
 def _anime_keys(anime: Anime, extra: Sequence[str]) -> set[str]:
+    """Normalised titles without season markers."""
+    return {k for k in (parse_title(t).base for t in _titles(anime, extra)) if _usable(k)}
+
+
+def _variant_keys(anime: Anime, extra: Sequence[str]) -> set[str]:
+    """Also without a trailing "(TV)" or "(2013)", or a trailing number 2-9 or "4th" ("Chihayafuru 2")."""
     keys = set()
-    for _kind, title in anime.all_titles():
-        keys.add(parse_title(title).base)
-    for title in extra:
-        keys.add(parse_title(title).base)
-    return {k for k in keys if _usable(k)}
+    for title in _titles(anime, extra):
+        base = parse_title(_TV_OR_YEAR.sub("", title)).base
+        keys.add(base)
+        keys.add(_SEQUEL_NUMBER.sub("", base))
+    return {k for k in keys if _usable(k)} - _anime_keys(anime, extra)
 
 
 class _Index:
@@ -110,7 +125,7 @@ class _Index:
             for ident in self.exact.get(key, ()):
                 if self._fits(ident, types, start):
                     found[ident] = (100.0, key)
-        if not found and fuzzy:
+        if fuzzy and not any(i[0] == "mal" for i in found):
             for key in keys:
                 word = key.split(" ", 1)[0]
                 choices = self.block_keys.get(word, [])
@@ -128,19 +143,26 @@ class _Index:
 def _head_keys(anime: Anime, extra: Sequence[str]) -> set[str]:
     """The part of each title before its first ":" or " - " (the series name of a subtitled season)."""
     out = set()
-    for title in [t for _k, t in anime.all_titles()] + list(extra):
+    for title in _titles(anime, extra):
         head = _HEAD.split(title, maxsplit=1)[0]
         if head != title:
             out.add(parse_title(head).base)
     return {k for k in out if _usable(k)}
 
 
-def _choose(cands: list[tuple[float, str, Work]]) -> tuple[float, str, Work] | None:
+def _verbatim(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
+def _choose(cands: list[tuple[float, str, Work]], titles: set[str]) -> tuple[float, str, Work] | None:
     """The one confident candidate, or ``None`` (no candidate, too weak, or ambiguous)."""
     if not cands or cands[0][0] < MIN_SCORE:
         return None
     best = cands[0]
     ties = [c for c in cands if c[0] == best[0]]
+    same = [c for c in ties if any(_verbatim(t) in titles for t in c[2].titles)]
+    if len(ties) > 1 and len(same) == 1:  # the only one spelled exactly like one of the anime's titles
+        return same[0]
     if len(ties) > 1:
         ties.sort(key=lambda c: -(c[2].members or 0))
         first, second = ties[0][2].members or 0, ties[1][2].members or 0
@@ -185,10 +207,14 @@ def link_sources(entries: Mapping[int, Anime], works: Iterable[Work], relations:
         if kind is None:
             continue
         titles = extra.get(mal_id, ())
-        cands = index.candidates(_anime_keys(anime, titles), kind, anime.start_date)
-        if not cands:
-            cands = index.candidates(_head_keys(anime, titles), kind, anime.start_date, fuzzy=False)
-        chosen = _choose(cands)
+        verbatim = {_verbatim(t) for t in _titles(anime, titles)}
+        chosen = None
+        for keys, fuzzy in ((_anime_keys(anime, titles), True), (_variant_keys(anime, titles), True),
+                            (_head_keys(anime, titles), False)):
+            cands = index.candidates(keys, kind, anime.start_date, fuzzy)
+            if cands and cands[0][0] >= MIN_SCORE:  # a confident tier decides, even by refusing
+                chosen = _choose(cands, verbatim)
+                break
         if chosen is not None:
             own[mal_id] = SourceLink(mal_id, kind, chosen[2], chosen[0], chosen[1])
     prequels = prequel_map(relations)

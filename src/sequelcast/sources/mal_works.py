@@ -6,6 +6,8 @@ Both files give MAL manga ids, status, volumes and publication dates; they becom
 
 - ``Title`` is "Romaji (English)" when MAL has an English title: the last parenthesised group
   becomes ``title_english`` ("Hi no Tori (1967) (Phoenix)" -> "Hi no Tori (1967)", "Phoenix").
+  A one-character romaji part ("u (GeGeGe no Kitaro)", ". (Othello)": 12 rows, the scrape lost it) is
+  dropped and the English title becomes the title.
 - Manga file, ``Status`` = Publishing: ``Volumes`` = 3 and ``Chapters`` = 16 are the scraper's
   placeholders (MAL says "Unknown"), so volumes and chapters of a work that is not finished are
   unknown (``None``); only finished works keep their counts.
@@ -138,6 +140,8 @@ def _record(row: dict[str, str], start: date | None, end: date | None, source: s
     if manga_id is None:
         raise ValueError("no mal_manga_id")
     title, english = split_title(row["Title"] or "")
+    if english and len(title) <= 1:  # "u (GeGeGe no Kitaro)": the scrape lost the romaji title
+        title, english = english, None
     if not title:
         raise ValueError("no title")
     status = (row["Status"] or "").strip() or None
