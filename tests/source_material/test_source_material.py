@@ -251,3 +251,13 @@ def test_a_mal_work_beats_an_exact_novelupdates_title() -> None:
                      date(2020, 5, 17), "nu")
     anime = _anime(3750, "Maria-sama ga Miteru 4th", synonyms=("MariMite 4",))
     assert _links([anime], [_work(4177, "Maria-sama ga Miteru", start=date(1998, 5, 1))], [nu])[3750].work.work_id == 4177
+
+
+def test_sequel_of_a_movie_takes_the_nearest_linked_prequel() -> None:
+    movie = Anime(mal_id=20, title="Prologue Film", type="Movie", source_type="Manga", start_date=date(2014, 1, 1))
+    first = _anime(21, "Kaguya Story", "Manga")
+    later = _anime(22, "Other Name", "Manga", start=date(2019, 1, 1))
+    rels = [Relation(20, 21, "Sequel", "x", date(2023, 4, 17), "x"), Relation(22, 21, "Prequel", "x", date(2023, 4, 17), "x")]
+    links = _links([movie, first, later], [_work(100, "Kaguya Story", "Manga", start=date(2012, 1, 1))], relations=rels)
+    assert links[22].via_mal_id == 21
+    assert 20 not in links  # not TV

@@ -22,7 +22,8 @@ Rules (``docs/source_material.md``):
    ":" or " - ", e.g. "Bleach" of "Bleach: Sennen Kessen-hen"), exact matches only.
 6. NovelUpdates novels are candidates only when no MAL work is.
 7. An anime that gets no link of its own takes its first season's link: the first entry reached by
-   following prequel relations (a sequel's title often names only the sequel).
+   following prequel relations (a sequel's title often names only the sequel); when that entry
+   has no link (e.g. a movie), the nearest linked prequel's.
 """
 
 from __future__ import annotations
@@ -223,8 +224,20 @@ def link_sources(entries: Mapping[int, Anime], works: Iterable[Work], relations:
         kind = anime_kind(anime)
         if kind is None or mal_id in own:
             continue
-        root = first_season(mal_id, prequels)
-        link = own.get(root)
-        if link is not None and root != mal_id and link.kind == kind:
+        root = _linked_prequel(mal_id, prequels, own)
+        link = own.get(root) if root is not None else None
+        if link is not None and link.kind == kind:
             out[mal_id] = SourceLink(mal_id, kind, link.work, link.score, link.matched_title, root)
     return out
+
+
+def _linked_prequel(mal_id: int, prequels: Mapping[int, int], own: Mapping[int, SourceLink]) -> int | None:
+    """The first season when it is linked, else the nearest linked prequel (a movie root has no link)."""
+    chain, seen, cur = [], {mal_id}, mal_id
+    while cur in prequels and prequels[cur] not in seen:
+        cur = prequels[cur]
+        seen.add(cur)
+        chain.append(cur)
+    if chain and chain[-1] in own:
+        return chain[-1]
+    return next((m for m in chain if m in own), None)
