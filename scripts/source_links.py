@@ -16,6 +16,7 @@ from pathlib import Path
 from sequelcast.asof import admit, assemble
 from sequelcast.domain import merge_batches
 from sequelcast.source_material import collect_works, link_sources
+from sequelcast.source_material._features import _Counts
 from sequelcast.source_material.evaluate import coverage, parse_checked, precision
 from sequelcast.sources import load_batches
 
@@ -41,6 +42,12 @@ def main() -> None:
     via = sum(1 for x in links.values() if x.via_mal_id is not None)
     nu = sum(1 for x in links.values() if x.work.source == "novelupdates")
     print(f"links through the first season: {via}; to NovelUpdates novels: {nu}")
+    works = collect_works(admitted.manga, admitted.novels)
+    counts = _Counts(works)
+    ref = args.as_of or max(w.observed_at for w in works)
+    running = [x.work for x in links.values() if x.kind == "light_novel" and x.work.finished is False]
+    anchored = sum(1 for w in running if w.source == "mal" and counts.anchor(w, ref) is not None)
+    print(f"linked light novels still running: {len(running)}, {anchored} with a NovelUpdates volume count")
     p = precision(links, parse_checked(CHECKED.read_text(encoding="utf-8")))
     print(f"precision on the hand-checked sample: {p.correct} / {p.still_made} = {p.value:.1%} "
           f"({p.checked} checked, {p.checked - p.still_made} no longer linked)")

@@ -261,3 +261,20 @@ def test_sequel_of_a_movie_takes_the_nearest_linked_prequel() -> None:
     links = _links([movie, first, later], [_work(100, "Kaguya Story", "Manga", start=date(2012, 1, 1))], relations=rels)
     assert links[22].via_mal_id == 21
     assert 20 not in links  # not TV
+
+
+def test_running_novel_estimate_anchored_on_a_novelupdates_count() -> None:
+    from sequelcast.source_material._features import _Counts, features
+    from sequelcast.source_material._link import SourceLink
+
+    mal = collect_works([_work(74697, "Re:Zero kara Hajimeru Isekai Seikatsu", start=date(2014, 1, 23))], [])[0]
+    nu = NovelRecord(1, "Re:Zero", ("Re:Zero kara Hajimeru Isekai Seikatsu",), "japanese", None, 2014, False, 23, None,
+                     date(2020, 5, 17), "nu")
+    counts = _Counts(collect_works([], [nu]))
+    link = SourceLink(31240, "light_novel", mal, 100.0, "x")
+    rates = {"Light Novel": 2.0}
+    anchored = features(link, date(2021, 5, 17), 25, rates, counts)
+    assert anchored.volumes_estimate == pytest.approx(23 + 2.0, abs=0.1)  # 23 counted a year earlier + 2 a year
+    before = features(link, date(2020, 1, 1), 25, rates, counts)  # the count was not made yet
+    assert before.volumes_estimate == pytest.approx(2.0 * 5.94, abs=0.1)
+    assert features(link, date(2021, 5, 17), 25, {}, counts).volumes_estimate == 23

@@ -5,8 +5,10 @@ Rules (``docs/source_material.md``):
 - ``finished``: the work had ended on or before the date (``None`` when its status is unknown).
 - ``years_running``: from its start to its end when finished, else to the date.
 - ``volumes``: the total of a finished work only.
-- ``volumes_estimate`` (a work still running): ``years_running`` times the median volumes per year
-  of finished works of the same type that ran at least a year, known on the date.
+- ``volumes_estimate`` (a work still running): when NovelUpdates counted the volumes of the same
+  title (still running, observed by the date), that count plus the years since times the median
+  volumes per year of finished works of the work's type; otherwise ``years_running`` times that
+  median (finished works of the same type that ran at least a year, known on the date).
 - ``episodes_per_volume``: TV episodes of the anime's prequel chain up to and including it that had
   started airing by the date, per volume (or volume estimate).
 - ``summary``: "light novel, 5 volumes, finished June 2021: little left to adapt". What is left:
@@ -24,6 +26,7 @@ from dataclasses import replace
 from datetime import date
 
 from sequelcast.domain import Anime, SourceFeatures
+from sequelcast.resolve.normalize import normalize
 from sequelcast.source_material._link import SourceLink
 from sequelcast.source_material._works import Work
 
@@ -100,7 +103,38 @@ def summarize(f: SourceFeatures, episodes: int | None) -> str:
     return f"{text}: {tail}" if tail else text
 
 
-def features(link: SourceLink, ref: date, episodes: int | None, rates: Mapping[str, float]) -> SourceFeatures:
+class _Counts:
+    """Volumes so far of running novels (NovelUpdates), by normalised title, to anchor estimates."""
+
+    def __init__(self, works: Iterable[Work]) -> None:
+        self.by_key: dict[str, Work] = {}
+        for w in works:
+            if w.volumes_so_far:
+                for t in w.titles:
+                    self.by_key.setdefault(normalize(t), w)
+
+    def anchor(self, work: Work, ref: date) -> Work | None:
+        """A running count of ``work`` observed by ``ref`` (the same title), if any."""
+        for t in work.titles:
+            hit = self.by_key.get(normalize(t))
+            if hit is not None and hit.observed_at <= ref:
+                return hit
+        return None
+
+
+def _estimate(w: Work, years: float | None, ref: date, rates: Mapping[str, float], counts: _Counts) -> float | None:
+    if w.finished is not False or years is None:
+        return None
+    rate = rates.get(w.type)
+    anchor = counts.anchor(w, ref) if w.source == "mal" else (w if w.volumes_so_far else None)
+    if anchor is not None and anchor.volumes_so_far:
+        more = rate * (ref - anchor.observed_at).days / 365.25 if rate else 0.0
+        return round(anchor.volumes_so_far + more, 1)
+    return round(max(1.0, years * rate), 1) if rate else None
+
+
+def features(link: SourceLink, ref: date, episodes: int | None, rates: Mapping[str, float],
+             counts: _Counts | None = None) -> SourceFeatures:
     """The :class:`SourceFeatures` of one linked anime on ``ref`` (the as-of date)."""
     w = link.work
     end = w.end if w.end is not None and w.end <= ref else None
@@ -108,9 +142,7 @@ def features(link: SourceLink, ref: date, episodes: int | None, rates: Mapping[s
     years = None
     if w.start is not None and w.start <= ref:
         years = _years(w.start, end if finished and end else ref)
-    estimate = None
-    if finished is False and years is not None and w.type in rates:
-        estimate = round(max(1.0, years * rates[w.type]), 1)
+    estimate = _estimate(w, years, ref, rates, counts or _Counts(()))
     volumes = w.volumes if finished else None
     per = volumes or estimate
     f = SourceFeatures(
@@ -130,10 +162,11 @@ def all_features(links: Mapping[int, SourceLink], entries: Mapping[int, Anime], 
                  works: Iterable[Work], as_of: date | None, default_ref: date) -> dict[int, SourceFeatures]:
     """Anime MAL id -> :class:`SourceFeatures` for every linked anime (``as_of=None``: ``default_ref``)."""
     ref = as_of or default_ref
-    rates = volume_rates(works)
+    works = list(works)
+    rates, counts = volume_rates(works), _Counts(works)
     out = {}
     for mal_id, link in links.items():
-        out[mal_id] = features(link, ref, aired_episodes(mal_id, entries, prequels, as_of), rates)
+        out[mal_id] = features(link, ref, aired_episodes(mal_id, entries, prequels, as_of), rates, counts)
     return out
 
 

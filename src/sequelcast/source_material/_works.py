@@ -76,6 +76,8 @@ class Work:
     volumes: int | None
     members: int | None
     observed_at: date
+    #: volumes published so far when observed, for a work still running (NovelUpdates counts)
+    volumes_so_far: int | None = None
 
 
 def _mal_work(r: MangaRecord) -> Work:
@@ -90,7 +92,8 @@ def _mal_work(r: MangaRecord) -> Work:
 def _nu_work(n: NovelRecord) -> Work:
     start = date(n.start_year, 1, 1) if n.start_year else None
     return Work("novelupdates", n.novel_id, "NovelUpdates", n.title, (n.title, *n.aliases), start, None,
-                n.complete, n.volumes if n.complete else None, None, n.observed_at)
+                n.complete, n.volumes if n.complete else None, None, n.observed_at,
+                None if n.complete else n.volumes)
 
 
 def collect_works(manga: Iterable[MangaRecord], novels: Iterable[NovelRecord]) -> list[Work]:
