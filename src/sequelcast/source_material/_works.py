@@ -100,8 +100,8 @@ def collect_works(manga: Iterable[MangaRecord], novels: Iterable[NovelRecord]) -
     """One :class:`Work` per MAL work and per Japanese (or unknown-language) NovelUpdates novel.
 
     A MAL manga id keeps its newest record. The same work listed under two ids (same type, title,
-    English title and start: 138 light novels of the 2024-12 manga file carry another id than in the
-    light-novel file) is kept once, from the higher-priority file (the light-novel file).
+    English title and start: 127 works in the 2024-12 files, mostly light novels of the manga file
+    with another id than in the light-novel file) is kept once, from the higher-priority file.
     """
     newest: dict[int, MangaRecord] = {}
     for r in manga:

@@ -13,7 +13,7 @@ Both files give MAL manga ids, status, volumes and publication dates; they becom
   unknown (``None``); only finished works keep their counts.
 - ``Completed date`` = "Updating" means no end date. The file gives MAL's partial dates as their
   first day, so an end before the start that is January 1 of the start's year is a year-only date
-  (read as December 31); any other end before the start is unknown (10 of 19,057 rows in 2024-12).
+  (read as December 31); any other end before the start is unknown (10 of 19,057 rows in 2024-12, 9 of them January 1).
 - Light-novel file, ``Published``: "Feb  1, 2018 to Jun  1, 2021", "Feb  10, 2006 to ?", "Feb 2018",
   "2018" (MAL's partial dates; "10, 2008", a day with no month, is read as the year). A partial start is its first day, a partial end its last day (the
   latest day it can mean, so "ended by a date" is never claimed too early). A single date with no
