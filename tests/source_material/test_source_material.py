@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sequelcast.asof import snapshot_from_batches
 from sequelcast.catalog import Catalog
@@ -278,3 +280,32 @@ def test_running_novel_estimate_anchored_on_a_novelupdates_count() -> None:
     before = features(link, date(2020, 1, 1), 25, rates, counts)  # the count was not made yet
     assert before.volumes_estimate == pytest.approx(2.0 * 5.94, abs=0.1)
     assert features(link, date(2021, 5, 17), 25, {}, counts).volumes_estimate == 23
+
+
+@given(
+    start=st.dates(date(1990, 1, 1), date(2024, 12, 31)),
+    length=st.one_of(st.none(), st.integers(0, 8000)),
+    status=st.sampled_from(["Finished", "Publishing", "On Hiatus", "Discontinued", None]),
+    volumes=st.one_of(st.none(), st.integers(1, 100)),
+    first=st.dates(date(1990, 1, 1), date(2026, 12, 31)),
+    second=st.dates(date(1990, 1, 1), date(2026, 12, 31)),
+)
+def test_work_as_of_properties(start: date, length: int | None, status: str | None, volumes: int | None,
+                               first: date, second: date) -> None:
+    """Idempotent, later-then-earlier equals earlier, and never claims more than the date knew."""
+    from datetime import timedelta
+
+    end = None if length is None else min(start + timedelta(days=length), SEEN)
+    rec = _work(1, "W", start=start, end=end, status=status or "Finished", volumes=volumes)
+    if status is None:
+        rec = dataclasses.replace(rec, status=None)
+    later, earlier = max(first, second), min(first, second)
+    once = work_as_of(rec, earlier)
+    assert work_as_of(once, earlier) == once if once is not None else True
+    via_later = work_as_of(rec, later)
+    assert (work_as_of(via_later, earlier) if via_later is not None else None) == once
+    if once is not None and earlier < SEEN:
+        assert once.published_from is not None
+        assert once.published_from <= earlier
+        assert once.published_to is None or once.published_to <= earlier
+        assert once.volumes is None or once.published_to is not None

@@ -56,7 +56,8 @@ def work_as_of(record: MangaRecord, as_of: date | None) -> MangaRecord | None:
     if record.published_to is not None and record.published_to <= as_of:
         return dataclasses.replace(record, observed_at=as_of)
     if record.status is None or (record.status == FINISHED and record.published_to is None):
-        return dataclasses.replace(record, status=None, volumes=None, chapters=None, observed_at=as_of)
+        return dataclasses.replace(record, status=None, volumes=None, chapters=None, published_to=None,
+                                   observed_at=as_of)
     return dataclasses.replace(record, status=PUBLISHING, volumes=None, chapters=None, published_to=None,
                                observed_at=as_of)
 
