@@ -1,0 +1,145 @@
+"""The forecast as a picture: an inline SVG step chart of the chance of an announcement by date.
+
+Pure: builds a string, no I/O. The SVG carries its own ``<title>`` and ``<desc>`` (read by screen
+readers) and uses CSS classes only (no inline style), so it works under a strict
+Content-Security-Policy; ``style.css`` colours it.
+
+Examples
+--------
+>>> from datetime import date
+>>> svg = announcement_chart_svg([(date(2027, 1, 1), 0.1), (date(2028, 1, 1), 0.25)])
+>>> svg.startswith("<svg") and "25%" in svg and "2028" in svg
+True
+>>> announcement_chart_svg([])
+''
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from html import escape
+
+#: Drawing size in SVG user units; the chart scales to its container's width.
+WIDTH, HEIGHT = 640, 240
+_LEFT, _RIGHT, _TOP, _BOTTOM = 48, 16, 16, 36
+
+
+def _x(day: date, start: date, end: date) -> float:
+    span = max((end - start).days, 1)
+    return _LEFT + (WIDTH - _LEFT - _RIGHT) * (day - start).days / span
+
+
+def _y(p: float, top: float) -> float:
+    return _TOP + (HEIGHT - _TOP - _BOTTOM) * (1 - p / top)
+
+
+def _percent(p: float) -> str:
+    return f"{p * 100:.0f}%"
+
+
+def _ceiling(highest: float) -> float:
+    """The top of the y axis: the next multiple of 20% above the highest probability (at least 20%)."""
+    step = 0.2
+    return min(1.0, max(step, step * -(-highest // step) if highest > 0 else step))
+
+
+def _grid(top: float) -> list[str]:
+    lines = []
+    ticks = 4
+    for k in range(ticks + 1):
+        p = top * k / ticks
+        y = _y(p, top)
+        lines.append(
+            f'<line class="grid" x1="{_LEFT}" x2="{WIDTH - _RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
+            f'<text class="axis" x="{_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_percent(p)}</text>'
+        )
+    return lines
+
+
+def announcement_chart_svg(
+    points: Sequence[tuple[date, float]],
+    *,
+    start: date | None = None,
+    title: str = "Chance of an announcement by date",
+    ident: str = "chart",
+) -> str:
+    """An SVG step chart of cumulative probabilities, or ``""`` when there is nothing to draw.
+
+    Parameters
+    ----------
+    points : sequence of (date, float)
+        The chance (0 to 1) that the next season is announced by each date, in any order.
+    start : date, optional
+        Where the curve starts at 0 (the forecast's as-of date); default the day before the first
+        point.
+    title : str
+        The chart's accessible title.
+    ident : str
+        Prefix of the ids of the ``<title>`` and ``<desc>`` elements (unique per page).
+
+    Returns
+    -------
+    str
+        One ``<svg>`` element with ``role="img"``, a ``<title>``, a ``<desc>`` listing every point
+        in words, a step line, a dot and label per point, and year ticks on the x axis.
+
+    Raises
+    ------
+    ValueError
+        When a probability is outside 0 to 1 (names the date).
+    """
+    pts = sorted((d, float(p)) for d, p in points)
+    if not pts:
+        return ""
+    for d, p in pts:
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"chart point {d.isoformat()}: probability {p} is not between 0 and 1")
+    begin = (
+        start
+        if start is not None and start < pts[0][0]
+        else date.fromordinal(pts[0][0].toordinal() - 1)
+    )
+    end = pts[-1][0]
+    top = _ceiling(max(p for _, p in pts))
+    path = [f"M{_x(begin, begin, end):.1f},{_y(0, top):.1f}"]
+    previous = 0.0
+    marks = []
+    for d, p in pts:
+        x = _x(d, begin, end)
+        path.append(f"H{x:.1f}V{_y(max(p, previous), top):.1f}")
+        previous = max(p, previous)
+        y = _y(previous, top)
+        marks.append(
+            f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="4"/>'
+            f'<text class="label" x="{x - 6:.1f}" y="{y - 8:.1f}" text-anchor="end">{_percent(p)}</text>'
+        )
+    years = [
+        date(y, 1, 1) for y in range(begin.year + 1, end.year + 1) if begin < date(y, 1, 1) <= end
+    ]
+    if len(years) > 8:  # long horizons: every other year
+        years = years[:: -(-len(years) // 8)]
+    ticks = [
+        f'<line class="tick" x1="{_x(d, begin, end):.1f}" x2="{_x(d, begin, end):.1f}" '
+        f'y1="{HEIGHT - _BOTTOM}" y2="{HEIGHT - _BOTTOM + 5}"/>'
+        f'<text class="axis" x="{_x(d, begin, end):.1f}" y="{HEIGHT - _BOTTOM + 20}" '
+        f'text-anchor="middle">{d.year}</text>'
+        for d in years
+    ]
+    desc = "; ".join(f"{_percent(p)} by {d.isoformat()}" for d, p in pts)
+    base = (
+        f'<line class="axis-line" x1="{_LEFT}" x2="{WIDTH - _RIGHT}" '
+        f'y1="{HEIGHT - _BOTTOM}" y2="{HEIGHT - _BOTTOM}"/>'
+    )
+    return (
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-labelledby="{ident}-title {ident}-desc">'
+        f'<title id="{ident}-title">{escape(title)}</title>'
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>'
+        + "".join(_grid(top))
+        + base
+        + "".join(ticks)
+        + f'<path class="curve" d="{"".join(path)}"/>'
+        + "".join(marks)
+        + "</svg>"
+    )
