@@ -302,6 +302,21 @@ class Catalog:
         with self.engine.connect() as conn:
             return {m: (f, n) for m, f, n in conn.execute(q)}
 
+    def franchise_memberships(self) -> tuple[dict[int, str], dict[str, int]]:
+        """MAL id -> franchise id of every member, and franchise id -> number of seasons (announced
+        ones without a MAL id included), from the last build."""
+        fm = s.franchise_members.c
+        members: dict[int, str] = {}
+        counts: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for mal_id, franchise, role, number in conn.execute(
+                    select(fm.mal_id, fm.franchise_id, fm.role, fm.number)):
+                if mal_id is not None:
+                    members[mal_id] = franchise
+                if role == "season" and number is not None:
+                    counts[franchise] = max(counts.get(franchise, 0), number)
+        return members, counts
+
     def franchise_links(self, mal_id: int | None = None) -> list[dict[str, Any]]:
         """Stored franchise links (every one, or those touching ``mal_id``), with their evidence."""
         q = select(s.franchise_links)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sequelcast.catalog import Catalog
 from sequelcast.domain import Anime, NextSeason
-from sequelcast.errors import NotFoundError, ResolveError
+from sequelcast.errors import NotFoundError
 from sequelcast.franchise import Franchise, FranchiseGraph, build_franchises
 from sequelcast.resolve import Match, TitleIndex, resolve_one
 from sequelcast.service._build import _evidence_json, entry_json
@@ -24,10 +24,12 @@ def title_index(catalog: Catalog, cache_dir: Path | None = None) -> TitleIndex:
 
         def compute() -> TitleIndex:
             popularity, types = catalog.popularity_and_types()
+            members, counts = catalog.franchise_memberships()
             return TitleIndex(catalog.titles(), popularity=popularity, types=types,
-                              seasons=catalog.season_numbers())
+                              seasons=catalog.season_numbers(), franchises=members,
+                              season_counts=counts)
 
-        index = _disk_cached(cache_dir, f"titles-{build}.pickle", compute)
+        index = _disk_cached(cache_dir, f"titles-v2-{build}.pickle", compute)
         _INDEXES.clear()
         _INDEXES[build] = index
     return index
@@ -106,16 +108,11 @@ def franchise_of(catalog: Catalog, title_or_id: str, as_of: date | None = None,
                  cache_dir: Path | None = None) -> Franchise:
     """The franchise of a title or MAL id, as known on ``as_of``.
 
-    A title that is ambiguous only between entries of one franchise ("kaguya-sama") is fine here.
+    A title matching only entries of one franchise ("kaguya-sama") resolves: :func:`resolve_one`
+    does not call that ambiguous.
     """
     graph = franchise_graph(catalog, as_of, cache_dir)
-    try:
-        mal_id = find_mal_id(catalog, title_or_id, cache_dir)
-    except ResolveError as exc:
-        owners = {graph.of(c.mal_id).id for c in exc.candidates if c.mal_id in graph}
-        if len(owners) != 1 or not exc.candidates:
-            raise
-        mal_id = exc.candidates[0].mal_id
+    mal_id = find_mal_id(catalog, title_or_id, cache_dir)
     if mal_id not in graph:
         raise NotFoundError(f"MAL id {mal_id} was not known on {as_of}" if as_of
                             else f"MAL id {mal_id} belongs to no franchise")
