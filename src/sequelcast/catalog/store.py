@@ -18,6 +18,7 @@ from sequelcast.catalog import schema as s
 from sequelcast.domain import (
     FACT_FIELDS,
     LIST_FIELDS,
+    PAGE_FIELDS,
     Anime,
     Batch,
     CollectionMember,
@@ -301,6 +302,22 @@ class Catalog:
             s.franchise_members.c.role == "season", s.franchise_members.c.mal_id.is_not(None))
         with self.engine.connect() as conn:
             return {m: (f, n) for m, f, n in conn.execute(q)}
+
+    def page_facts(self, mal_id: int, as_of: date | None = None) -> dict[str, dict[str, Any]]:
+        """The newest poster URL and synopsis of an entry known on ``as_of``: field -> ``{"value",
+        "source", "observed_at"}`` (fields of :data:`~sequelcast.domain.PAGE_FIELDS`; absent when
+        unknown)."""
+        f = s.facts.c
+        q = select(f.field, f.value, f.source, f.observed_at).where(
+            f.mal_id == mal_id, f.field.in_(PAGE_FIELDS)).order_by(f.observed_at)
+        if as_of is not None:
+            q = q.where(f.observed_at <= as_of)
+        out: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for field, value, source, observed in conn.execute(q):
+                out[field] = {"value": json.loads(value), "source": source,
+                              "observed_at": str(observed)[:10]}
+        return out
 
     def franchise_memberships(self) -> tuple[dict[int, str], dict[str, int]]:
         """MAL id -> franchise id of every member, and franchise id -> number of seasons (announced

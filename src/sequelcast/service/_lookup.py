@@ -144,6 +144,7 @@ def fact_sheet(catalog: Catalog, title_or_id: str, as_of: date | None = None,
     peers = [a for a in snap.entries.values() if a.type == entry.type and year and _year(a) == year]
     sheet = entry_json(entry)
     sheet["as_of"] = _iso(as_of)
+    sheet["page"] = catalog.page_facts(mal_id, as_of)  # poster URL and synopsis, with their source
     sheet["peers"] = {
         "group": f"{entry.type} shows of {year}" if year else None,
         "count": len(peers),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +15,9 @@ from fastapi.templating import Jinja2Templates
 from sequelcast import service
 from sequelcast.api._errors import INTERNAL_ERROR, ApiError, Problem, candidate_json
 from sequelcast.api._state import AppState, check_title, parse_as_of
-from sequelcast.errors import ResolveError, SequelcastError
+from sequelcast.errors import CatalogError, ResolveError, SequelcastError
+from sequelcast.web._chart import announcement_chart_svg
+from sequelcast.web._home import home_lists
 
 HERE = Path(__file__).resolve().parent
 #: The directory of the page's CSS, mounted at ``/static``.
@@ -48,10 +50,31 @@ def error_page(request: Request, problem: Problem) -> Response:
     )
 
 
+def _home_data(state: AppState) -> dict[str, Any]:
+    """The home page's lists (announced, recently announced, airing now, likely to return)."""
+    today = state.today()
+    as_of = state.call(service.forecast_date, None, today)
+    graph = state.call(service.franchise_graph, None, state.cache_dir)
+    snap = state.call(service.load_snapshot, None, state.cache_dir)
+    forecasts: list[dict[str, Any]] = []
+    if state.has_forecast():
+        try:
+            forecasts = state.call(service.forecast_every, None, today, state.cache_dir)
+        except SequelcastError as exc:  # the lists without odds are still worth showing
+            logger.warning("home page without forecasts: %s", exc)
+    members = {m: a.members or 0 for m, a in snap.entries.items()}
+    return {"lists": home_lists(graph, forecasts, members, as_of), "data_date": as_of.isoformat()}
+
+
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> Response:
-    """The search box."""
-    return templates.TemplateResponse(request, "index.html", {"home": True})
+    """The search box with suggestions, and the lists a fan looks for (the box alone without a catalog)."""
+    context: dict[str, Any] = {"home": True}
+    try:
+        context.update(_home_data(_state(request)))
+    except CatalogError as exc:  # no catalog yet: the search box, and why there are no lists
+        context["unavailable"] = str(exc)
+    return templates.TemplateResponse(request, "index.html", context)
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -116,6 +139,46 @@ def fact_rows(sheet: dict[str, Any]) -> list[tuple[str, str, str | None]]:
 
 _HORIZON_KEY = re.compile(r"^p_(\d+(?:\.\d+)?)y$")
 
+#: Where a show lives on other sites: (label, id key in ``sheet["ids"]``, URL with ``{id}``).
+LINKS = (
+    ("MyAnimeList", "mal", "https://myanimelist.net/anime/{id}"),
+    ("AniList", "anilist", "https://anilist.co/anime/{id}"),
+    ("AniDB", "anidb", "https://anidb.net/anime/{id}"),
+    ("LiveChart", "livechart", "https://www.livechart.me/anime/{id}"),
+)
+#: Where each source of a synopsis or poster comes from, in words.
+SOURCE_NAMES = {"mal_tv_seasons_ate329": "MyAnimeList (through Jikan)"}
+
+
+def external_links(sheet: dict[str, Any]) -> list[tuple[str, str]]:
+    """(site, URL) of the show on the sites whose id is known; MyAnimeList always.
+
+    Examples
+    --------
+    >>> external_links({"mal_id": 40938, "ids": {"anidb": "15332", "kitsu": "42923"}})
+    [('MyAnimeList', 'https://myanimelist.net/anime/40938'), ('AniDB', 'https://anidb.net/anime/15332')]
+    """
+    ids = {"mal": str(sheet["mal_id"]), **(sheet.get("ids") or {})}
+    return [(label, url.format(id=ids[key])) for label, key, url in LINKS
+            if str(ids.get(key) or "").strip().isalnum()]
+
+
+def page_media(sheet: dict[str, Any]) -> dict[str, Any]:
+    """The poster URL and the synopsis of a fact sheet, with the synopsis's source in words.
+
+    Examples
+    --------
+    >>> page_media({"page": {"synopsis": {"value": "A.", "source": "mal_tv_seasons_ate329",
+    ...                                   "observed_at": "2026-02-15"}}})
+    {'image_url': None, 'synopsis': 'A.', 'synopsis_source': 'MyAnimeList (through Jikan), 2026-02-15'}
+    """
+    page = sheet.get("page") or {}
+    image = (page.get("image_url") or {}).get("value")
+    synopsis = page.get("synopsis") or {}
+    source = synopsis.get("source")
+    where = f"{SOURCE_NAMES.get(source, source)}, {synopsis.get('observed_at')}" if source else None
+    return {"image_url": image, "synopsis": synopsis.get("value"), "synopsis_source": where}
+
 
 def forecast_view(data: dict[str, Any]) -> dict[str, Any]:
     """What the page shows of ``service.forecast``'s answer.
@@ -135,8 +198,18 @@ def forecast_view(data: dict[str, Any]) -> dict[str, Any]:
     fc = data.get("forecast")
     if not fc:
         return {"message": data.get("message") or "no forecast for this show"}
-    horizons = [(float(m.group(1)), p) for k, p in fc.items() if (m := _HORIZON_KEY.match(k))]
-    return {**fc, "probabilities": sorted(horizons)}
+    horizons = sorted((float(m.group(1)), p) for k, p in fc.items() if (m := _HORIZON_KEY.match(k)))
+    return {**fc, "probabilities": horizons, "chart": _chart(fc.get("as_of"), horizons)}
+
+
+def _chart(as_of: Any, horizons: list[tuple[float, Any]]) -> str:
+    """The SVG chart of the probabilities by date, ``""`` without an as-of date or numbers."""
+    if not isinstance(as_of, str):
+        return ""
+    start = date.fromisoformat(as_of)
+    points = [(start + timedelta(days=round(years * 365.25)), float(p))
+              for years, p in horizons if isinstance(p, int | float)]
+    return announcement_chart_svg(points, start=start, ident="forecast-chart")
 
 
 def _forecast_block(state: AppState, title_or_id: str, as_of: date | None) -> dict[str, Any] | None:
@@ -163,6 +236,8 @@ def anime(request: Request, title_or_id: str, as_of: str | None = None) -> Respo
     context = {
         "sheet": sheet,
         "rows": fact_rows(sheet),
+        "links": external_links(sheet),
+        "media": page_media(sheet),
         "status_text": STATUS_TEXT,
         "forecast": _forecast_block(state, str(sheet["mal_id"]), when),
         "as_of": when.isoformat() if when else "",

@@ -1,0 +1,154 @@
+"""The lists of the home page, from the franchise graph and the forecasts (pure: no I/O).
+
+- announced next seasons, soonest first (unknown dates last);
+- recently announced, newest first sighting first;
+- airing now, with each show's odds when the forecast has them;
+- most likely to return: the highest chance of an announcement within the shortest horizon.
+
+Examples
+--------
+>>> from datetime import date
+>>> from sequelcast.domain import NextSeason
+>>> from sequelcast.franchise import Franchise
+>>> fr = Franchise("mal:1", "Kaiju", [], [], NextSeason("announced", 2, None, "Kaiju 2",
+...                first_seen=date(2026, 1, 5), expected=date(2026, 10, 1)), [])
+>>> lists = home_lists([fr], [], {}, date(2026, 8, 1))
+>>> [(x["title"], x["expected"]) for x in lists["announced"]]
+[('Kaiju 2', '2026-10-01')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from sequelcast.franchise import Franchise
+
+#: Rows per list.
+LIMIT = 10
+_HORIZON = re.compile(r"^p_(\d+(?:\.\d+)?)y$")
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def first_horizon(row: Mapping[str, Any]) -> tuple[float, float] | None:
+    """The shortest ``p_<h>y`` horizon of a forecast row with its probability, ``None`` if none.
+
+    Examples
+    --------
+    >>> first_horizon({"p_2y": 0.4, "p_1y": 0.25, "title": "X"})
+    (1.0, 0.25)
+    """
+    found = sorted(
+        (float(m.group(1)), float(p))
+        for k, p in row.items()
+        if (m := _HORIZON.match(k)) and isinstance(p, int | float)
+    )
+    return found[0] if found else None
+
+
+def _announced(franchises: list[Franchise], as_of: date) -> list[dict[str, Any]]:
+    out = []
+    for fr in franchises:
+        ns = fr.next_season
+        if ns.status != "announced" or (ns.expected is not None and ns.expected < as_of):
+            continue
+        latest = fr.seasons[-1].mal_id if fr.seasons else None
+        out.append(
+            {
+                "title": ns.title or f"{fr.title}: next season",
+                "franchise": fr.title,
+                "mal_id": ns.mal_id or latest,
+                "expected": _iso(ns.expected),
+                "first_seen": _iso(ns.first_seen),
+            }
+        )
+    return out
+
+
+def _airing(
+    franchises: list[Franchise], odds: Mapping[str, dict[str, Any]], members: Mapping[int, int],
+    as_of: date,
+) -> list[dict[str, Any]]:
+    out = []
+    for fr in franchises:
+        season = next(
+            (s for s in reversed(fr.seasons) if s.start is not None and s.start <= as_of), None
+        )
+        if season is None or season.mal_id is None or (season.end is not None and season.end < as_of):
+            continue
+        row = odds.get(fr.id)
+        horizon = first_horizon(row) if row else None
+        out.append(
+            {
+                "title": season.title,
+                "mal_id": season.mal_id,
+                "number": season.number,
+                "started": _iso(season.start),
+                "members": members.get(season.mal_id, 0),
+                "horizon": horizon,
+                "next_status": fr.next_season.status,
+            }
+        )
+    out.sort(key=lambda x: (-x["members"], x["title"]))
+    return out[:LIMIT]
+
+
+def _likely(forecasts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = [(first_horizon(r), r) for r in forecasts]
+    ranked = sorted(
+        ((h, r) for h, r in rows if h is not None), key=lambda x: (x[0][0], -x[0][1], x[1]["title"])
+    )
+    return [
+        {"title": r["title"], "mal_id": r.get("mal_id"), "horizon": h, "waited_years": r.get("waited_years")}
+        for h, r in ranked[:LIMIT]
+    ]
+
+
+def home_lists(
+    franchises: Iterable[Franchise],
+    forecasts: list[dict[str, Any]],
+    members: Mapping[int, int],
+    as_of: date,
+) -> dict[str, list[dict[str, Any]]]:
+    """The four lists of the home page, each at most :data:`LIMIT` rows.
+
+    Parameters
+    ----------
+    franchises : iterable of Franchise
+        Every franchise, as known on ``as_of``.
+    forecasts : list of dict
+        ``service.forecast_every`` rows (``franchise_id``, ``mal_id``, ``title``, ``p_<h>y``...);
+        may be empty when forecasting is unavailable.
+    members : mapping of int to int
+        MAL id -> members, to put the most followed airing shows first.
+    as_of : date
+        The date of the data: announced seasons expected before it are left out, and airing means
+        started by it and not ended before it.
+
+    Returns
+    -------
+    dict
+        ``announced`` (soonest first, TBA last), ``recent`` (newest first sighting first),
+        ``airing`` (most members first, with ``horizon`` = (years, probability) or ``None``) and
+        ``likely`` (highest chance first).
+    """
+    frs = list(franchises)
+    announced = _announced(frs, as_of)
+    soonest = sorted(announced, key=lambda x: (x["expected"] is None, x["expected"] or "", x["title"]))
+    recent = sorted(
+        (x for x in announced if x["first_seen"]),
+        key=lambda x: (x["first_seen"], x["title"]),
+        reverse=True,
+    )
+    odds = {str(r.get("franchise_id")): r for r in forecasts}
+    return {
+        "announced": soonest[:LIMIT],
+        "recent": recent[:LIMIT],
+        "airing": _airing(frs, odds, members, as_of),
+        "likely": _likely(forecasts),
+    }
