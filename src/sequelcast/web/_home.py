@@ -94,7 +94,7 @@ def _airing(
                 "next_status": fr.next_season.status,
             }
         )
-    out.sort(key=lambda x: (-x["members"], x["title"]))
+    out.sort(key=lambda x: (-int(x["members"]), str(x["title"])))
     return out[:LIMIT]
 
 
