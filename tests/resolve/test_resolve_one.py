@@ -96,17 +96,18 @@ def test_near_miss_clearly_ahead_is_accepted(index: TitleIndex, query: str) -> N
 
 def test_word_typo_needs_a_distinctive_word() -> None:
     """A typo of a word found in many titles says nothing about which one is meant."""
-    records = [TitleRecord(i, f"Mahou Shoujo {w}", "main") for i, w in enumerate(
-        ["Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta", "Iota", "Kappa",
-         "Lambda", "Mu", "Nu", "Xi", "Omicron", "Pi", "Rho", "Sigma", "Tau", "Upsilon", "Phi",
-         "Chi", "Psi", "Omega", "One", "Two", "Three", "Four", "Five", "Six", "Seven"])]
+    words = "Alpha Beta Gamma Delta Epsilon Zeta Eta Theta Iota Kappa Lambda Mu Nu Xi Omicron Pi"
+    words += " Rho Sigma Tau Upsilon Phi Chi Psi Omega One Two Three Four Five Six Seven"
+    records = [TitleRecord(i, f"Mahou Shoujo {w}", "main") for i, w in enumerate(words.split())]
     hits = TitleIndex(records).search("shoujp")
     assert not any("one letter off" in m.reasons[0] for m in hits)
 
 
 @pytest.mark.parametrize("query", ["Overlord season 5", "overlord 5", "Overlord 5th Season"])
 def test_season_beyond_the_last_says_how_many(index: TitleIndex, query: str) -> None:
-    with pytest.raises(ResolveError, match=r"^'Overlord' has 4 seasons; no 5th season is announced$"):
+    with pytest.raises(
+        ResolveError, match=r"^'Overlord' has 4 seasons; no 5th season is announced$"
+    ):
         resolve_one(index, query)
 
 

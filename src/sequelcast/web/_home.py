@@ -52,7 +52,7 @@ def first_horizon(row: Mapping[str, Any]) -> tuple[float, float] | None:
 
 
 def _announced(franchises: list[Franchise], as_of: date) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     for fr in franchises:
         ns = fr.next_season
         if ns.status != "announced" or (ns.expected is not None and ns.expected < as_of):
@@ -71,15 +71,21 @@ def _announced(franchises: list[Franchise], as_of: date) -> list[dict[str, Any]]
 
 
 def _airing(
-    franchises: list[Franchise], odds: Mapping[str, dict[str, Any]], members: Mapping[int, int],
+    franchises: list[Franchise],
+    odds: Mapping[str, dict[str, Any]],
+    members: Mapping[int, int],
     as_of: date,
 ) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     for fr in franchises:
         season = next(
             (s for s in reversed(fr.seasons) if s.start is not None and s.start <= as_of), None
         )
-        if season is None or season.mal_id is None or (season.end is not None and season.end < as_of):
+        if (
+            season is None
+            or season.mal_id is None
+            or (season.end is not None and season.end < as_of)
+        ):
             continue
         row = odds.get(fr.id)
         horizon = first_horizon(row) if row else None
@@ -94,7 +100,7 @@ def _airing(
                 "next_status": fr.next_season.status,
             }
         )
-    out.sort(key=lambda x: (-int(x["members"]), str(x["title"])))
+    out.sort(key=lambda x: (-x["members"], x["title"]))
     return out[:LIMIT]
 
 
@@ -104,7 +110,12 @@ def _likely(forecasts: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ((h, r) for h, r in rows if h is not None), key=lambda x: (x[0][0], -x[0][1], x[1]["title"])
     )
     return [
-        {"title": r["title"], "mal_id": r.get("mal_id"), "horizon": h, "waited_years": r.get("waited_years")}
+        {
+            "title": r["title"],
+            "mal_id": r.get("mal_id"),
+            "horizon": h,
+            "waited_years": r.get("waited_years"),
+        }
         for h, r in ranked[:LIMIT]
     ]
 
@@ -139,7 +150,9 @@ def home_lists(
     """
     frs = list(franchises)
     announced = _announced(frs, as_of)
-    soonest = sorted(announced, key=lambda x: (x["expected"] is None, x["expected"] or "", x["title"]))
+    soonest = sorted(
+        announced, key=lambda x: (x["expected"] is None, x["expected"] or "", x["title"])
+    )
     recent = sorted(
         (x for x in announced if x["first_seen"]),
         key=lambda x: (x["first_seen"], x["title"]),
