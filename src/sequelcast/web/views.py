@@ -6,6 +6,7 @@ import logging
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -88,11 +89,39 @@ def search(request: Request, q: Annotated[str, Query(max_length=500)] = "") -> R
         message = str(exc)
     else:
         return RedirectResponse(request.url_for("anime_page", title_or_id=str(mal_id)), status_code=303)
-    matches = state.call(service.resolve, query, 10, state.cache_dir)
+    matches = state.call(service.resolve, query, 20, state.cache_dir)
+    graph = state.call(service.franchise_graph, None, state.cache_dir)
+
+    def franchise_of(mal_id: int) -> tuple[str, str] | None:
+        return (graph.of(mal_id).id, graph.of(mal_id).title) if mal_id in graph else None
+
+    groups = group_by_franchise([candidate_json(m) for m in matches], franchise_of)
     return templates.TemplateResponse(
-        request, "search.html",
-        {"q": query, "message": message, "candidates": [candidate_json(m) for m in matches]},
+        request, "search.html", {"q": query, "message": message, "groups": groups},
     )
+
+
+def group_by_franchise(
+    candidates: list[dict[str, Any]], franchise_of: Callable[[int], tuple[str, str] | None],
+) -> list[dict[str, Any]]:
+    """Candidates grouped by franchise, groups in the order of their best candidate.
+
+    ``franchise_of(mal_id)`` gives ``(franchise id, franchise title)``, or ``None`` for an entry
+    of no known franchise (it is then a group of its own).
+
+    Examples
+    --------
+    >>> known = {1: ("f", "Kaiju"), 2: ("f", "Kaiju")}
+    >>> groups = group_by_franchise([{"mal_id": 1, "title": "Kaiju"}, {"mal_id": 3, "title": "Solo"},
+    ...                              {"mal_id": 2, "title": "Kaiju 2"}], known.get)
+    >>> [(g["title"], [c["mal_id"] for c in g["entries"]]) for g in groups]
+    [('Kaiju', [1, 2]), ('Solo', [3])]
+    """
+    groups: dict[str, dict[str, Any]] = {}
+    for c in candidates:
+        key, title = franchise_of(c["mal_id"]) or (f"entry:{c['mal_id']}", c["title"])
+        groups.setdefault(key, {"title": title, "entries": []})["entries"].append(c)
+    return list(groups.values())
 
 
 def _percentile_text(value: Any, pct: float | None, peers: dict[str, Any], fmt: str) -> str | None:
