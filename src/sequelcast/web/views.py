@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -61,7 +61,7 @@ def _home_data(state: AppState) -> dict[str, Any]:
     if state.has_forecast():
         try:
             forecasts = state.call(service.forecast_every, None, today, state.cache_dir)
-        except SequelcastError as exc:  # the lists without odds are still worth showing
+        except (SequelcastError, ApiError) as exc:  # the lists without odds are still worth showing
             logger.warning("home page without forecasts: %s", exc)
     members = {m: a.members or 0 for m, a in snap.entries.items()}
     return {"lists": home_lists(graph, forecasts, members, as_of), "data_date": as_of.isoformat()}
@@ -176,7 +176,7 @@ LINKS = (
     ("LiveChart", "livechart", "https://www.livechart.me/anime/{id}"),
 )
 #: Where each source of a synopsis or poster comes from, in words.
-SOURCE_NAMES = {"mal_tv_seasons_ate329": "MyAnimeList (through Jikan)"}
+SOURCE_NAMES = {"mal_tv_seasons": "MyAnimeList, through Jikan (the MAL seasons files)"}
 
 
 def external_links(sheet: dict[str, Any]) -> list[tuple[str, str]]:
@@ -197,9 +197,10 @@ def page_media(sheet: dict[str, Any]) -> dict[str, Any]:
 
     Examples
     --------
-    >>> page_media({"page": {"synopsis": {"value": "A.", "source": "mal_tv_seasons_ate329",
-    ...                                   "observed_at": "2026-02-15"}}})
-    {'image_url': None, 'synopsis': 'A.', 'synopsis_source': 'MyAnimeList (through Jikan), 2026-02-15'}
+    >>> page_media({"page": {"synopsis": {"value": "A.", "source": "mal_tv_seasons",
+    ...                                   "observed_at": "2026-02-15"}}})["synopsis_source"]
+    'MyAnimeList, through Jikan (the MAL seasons files), 2026-02-15'
+
     """
     page = sheet.get("page") or {}
     image = (page.get("image_url") or {}).get("value")
@@ -236,9 +237,23 @@ def _chart(as_of: Any, horizons: list[tuple[float, Any]]) -> str:
     if not isinstance(as_of, str):
         return ""
     start = date.fromisoformat(as_of)
-    points = [(start + timedelta(days=round(years * 365.25)), float(p))
-              for years, p in horizons if isinstance(p, int | float)]
+    points = [(_years_after(start, years), float(p)) for years, p in horizons if isinstance(p, int | float)]
     return announcement_chart_svg(points, start=start, ident="forecast-chart")
+
+
+def _years_after(day: date, years: float) -> date:
+    """The same day ``years`` later for whole years (29 February -> 28), else ``years`` x 365.25 days.
+
+    Examples
+    --------
+    >>> _years_after(date(2028, 2, 29), 1), _years_after(date(2026, 1, 1), 0.5)
+    (datetime.date(2029, 2, 28), datetime.date(2026, 7, 3))
+    """
+    if years == int(years):
+        target = day.year + int(years)
+        return day.replace(year=target, day=min(day.day, 28)) if (day.month, day.day) == (2, 29) \
+            else day.replace(year=target)
+    return day + timedelta(days=round(years * 365.25))
 
 
 def _forecast_block(state: AppState, title_or_id: str, as_of: date | None) -> dict[str, Any] | None:
