@@ -38,10 +38,24 @@ def _percent(p: float) -> str:
     return f"{p * 100:.0f}%"
 
 
+def _tick(p: float) -> str:
+    """An axis label: whole percents, or one decimal when needed (1.25% -> "1.2%")."""
+    return f"{p * 100:.0f}%" if abs(p * 100 - round(p * 100)) < 1e-9 else f"{p * 100:.1f}%"
+
+
+#: Possible tops of the y axis; the chart uses the lowest leaving room above the highest point.
+_CEILINGS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
+
+
 def _ceiling(highest: float) -> float:
-    """The top of the y axis: the next multiple of 20% above the highest probability (at least 20%)."""
-    step = 0.2
-    return min(1.0, max(step, step * -(-highest // step) if highest > 0 else step))
+    """The top of the y axis: the lowest of :data:`_CEILINGS` at least 1.1 x the highest probability.
+
+    Examples
+    --------
+    >>> _ceiling(0.02), _ceiling(0.34), _ceiling(0.95)
+    (0.05, 0.4, 1.0)
+    """
+    return next((c for c in _CEILINGS if c >= 1.1 * highest), 1.0)
 
 
 def _grid(top: float) -> list[str]:
@@ -52,7 +66,7 @@ def _grid(top: float) -> list[str]:
         y = _y(p, top)
         lines.append(
             f'<line class="grid" x1="{_LEFT}" x2="{WIDTH - _RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
-            f'<text class="axis" x="{_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_percent(p)}</text>'
+            f'<text class="axis" x="{_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_tick(p)}</text>'
         )
     return lines
 

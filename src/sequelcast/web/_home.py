@@ -29,6 +29,8 @@ from sequelcast.franchise import Franchise
 #: Rows per list.
 LIMIT = 10
 _HORIZON = re.compile(r"^p_(\d+(?:\.\d+)?)y$")
+#: The name the franchise graph gives an entry known only by its id ("AniDB 10032").
+_PLACEHOLDER = re.compile(r"^(AniDB|MAL) \d+$")
 
 
 def _iso(d: date | None) -> str | None:
@@ -57,10 +59,11 @@ def _announced(franchises: list[Franchise], as_of: date) -> list[dict[str, Any]]
         ns = fr.next_season
         if ns.status != "announced" or (ns.expected is not None and ns.expected < as_of):
             continue
-        latest = fr.seasons[-1].mal_id if fr.seasons else None
+        latest = next((s.mal_id for s in reversed(fr.seasons) if s.mal_id is not None), None)
+        named = ns.title if ns.title and not _PLACEHOLDER.match(ns.title) else None
         out.append(
             {
-                "title": ns.title or f"{fr.title}: next season",
+                "title": named or f"{fr.title}: next season",
                 "franchise": fr.title,
                 "mal_id": ns.mal_id or latest,
                 "expected": _iso(ns.expected),
