@@ -289,3 +289,11 @@ def test_search_for_nonsense_gives_one_message(client: Client) -> None:
 def test_search_for_a_season_beyond_the_last(client: Client) -> None:
     html = client.get("/search", params={"q": "tiny show season 3"}).text.replace("&#39;", "'")
     assert "'Tiny Show' has 2 seasons; no 3rd season is announced" in html
+
+
+def test_search_leaves_out_weak_guesses(client: Client) -> None:
+    # "tiny mo" finds Tiny Show (75) and Tiny Show Movie (71), and Tiny Show 2nd Season at only 69
+    html = client.get("/search", params={"q": "tiny mo"}).text
+    assert "/anime/100" in html
+    assert "/anime/400" in html
+    assert "/anime/200" not in html

@@ -32,6 +32,9 @@ router = APIRouter(include_in_schema=False)
 _REASONS = {400: "Bad request", 404: "Not found", 409: "Which one?", 422: "Cannot forecast",
             500: "Something went wrong", 501: "Not available", 502: "Source unavailable",
             503: "Catalog unavailable"}
+#: Candidates scoring below this are not offered on the page (nonsense finds only such guesses,
+#: and the page then says plainly that nothing matches).
+SUGGEST_MIN = 70.0
 #: What each next-season status means, in words.
 STATUS_TEXT = {"none": "none announced", "announced": "announced", "aired": "aired"}
 
@@ -46,7 +49,7 @@ def error_page(request: Request, problem: Problem) -> Response:
     return templates.TemplateResponse(
         request, "error.html",
         {"problem": problem, "reason": _REASONS.get(problem.status, "Error"),
-         "candidates": [e for e in problem.errors if "mal_id" in e]},
+         "candidates": [e for e in problem.errors if "mal_id" in e and e.get("score", 100) >= SUGGEST_MIN]},
         status_code=problem.status,
     )
 
@@ -89,7 +92,7 @@ def search(request: Request, q: Annotated[str, Query(max_length=500)] = "") -> R
         message = str(exc)
     else:
         return RedirectResponse(request.url_for("anime_page", title_or_id=str(mal_id)), status_code=303)
-    matches = state.call(service.resolve, query, 20, state.cache_dir)
+    matches = [m for m in state.call(service.resolve, query, 20, state.cache_dir) if m.score >= SUGGEST_MIN]
     graph = state.call(service.franchise_graph, None, state.cache_dir)
 
     def franchise_of(mal_id: int) -> tuple[str, str] | None:
