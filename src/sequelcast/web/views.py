@@ -149,8 +149,10 @@ def fact_rows(sheet: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     [('English title', 'Shaving', None), ('Type', 'TV, 13 episodes', None)]
     """
     peers = sheet.get("peers") or {}
-    kind = f"{sheet.get('type') or '?'}, {sheet.get('episodes') or '?'} episodes"
-    aired = (f"{sheet.get('start_date') or '?'} to {sheet.get('end_date') or '?'}"
+    episodes = sheet.get("episodes")
+    count = "episodes unknown" if not episodes else f"{episodes} episode{'' if episodes == 1 else 's'}"
+    kind = f"{sheet.get('type') or 'type unknown'}, {count}"
+    aired = (f"{sheet.get('start_date') or 'unknown'} to {sheet.get('end_date') or 'unknown'}"
              if sheet.get("start_date") or sheet.get("end_date") else None)
     rows = [
         ("English title", sheet.get("title_english")),
