@@ -47,3 +47,26 @@ def test_no_points_no_chart_and_bad_probability_named() -> None:
 def test_title_is_escaped() -> None:
     svg = announcement_chart_svg([(date(2027, 1, 1), 0.1)], title="<b>&")
     assert '<title id="chart-title">&lt;b&gt;&amp;</title>' in svg
+
+
+def test_timeline_has_one_bar_per_dated_season_in_order() -> None:
+    from sequelcast.web._chart import seasons_timeline_svg
+
+    svg = seasons_timeline_svg(
+        [
+            ("S1", date(2015, 1, 5), date(2015, 3, 30)),
+            ("S2", date(2019, 1, 7), None),
+            ("S3 (announced)", None, None),
+        ],
+        until=date(2019, 2, 1),
+    )
+    root = ET.fromstring(svg)
+    bars = [r for r in root.iter(f"{SVG}rect")]
+    assert [b.find(f"{SVG}title").text for b in bars] == ["S1", "S2"]
+    assert bars[1].get("class") == "season open"  # no end yet: drawn to the page's date, dashed
+    assert float(bars[0].get("x")) < float(bars[1].get("x"))
+    assert root.find(f"{SVG}desc").text == "S1: 2015-01-05 to 2015-03-30; S2: from 2019-01-07"
+    years = [t.text for t in root.iter(f"{SVG}text") if t.text and len(t.text) == 4]
+    assert years[0] == "2015"
+    assert "2019" in years
+    assert seasons_timeline_svg([("S1", None, None)], until=date(2020, 1, 1)) == ""

@@ -297,3 +297,10 @@ def test_search_leaves_out_weak_guesses(client: Client) -> None:
     assert "/anime/100" in html
     assert "/anime/400" in html
     assert "/anime/200" not in html
+
+
+def test_show_page_draws_the_seasons_on_a_timeline(client: Client) -> None:
+    html = client.get("/anime/100").text
+    assert '<svg class="chart timeline"' in html
+    assert ("Season 1, Tiny Show: 2015-01-05 to 2015-03-30; "
+            "Season 2, Tiny Show 2nd Season: 2019-01-07 to 2019-03-25</desc>") in html

@@ -157,3 +157,84 @@ def announcement_chart_svg(
         + "".join(marks)
         + "</svg>"
     )
+
+
+#: Height of one season's row in the timeline.
+_ROW = 26
+
+
+def seasons_timeline_svg(
+    seasons: Sequence[tuple[str, date | None, date | None]],
+    *,
+    until: date,
+    ident: str = "timeline",
+) -> str:
+    """An SVG timeline: one bar per season from its start to its end, and the gaps between them.
+
+    Parameters
+    ----------
+    seasons : sequence of (str, date or None, date or None)
+        ``(label, start, end)`` in order. Seasons without a start (announced, not dated) are left
+        out; a season without an end is drawn to ``until`` with an open (dashed) end.
+    until : date
+        The right edge: the date the page is about (the data's date).
+    ident : str
+        Prefix of the ids of the ``<title>`` and ``<desc>`` elements.
+
+    Returns
+    -------
+    str
+        One ``<svg>`` with ``role="img"``, its ``<desc>`` listing every season's dates in words;
+        ``""`` when no season has a start.
+
+    Examples
+    --------
+    >>> svg = seasons_timeline_svg([("S1", date(2015, 1, 5), date(2015, 3, 30)),
+    ...                             ("S2", date(2019, 1, 7), None), ("S3", None, None)],
+    ...                            until=date(2019, 2, 1))
+    >>> "S1: 2015-01-05 to 2015-03-30; S2: from 2019-01-07" in svg, "S3" in svg
+    (True, False)
+    """
+    rows = [(label, start, end) for label, start, end in seasons if start is not None]
+    if not rows:
+        return ""
+    begin = date(min(s for _, s, _ in rows).year, 1, 1)
+    right = max([until, *(e for _, _, e in rows if e is not None)])
+    end = date(right.year + 1, 1, 1)
+    height = _TOP + _ROW * len(rows) + _BOTTOM
+    parts = []
+    words = []
+    for k, (label, start, stop) in enumerate(rows):
+        y = _TOP + k * _ROW
+        x0 = _x(start, begin, end)
+        x1 = max(_x(stop or until, begin, end), x0 + 3)
+        open_end = stop is None
+        parts.append(
+            f'<rect class="season{" open" if open_end else ""}" x="{x0:.1f}" y="{y + 4}" '
+            f'width="{x1 - x0:.1f}" height="{_ROW - 8}" rx="3"><title>{escape(label)}</title></rect>'
+            f'<text class="axis" x="{_LEFT - 6}" y="{y + _ROW / 2 + 4:.1f}" text-anchor="end">'
+            f"{k + 1}</text>"
+        )
+        words.append(f"{label}: " + (f"from {start}" if stop is None else f"{start} to {stop}"))
+    step = max(1, -(-(end.year - begin.year) // 10))
+    ticks = []
+    for year in range(begin.year, end.year + 1, step):
+        x = _x(date(year, 1, 1), begin, end)
+        ticks.append(
+            f'<line class="grid" x1="{x:.1f}" x2="{x:.1f}" y1="{_TOP}" y2="{height - _BOTTOM}"/>'
+            f'<text class="axis" x="{x:.1f}" y="{height - _BOTTOM + 18}" text-anchor="middle">{year}</text>'
+        )
+    now = _x(until, begin, end)
+    marker = (
+        f'<line class="now" x1="{now:.1f}" x2="{now:.1f}" y1="{_TOP - 4}" y2="{height - _BOTTOM}"/>'
+    )
+    return (
+        f'<svg class="chart timeline" xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{ident}-title {ident}-desc">'
+        f'<title id="{ident}-title">Seasons on a timeline</title>'
+        f'<desc id="{ident}-desc">{escape("; ".join(words))}</desc>'
+        + "".join(ticks)
+        + "".join(parts)
+        + marker
+        + "</svg>"
+    )

@@ -17,7 +17,7 @@ from sequelcast import service
 from sequelcast.api._errors import INTERNAL_ERROR, ApiError, Problem, candidate_json
 from sequelcast.api._state import AppState, check_title, parse_as_of
 from sequelcast.errors import CatalogError, ResolveError, SequelcastError
-from sequelcast.web._chart import announcement_chart_svg
+from sequelcast.web._chart import announcement_chart_svg, seasons_timeline_svg
 from sequelcast.web._home import home_lists
 
 HERE = Path(__file__).resolve().parent
@@ -276,6 +276,29 @@ def _forecast_block(state: AppState, title_or_id: str, as_of: date | None) -> di
         return {"message": INTERNAL_ERROR}
 
 
+def timeline(sheet: dict[str, Any], until: date) -> str:
+    """The SVG timeline of the seasons of the sheet's franchise, ``""`` without one.
+
+    Examples
+    --------
+    >>> svg = timeline({"franchise": {"seasons": [
+    ...     {"number": 1, "part": None, "title": "A", "start": "2015-01-05", "end": "2015-03-30"},
+    ...     {"number": 2, "part": 2, "title": "B", "start": None, "end": None}]}}, date(2020, 1, 1))
+    >>> "Season 1, A: 2015-01-05 to 2015-03-30" in svg
+    True
+    """
+    franchise = sheet.get("franchise") or {}
+
+    def day(value: Any) -> date | None:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+
+    rows = []
+    for s in franchise.get("seasons", []):
+        part = f" part {s['part']}" if s.get("part") else ""
+        rows.append((f"Season {s['number']}{part}, {s['title']}", day(s.get("start")), day(s.get("end"))))
+    return seasons_timeline_svg(rows, until=until, ident="seasons-timeline")
+
+
 @router.get("/anime/{title_or_id}", response_class=HTMLResponse, name="anime_page")
 def anime(request: Request, title_or_id: str, as_of: str | None = None) -> Response:
     """The fact sheet of a show, its seasons, the next season's status and the forecast."""
@@ -286,6 +309,7 @@ def anime(request: Request, title_or_id: str, as_of: str | None = None) -> Respo
         "sheet": sheet,
         "rows": fact_rows(sheet),
         "links": external_links(sheet),
+        "timeline": timeline(sheet, when or state.today()),
         "media": page_media(sheet),
         "status_text": STATUS_TEXT,
         "forecast": _forecast_block(state, str(sheet["mal_id"]), when),
