@@ -61,7 +61,7 @@ def test_timeline_has_one_bar_per_dated_season_in_order() -> None:
         until=date(2019, 2, 1),
     )
     root = ET.fromstring(svg)
-    bars = [r for r in root.iter(f"{SVG}rect")]
+    bars = list(root.iter(f"{SVG}rect"))
     assert [b.find(f"{SVG}title").text for b in bars] == ["S1", "S2"]
     assert bars[1].get("class") == "season open"  # no end yet: drawn to the page's date, dashed
     assert float(bars[0].get("x")) < float(bars[1].get("x"))
