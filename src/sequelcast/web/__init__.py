@@ -2,7 +2,8 @@
 
 The views call the service exactly as the JSON routes do (through
 :meth:`sequelcast.api._state.AppState.call`), so the page and the API give the same answers and
-the same error messages. No JavaScript is needed.
+the same error messages. No JavaScript is needed: ``static/suggest.js`` only adds title
+suggestions to the search boxes. The SVG charts are built by :mod:`sequelcast.web._chart` (pure).
 """
 
 from sequelcast.web.views import router
