@@ -139,3 +139,15 @@ def test_ordinal() -> None:
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 102, 111)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "102nd", "111th",
     ]  # fmt: skip
+
+
+def test_a_title_typed_out_is_not_refused_for_its_season_words() -> None:
+    """"Kaiju No. 8 Season 2" reads as season 8 (the "8 season" of its title); typed out, it is
+    that entry, whatever the franchise's season count."""
+    records = [
+        TitleRecord(1, "Kaijuu 8-gou", "main"),
+        TitleRecord(2, "Kaijuu 8-gou 2nd Season", "main"),
+        TitleRecord(2, "Kaiju No. 8 Season 2", "synonym"),
+    ]
+    index = TitleIndex(records, {1: 900_000, 2: 400_000}, seasons={1: ("kaiju", 1), 2: ("kaiju", 2)})
+    assert resolve_one(index, "kaiju no 8 season 2").mal_id == 2

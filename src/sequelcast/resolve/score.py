@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sequelcast.errors import ResolveError
-from sequelcast.resolve.normalize import SeasonHint
+from sequelcast.resolve.normalize import SeasonHint, normalize
 
 if TYPE_CHECKING:
     from sequelcast.resolve.candidates import TitleIndex
@@ -254,7 +254,8 @@ def resolve_one(index: TitleIndex, query: str) -> Match:
             f"{top.score:.0f}/100; pick one of the candidates or give its MAL id",
             matches,
         )
-    _check_season_exists(index, asked.season, top, matches)
+    if normalize(top.matched_on) != normalize(query):  # a title typed out carries its own season
+        _check_season_exists(index, asked.season, top, matches)
     mine = index.franchise_of(top.mal_id)
     others = [m for m in matches if index.franchise_of(m.mal_id) != mine]
     if not others or top.score - others[0].score >= MIN_MARGIN:
