@@ -174,3 +174,10 @@ def test_an_unknown_show_page_is_a_friendly_404(server_url: str, page: Any) -> N
     assert "no title matches 'Zzyzx'" in page.get_by_role("alert").inner_text()
     page.get_by_role("link", name="Back to the search").click()
     page.wait_for_url(server_url + "/")
+
+
+def test_show_page_fits_a_phone(server_url: str, page: Any) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server_url + "/anime/40938")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # wide tables scroll inside
+    assert page.get_by_role("heading", level=1).is_visible()
