@@ -18,6 +18,10 @@ mal_manga_2021          raw/mal_manga_sample_2021/*.csv                      202
 disc_sales              derived/disc_sales_someanithing_*.csv                season + 6 months
 mal_popularity_2020...  derived/mal_popularity_snapshots_20*-20??.csv        known_by per row
 airing_anime_daily      derived/airing_anime_daily_*.csv.gz                  collected_at per row
+mal_manga_2024          derived/mal_manga_2024-12*.csv                       2024-12-31
+mal_lightnovels_2024    derived/mal_lightnovels_2024-12*.csv                 2024-12-31
+novelupdates_2020       raw/novelupdates_2020/novels_*.csv                   file name date
+anilist_manga_2026      raw/anilist_mal_lists_2026/manga_*.json              file name date
 offline_db              raw/anime-offline-database/*.json, *.jsonl           lastUpdate
 ======================  ===================================================  ==============
 
@@ -40,6 +44,7 @@ from sequelcast.sources import (
     airing_daily,
     anidb_tvdb,
     anilist,
+    anilist_manga,
     disc_sales,
     downloads,
     erengy,
@@ -50,6 +55,8 @@ from sequelcast.sources import (
     mal_popularity,
     mal_seasons,
     mal_snapshots,
+    mal_works,
+    novelupdates,
     offline_db,
 )
 from sequelcast.sources.base import FileSource, read_source_file
@@ -79,6 +86,14 @@ DATA_SOURCES: tuple[FileSource, ...] = (
                "MyAnimeList popularity snapshots 2020-2024 (derived)"),
     FileSource(airing_daily.SOURCE, airing_daily.PATTERN, airing_daily.parse,
                "daily AniList popularity of airing anime 2025-11 to 2026-08 (derived)"),
+    FileSource(mal_works.SOURCE_MANGA, mal_works.PATTERN_MANGA, mal_works.parse_manga,
+               "MyAnimeList top manga 2024-12 (status, volumes, dates)"),
+    FileSource(mal_works.SOURCE_NOVELS, mal_works.PATTERN_NOVELS, mal_works.parse_novels,
+               "MyAnimeList top light novels 2024-12 (status, volumes, dates)"),
+    FileSource(novelupdates.SOURCE, novelupdates.PATTERN, novelupdates.parse,
+               "NovelUpdates light/web novels 2020-05-17 (title join only)"),
+    FileSource(anilist_manga.SOURCE, anilist_manga.PATTERN, anilist_manga.parse,
+               "AniList <-> MAL manga id crosswalk 2026-08-22"),
     FileSource(offline_db.SOURCE, "raw/anime-offline-database/*.json", offline_db.parse_dump,
                "anime-offline-database dump (minified JSON)"),
     FileSource(offline_db.SOURCE, "raw/anime-offline-database/*.jsonl", offline_db.parse_dump,
