@@ -610,6 +610,10 @@ def watch_feed(db: DbOption = None) -> None:
 
 app.command("serve")(handle_errors(_serve))
 
+from sequelcast.cli_sync import sync_app  # noqa: E402 - the sub-app reuses this module's helpers
+
+app.add_typer(sync_app, name="sync")
+
 
 def main() -> None:
     """Entry point of the console script."""
