@@ -196,3 +196,9 @@ def test_sync_builds_and_reports_new_entries(fake: Upstreams, tmp_path: Path) ->
     # record: a reject) and two new entries
     assert {e["mal_id"] for e in second.new_entries} == {42249, 55555}
     assert second.json()["new_entries"] == second.new_entries
+
+
+def test_docs_list_every_upstream() -> None:
+    text = (ROOT.parent / "docs" / "sync.md").read_text(encoding="utf-8")
+    for u in UPSTREAMS:
+        assert f"| `{u.name}` | {u.url} | `{u.dest.format(date='<date>')}` |" in text

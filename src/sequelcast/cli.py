@@ -24,7 +24,7 @@ from sequelcast import service
 from sequelcast.api.serve import serve as _serve
 from sequelcast.catalog import Catalog, open_catalog
 from sequelcast.errors import ConfigError, ResolveError, SequelcastError
-from sequelcast.settings import Settings, normalize_db_url, parse_date_option
+from sequelcast.settings import Settings, data_dir_candidates, normalize_db_url, parse_date_option
 from sequelcast.sources import DATA_SOURCES
 
 app = typer.Typer(
@@ -91,6 +91,13 @@ def _print_json(value: Any) -> None:
     typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
+def _no_data_message(settings: Settings) -> str:
+    looked = [str(p.resolve()) for p in data_dir_candidates()] + [f"{settings.downloads} (downloads)"]
+    return ("no data to build from. Looked in SEQUELCAST_DATA (not set), "
+            + ", ".join(looked) + ". Run `sequelcast sync` to download the public data from its "
+            "sources and build, or pass --data DIR (a directory in the layout of ../shared/data).")
+
+
 @app.command()
 @handle_errors
 def build(
@@ -108,7 +115,7 @@ def build(
     settings = _settings()
     data_dirs = list(data) if data else settings.data_dirs()
     if not data_dirs:
-        raise ConfigError("no data directory: pass --data DIR or set SEQUELCAST_DATA")
+        raise SequelcastError(_no_data_message(settings))
     cutoff = _as_of(as_of)
     with _catalog(db, create=True) as cat, Progress(
         TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -59,10 +59,15 @@ def _default_model_dir() -> Path:
     return Path(user_cache_dir("sequelcast")) / "models"
 
 
+def data_dir_candidates(cwd: Path | None = None) -> list[Path]:
+    """Where the data directory is looked for: ``../shared/data``, then ``./shared/data``."""
+    cwd = cwd or Path.cwd()
+    return [cwd.parent / "shared" / "data", cwd / "shared" / "data"]
+
+
 def default_data_dir(cwd: Path | None = None) -> Path | None:
     """``../shared/data`` or ``./shared/data`` relative to ``cwd``, when it exists."""
-    cwd = cwd or Path.cwd()
-    for candidate in (cwd.parent / "shared" / "data", cwd / "shared" / "data"):
+    for candidate in data_dir_candidates(cwd):
         if candidate.is_dir():
             return candidate.resolve()
     return None
