@@ -21,13 +21,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sequelcast import service
+from sequelcast._cli_help import HelpGroup, json_error
+from sequelcast._console import PipeConsole
 from sequelcast.api.serve import serve as _serve
 from sequelcast.catalog import Catalog, open_catalog
 from sequelcast.errors import ConfigError, ResolveError, SequelcastError
 from sequelcast.settings import Settings, data_dir_candidates, normalize_db_url, parse_date_option
 from sequelcast.sources import DATA_SOURCES
+from sequelcast.words import duration_years, or_unknown, ordinal, plural
 
 app = typer.Typer(
+    cls=HelpGroup,
     name="sequelcast",
     help="Will <show> get another season, and when? A catalog of anime franchises and a "
     "backtested survival forecast.",
@@ -35,17 +39,17 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+console = PipeConsole()
 err_console = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Catalog URL (sqlite:///file.db or postgresql://...). Env: SEQUELCAST_DB."),
+    typer.Option("--db", metavar="URL", help="Catalog URL (sqlite:///file.db or postgresql://...). Env: SEQUELCAST_DB."),
 ]
 AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="Use only what was known on this date (YYYY-MM-DD).")
+    str | None, typer.Option("--as-of", metavar="DATE", help="Use only what was known on this date (YYYY-MM-DD).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
@@ -59,22 +63,37 @@ def _as_of(value: str | None) -> date | None:
 
 
 def handle_errors(func: F) -> F:
-    """Turn sequelcast's errors into one line on stderr and exit code 1 (2 for bad options)."""
+    """Turn sequelcast's errors into one line on stderr and exit code 1 (2 for bad options).
+
+    With ``--json`` the error is JSON on stdout instead: ``{"ok": false, "error": ..., "errors":
+    [...]}`` (``errors`` holds the candidates of an ambiguous title), with the same exit code.
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("json_"))
         try:
             return func(*args, **kwargs)
         except ConfigError as exc:
-            err_console.print(f"Usage error: {exc}", markup=False, highlight=False)
-            raise typer.Exit(2) from None
+            _fail(f"Usage error: {exc}", str(exc), 2, as_json)
         except ResolveError as exc:
+            if as_json:
+                _fail("", str(exc), 1, True, [{"mal_id": c.mal_id, "title": c.title}
+                                                for c in exc.candidates[:5]])
             _resolve_failed(exc)
         except SequelcastError as exc:
-            err_console.print(f"Error: {exc}", markup=False, highlight=False)
-            raise typer.Exit(1) from None
+            _fail(f"Error: {exc}", str(exc), 1, as_json)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _fail(line: str, message: str, code: int, as_json: bool,
+          errors: list[dict[str, Any]] | None = None) -> NoReturn:
+    if as_json:
+        typer.echo(json_error(message, errors))
+    else:
+        err_console.print(line, markup=False, highlight=False)
+    raise typer.Exit(code)
 
 
 @contextmanager
@@ -170,8 +189,8 @@ def stats(db: DbOption = None, json_: JsonOption = False) -> None:
 @app.command()
 @handle_errors
 def rejects(
-    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 20,
+    source: Annotated[str | None, typer.Option("--source", metavar="NAME", help="Only this source.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", min=1, help="At most this many.")] = 20,
     db: DbOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -212,7 +231,7 @@ def _resolve_failed(exc: ResolveError) -> NoReturn:
 @handle_errors
 def resolve(
     query: Annotated[str, typer.Argument(help="What you remember of the title.")],
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="How many candidates.")] = 5,
+    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", min=1, max=100, help="How many candidates.")] = 5,
     db: DbOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -281,7 +300,7 @@ def franchise(
     console.print(_seasons_table(data["seasons"], f"{data['title']} ({data['id']})"))
     if data["others"]:
         console.print("Also: " + "; ".join(
-            f"{o['title']} ({o['type'] or '?'}{', ' + o['start'][:4] if o['start'] else ''})"
+            f"{o['title']} ({o['type'] or 'type unknown'}{', ' + o['start'][:4] if o['start'] else ''})"
             for o in data["others"]), highlight=False)
     _print_evidence(data["next_season"])
 
@@ -307,6 +326,14 @@ def _join(values: list[str]) -> str:
     return ", ".join(values) if values else "-"
 
 
+def _with_percentile(value: Any, pct: float | None, group: str, fmt: str) -> str | None:
+    """``7.25 (64th percentile of TV shows of 2021)``; ``None`` when the value is unknown."""
+    if value is None:
+        return None
+    text = format(value, fmt)
+    return f"{text} ({ordinal(pct)} percentile of {group})" if pct is not None else text
+
+
 def _print_sheet(sheet: dict[str, Any]) -> None:
     table = Table(title=f"{sheet['title']} (MAL {sheet['mal_id']})", show_header=False)
     table.add_column("field", style="bold")
@@ -315,14 +342,13 @@ def _print_sheet(sheet: dict[str, Any]) -> None:
     rows = [
         ("English", sheet["title_english"]), ("Japanese", sheet["title_japanese"]),
         ("Also known as", _join(sheet["synonyms"])),
-        ("Type", f"{sheet['type'] or '?'}, {sheet['episodes'] or '?'} episodes"),
-        ("Aired", f"{sheet['start_date'] or '?'} to {sheet['end_date'] or '?'}"),
+        ("Type", f"{or_unknown(sheet['type'])}, "
+         + (plural(sheet["episodes"], "episode") if sheet["episodes"] else "episodes unknown")),
+        ("Aired", f"{or_unknown(sheet['start_date'])} to {or_unknown(sheet['end_date'])}"),
         ("Studios", _join(sheet["studios"])), ("Source", sheet["source_type"]),
         ("Genres", _join(sheet["genres"] + sheet["themes"] + sheet["demographics"])),
-        ("Score", f"{sheet['score']} ({peers['score_percentile']}th percentile of {peers['group']})"
-         if sheet["score"] is not None and peers["score_percentile"] is not None else sheet["score"]),
-        ("Members", f"{sheet['members']:,} ({peers['members_percentile']}th percentile of {peers['group']})"
-         if sheet["members"] is not None and peers["members_percentile"] is not None else sheet["members"]),
+        ("Score", _with_percentile(sheet["score"], peers["score_percentile"], peers["group"], "")),
+        ("Members", _with_percentile(sheet["members"], peers["members_percentile"], peers["group"], ",")),
     ]
     for key, value in rows:
         if value not in (None, ""):
@@ -336,7 +362,7 @@ def _print_sheet(sheet: dict[str, Any]) -> None:
 
 
 ModelOption = Annotated[
-    str, typer.Option("--model", help="Model: auto (chosen by an inner time split), cox, gbsa, ...")
+    str, typer.Option("--model", metavar="NAME", help="Model: auto (chosen by an inner time split), cox, gbsa, ...")
 ]
 
 
@@ -352,15 +378,16 @@ def _print_forecast(data: dict[str, Any]) -> None:
         return
     fc = data["forecast"]
     console.print(f"[bold]{fc['title']}[/bold] (MAL {fc['mal_id']}): ended {fc['ended']}, "
-                  f"waiting {fc['waited_years']:.1f} years on {fc['as_of']}", highlight=False)
-    table = Table(title="Chance the next season is announced within", show_edge=False)
+                  f"waiting {duration_years(fc['waited_years'])} on {fc['as_of']}", highlight=False)
+    console.print("Chance the next season is announced within:")
+    table = Table(show_edge=False)
     for h in ("1 year", "2 years", "3 years", "5 years"):
         table.add_column(h, justify="right")
     table.add_row(_pct(fc["p_1y"]), _pct(fc["p_2y"]), _pct(fc["p_3y"]), _pct(fc["p_5y"]))
     console.print(table)
     median = fc["median_years"]
     console.print("Median time to an announcement: "
-                  + (f"{median:.1f} years" if median is not None else "more than 10 years (likely never)"))
+                  + (duration_years(median) if median is not None else "more than 10 years (likely never)"))
     window = fc["window"]
     if window and window["start"]:
         console.print(f"Likely release window: {window['label']} "
@@ -369,7 +396,6 @@ def _print_forecast(data: dict[str, Any]) -> None:
     for f in fc["factors"]:
         mark = "[green]+[/green]" if f["raises"] else "[red]-[/red]"
         console.print(f"  {mark} {f['text']}", highlight=False)
-    console.print(f"(model: {fc['model']})", style="dim")
 
 
 @app.command()
@@ -377,7 +403,7 @@ def _print_forecast(data: dict[str, Any]) -> None:
 def forecast(
     title_or_id: Annotated[str | None, typer.Argument(help="A title or MAL id (or use --all).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every show waiting for a next season.")] = False,
-    format_: Annotated[str, typer.Option("--format", help="With --all: csv or json.")] = "csv",
+    format_: Annotated[str, typer.Option("--format", metavar="csv|json", help="With --all: csv or json.")] = "csv",
     db: DbOption = None,
     as_of: AsOfOption = None,
     model: ModelOption = service.DEFAULT_MODEL,
@@ -420,8 +446,8 @@ def _print_all(rows: list[dict[str, Any]], format_: str) -> None:
 @app.command()
 @handle_errors
 def backtest(
-    as_of: Annotated[str, typer.Option("--as-of", help="Train on what was known on this date.")],
-    horizons: Annotated[str, typer.Option("--horizons", help="Years, separated by commas.")] = "1,2,3,5",
+    as_of: Annotated[str, typer.Option("--as-of", metavar="DATE", help="Train on what was known on this date (YYYY-MM-DD).")],
+    horizons: Annotated[str, typer.Option("--horizons", metavar="YEARS", help="Years, separated by commas.")] = "1,2,3,5",
     out: Annotated[Path, typer.Option("--out", help="Where to save the reliability plot.", file_okay=False)]
     = Path("backtest"),
     db: DbOption = None,
@@ -479,8 +505,8 @@ OutOption = Annotated[
 
 
 def _fetched(report: service.FetchReport) -> None:
-    console.print(f"Saved {len(report.paths)} file(s) from {report.source}: {report.records:,} records, "
-                  f"{report.rejects:,} rejects.", highlight=False)
+    console.print(f"Saved {plural(len(report.paths), 'file')} from {report.source}: "
+                  f"{plural(report.records, 'record')}, {plural(report.rejects, 'reject')}.", highlight=False)
     for path in report.paths:
         console.print(f"  {path}", highlight=False, markup=False)
 
