@@ -26,8 +26,10 @@ from sequelcast._console import PipeConsole
 from sequelcast.api.serve import serve as _serve
 from sequelcast.catalog import Catalog, open_catalog
 from sequelcast.errors import ConfigError, ResolveError, SequelcastError
+from sequelcast.service._feeds import send_webhook
 from sequelcast.settings import Settings, data_dir_candidates, normalize_db_url, parse_date_option
 from sequelcast.sources import DATA_SOURCES
+from sequelcast.sources.webhook import check_url as check_webhook_url
 from sequelcast.words import duration_years, or_unknown, ordinal, plural
 
 app = typer.Typer(
@@ -620,10 +622,24 @@ def watch_list(db: DbOption = None, json_: JsonOption = False) -> None:
 
 @watch_app.command("check")
 @handle_errors
-def watch_check(db: DbOption = None, json_: JsonOption = False) -> None:
+def watch_check(
+    db: DbOption = None,
+    json_: JsonOption = False,
+    webhook: Annotated[str | None, typer.Option(
+        "--webhook", metavar="URL", help="Also POST the changes as JSON to this URL (retried with "
+        "back-off; if it fails, the check is not recorded and the next one sends them again).")] = None,
+) -> None:
     """Compare each watched show with the catalog (run after `sequelcast build`): what changed?"""
+    today = _today()
+    notify = None
+    if webhook is not None:
+        url = check_webhook_url(webhook)
+
+        def notify(events: list[dict[str, Any]]) -> None:
+            send_webhook(url, events, today)
+
     with _catalog(db) as cat:
-        events = service.watch_check(cat, _today(), _cache_dir())
+        events = service.watch_check(cat, today, _cache_dir(), notify=notify)
     if json_:
         _print_json(events)
         return
@@ -646,6 +662,10 @@ app.command("serve")(handle_errors(_serve))
 from sequelcast.cli_sync import sync_app  # noqa: E402 - the sub-app reuses this module's helpers
 
 app.add_typer(sync_app, name="sync")
+
+from sequelcast.cli_feeds import calendar_command  # noqa: E402 - reuses this module's helpers
+
+app.command("calendar")(calendar_command)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,13 @@ def _event_message(title: str, old: str, ns: NextSeason) -> str:
     return f"{title}: next season status is now {ns.status}"
 
 
-def watch_check(catalog: Catalog, today: date, cache_dir: Path | None = None) -> list[dict[str, Any]]:
-    """Compare every watched show's next-season status with the last check; store and return changes."""
+def watch_check(catalog: Catalog, today: date, cache_dir: Path | None = None, *,
+                notify: Callable[[list[dict[str, Any]]], object] | None = None) -> list[dict[str, Any]]:
+    """Compare every watched show's next-season status with the last check; store and return changes.
+
+    ``notify(events)`` (a webhook) is called before anything is stored, when there are changes:
+    if it raises, the check is not recorded and the next check finds the same changes again.
+    """
     updates, events = [], []
     for row in catalog.watched():
         try:
@@ -71,6 +77,8 @@ def watch_check(catalog: Catalog, today: date, cache_dir: Path | None = None) ->
             events.append({"mal_id": row["mal_id"], "detected_at": today, "old_status": row["status"],
                            "new_status": fr.next_season.status,
                            "message": _event_message(row["title"], row["status"], fr.next_season)})
+    if events and notify is not None:
+        notify(events)
     catalog.record_watch_check(updates, events)
     return events
 

@@ -1,0 +1,47 @@
+"""Feeds: the iCalendar of announced next seasons (all, or the watchlist's) and the webhook."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sequelcast.catalog import Catalog
+from sequelcast.feeds import SeasonEvent, icalendar, webhook_payload
+from sequelcast.service._lookup import franchise_graph
+from sequelcast.sources import webhook
+
+
+def announced_seasons(catalog: Catalog, cache_dir: Path | None = None,
+                      mal_ids: set[int] | None = None) -> list[SeasonEvent]:
+    """The announced next seasons with a start date (of the franchises of ``mal_ids`` if given)."""
+    out = []
+    for fr in franchise_graph(catalog, None, cache_dir):
+        ns = fr.next_season
+        if ns.status != "announced" or ns.expected is None:
+            continue
+        if mal_ids is not None and not mal_ids.intersection(fr.mal_ids):
+            continue
+        season = f"{ns.mal_id}" if ns.mal_id is not None else f"anidb{ns.anidb_id}"
+        out.append(SeasonEvent(f"{fr.id}-next-{season}@sequelcast", fr.title,
+                               ns.title or f"{fr.title}: next season", ns.expected, ns.first_seen,
+                               ns.mal_id, ns.anidb_id))
+    return out
+
+
+def calendar(catalog: Catalog, now: datetime, cache_dir: Path | None = None, *,
+             watchlist: bool = False) -> str:
+    """The iCalendar of announced next seasons (only the watched franchises' with ``watchlist``)."""
+    ids = {row["mal_id"] for row in catalog.watched()} if watchlist else None
+    name = "sequelcast: my watchlist" if watchlist else "sequelcast: announced next seasons"
+    return icalendar(announced_seasons(catalog, cache_dir, ids), name=name, now=now)
+
+
+def send_webhook(url: str, events: Sequence[dict[str, Any]], today: date,
+                 client: httpx.Client | None = None) -> int:
+    """POST the changes of a ``watch check`` to ``url`` (retried with back-off); the final status."""
+    client = client or webhook.make_webhook_client()
+    return webhook.post_json(client, url, webhook_payload(events, checked_on=today))
