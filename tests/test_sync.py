@@ -202,3 +202,65 @@ def test_docs_list_every_upstream() -> None:
     text = (ROOT.parent / "docs" / "sync.md").read_text(encoding="utf-8")
     for u in UPSTREAMS:
         assert f"| `{u.name}` | {u.url} | `{u.dest.format(date='<date>')}` |" in text
+
+
+def _page(*anime: dict[str, object]) -> httpx.Response:
+    return httpx.Response(200, json={"pagination": {"has_next_page": False}, "data": list(anime)})
+
+
+SEQUEL = {"mal_id": 90001, "title": "Higehiro 2nd Season", "type": "TV", "status": "Not yet aired",
+          "aired": {"from": "2027-01-05T00:00:00+00:00", "to": None}, "season": "winter", "year": 2027}
+
+
+def _media(mal_id: int, anilist_id: int, title: str, start: dict[str, int], status: str,
+           relation: str, other: tuple[int, int]) -> dict[str, object]:
+    return {"id": anilist_id, "idMal": mal_id, "title": {"romaji": title}, "format": "TV",
+            "status": status, "startDate": start,
+            "relations": {"edges": [{"relationType": relation,
+                                     "node": {"id": other[1], "idMal": other[0], "format": "TV",
+                                              "type": "ANIME"}}]}}
+
+
+def _announcing(request: httpx.Request) -> httpx.Response | None:
+    """Day 2 of the world: Jikan lists Higehiro's second season as upcoming, AniList links them."""
+    if request.url.host == "api.jikan.moe":
+        return _page(SEQUEL) if request.url.path.endswith("/upcoming") else _page()
+    if request.url.host == "graphql.anilist.co":
+        media = [_media(40938, 114232, "Hige wo Soru. Soshite Joshikousei wo Hirou.", {"year": 2021, "month": 4, "day": 5},
+                        "FINISHED", "SEQUEL", (90001, 190001)),
+                 _media(90001, 190001, "Higehiro 2nd Season", {"year": 2027, "month": 1, "day": 5},
+                        "NOT_YET_RELEASED", "PREQUEL", (40938, 114232))]
+        return httpx.Response(200, json={"data": {"Page": {"pageInfo": {"hasNextPage": False},
+                                                           "media": media}}})
+    return None
+
+
+def test_sync_reports_a_new_announcement(fake: Upstreams, tmp_path: Path) -> None:
+    root = tmp_path / "downloads"
+    with open_catalog(f"sqlite:///{tmp_path / 'c.db'}") as cat:
+        sync(cat, root, [TINY, root], DAY1, sources=["anidb_tvdb"], clients=fake.clients(),
+             cache_dir=tmp_path / "cache")
+        fake.fail = _announcing
+        report = sync(cat, root, [TINY, root], DAY2, sources=["jikan", "anilist"], since=_since(),
+                      clients=fake.clients(), cache_dir=tmp_path / "cache")
+    assert [e["mal_id"] for e in report.new_entries] == [90001]
+    assert report.new_announcements == [{
+        "franchise_id": "mal:40938", "franchise": "Hige wo Soru. Soshite Joshikousei wo Hirou.",
+        "title": "Higehiro 2nd Season", "mal_id": 90001, "expected": "2027-01-05"}]
+    anilist_asked = [json.loads(r.content)["variables"]["ids"] for r in fake.requests
+                     if r.url.host == "graphql.anilist.co"]
+    assert anilist_asked == [[90001]]  # the shows of the pages this sync fetched
+
+
+def test_cli_sync_bad_options_are_usage_errors(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sequelcast.cli import app
+
+    env = {"SEQUELCAST_DOWNLOADS": str(tmp_path / "dl"), "SEQUELCAST_DB": f"sqlite:///{tmp_path / 'c.db'}"}
+    result = CliRunner().invoke(app, ["sync", "--source", "mal", "--json"], env=env)
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"].startswith("--source: unknown 'mal'; choose among anidb_tvdb")
+    result = CliRunner().invoke(app, ["sync", "--since", "2026-02-30"], env=env)
+    assert result.exit_code == 2
+    assert "--since: expected a date as YYYY-MM-DD, got '2026-02-30'" in result.output

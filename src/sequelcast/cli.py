@@ -325,7 +325,7 @@ def show(
 
 
 def _join(values: list[str]) -> str:
-    return ", ".join(values) if values else "-"
+    return ", ".join(values)  # empty: the row is left out
 
 
 def _with_percentile(value: Any, pct: float | None, group: str, fmt: str) -> str | None:
@@ -369,7 +369,7 @@ ModelOption = Annotated[
 
 
 def _pct(p: float | None) -> str:
-    return "-" if p is None else f"{100 * p:.0f}%"
+    return "unknown" if p is None else f"{100 * p:.0f}%"
 
 
 def _print_forecast(data: dict[str, Any]) -> None:

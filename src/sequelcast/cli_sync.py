@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from sequelcast import cli as _cli
 from sequelcast.errors import ConfigError
-from sequelcast.service._sync import SyncReport, source_names, sync
+from sequelcast.service._sync import SyncReport, check_sources, source_names, sync
 from sequelcast.settings import parse_date_option
 from sequelcast.sources import anime_lists_history
 
@@ -88,6 +88,7 @@ def sync_command(
         return
     settings = _cli._settings()
     since_day = parse_date_option(since, "--since") if since else None
+    check_sources(source)
     root = settings.downloads
     root.mkdir(parents=True, exist_ok=True)
     data_dirs = [d for d in [settings.data, root] if d is not None]

@@ -170,7 +170,7 @@ class _State:
         tmp.replace(self.path)
 
 
-def _check_sources(sources: Sequence[str] | None) -> list[str]:
+def check_sources(sources: Sequence[str] | None) -> list[str]:
     known = source_names()
     chosen = list(sources) if sources else known
     unknown = [s for s in chosen if s not in known]
@@ -268,7 +268,7 @@ def fetch_all(
     SyncReport
         Without the build part (see :func:`sync`).
     """
-    chosen = _check_sources(sources)
+    chosen = check_sources(sources)
     clients = clients or SyncClients()
     state = _State(root)
     report = SyncReport(when)
