@@ -264,3 +264,11 @@ def test_cli_sync_bad_options_are_usage_errors(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["sync", "--since", "2026-02-30"], env=env)
     assert result.exit_code == 2
     assert "--since: expected a date as YYYY-MM-DD, got '2026-02-30'" in result.output
+
+
+def test_default_clients_are_paced_for_each_service() -> None:
+    clients = SyncClients()
+    jikan_limiter = clients.for_jikan()._transport.limiter  # type: ignore[attr-defined]
+    anilist_limiter = clients.for_anilist()._transport.limiter  # type: ignore[attr-defined]
+    assert (jikan_limiter.interval, jikan_limiter.per_minute) == (pytest.approx(1 / 3), 60)
+    assert (anilist_limiter.interval, anilist_limiter.per_minute) == (2.0, 30)

@@ -125,7 +125,8 @@ def build(
     data: Annotated[
         list[Path] | None,
         typer.Option("--data", help="Data directory (layout of ../shared/data); repeat to add more. "
-                     "Default: SEQUELCAST_DATA or ../shared/data, plus the downloads of `sequelcast fetch`.",
+                     "Default: SEQUELCAST_DATA or ../shared/data, plus the downloads of `sequelcast sync` "
+                     "and `sequelcast fetch`.",
                      file_okay=False),
     ] = None,
     db: DbOption = None,

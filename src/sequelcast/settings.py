@@ -33,7 +33,7 @@ SETTINGS: tuple[Setting, ...] = (
             "The date forecasts are made on when --as-of is not given (YYYY-MM-DD). "
             "Default: the system date."),
     Setting("downloads", "SEQUELCAST_DOWNLOADS", None,
-            "Where `sequelcast fetch` saves network answers; `sequelcast build` without --data "
+            "Where `sequelcast sync` and `sequelcast fetch` save downloads; `sequelcast build` without --data "
             "reads it too when it exists. Default: downloads/ in the user data directory."),
     Setting("model_dir", "SEQUELCAST_MODEL_DIR", None,
             "Where trained models are cached. Default: models/ in the user cache directory."),
