@@ -35,7 +35,7 @@ from sequelcast.words import duration_years, or_unknown, ordinal, plural
 app = typer.Typer(
     cls=HelpGroup,
     name="sequelcast",
-    help="Will <show> get another season, and when? A catalog of anime franchises and a "
+    help="Will a show get another season, and when? A catalog of anime franchises and a "
     "backtested survival forecast.",
     no_args_is_help=True,
     add_completion=False,
