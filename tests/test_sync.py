@@ -272,3 +272,15 @@ def test_default_clients_are_paced_for_each_service() -> None:
     anilist_limiter = clients.for_anilist()._transport.limiter  # type: ignore[attr-defined]
     assert (jikan_limiter.interval, jikan_limiter.per_minute) == (pytest.approx(1 / 3), 60)
     assert (anilist_limiter.interval, anilist_limiter.per_minute) == (2.0, 30)
+
+
+def test_a_part_with_a_weak_etag_is_downloaded_again(fake: Upstreams, tmp_path: Path) -> None:
+    u = upstream("erengy_relations")
+    part = u.path(tmp_path, DAY1).with_name(u.path(tmp_path, DAY1).name + ".part")
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"stale bytes")
+    part.with_name(part.name + ".sync").write_text(json.dumps({"url": u.url, "etag": 'W/"weak"'}))
+    report = fetch_all(tmp_path, DAY1, sources=["erengy_relations"], clients=fake.clients())
+    assert not report.files[0].resumed
+    assert "Range" not in fake.requests[0].headers
+    assert u.path(tmp_path, DAY1).read_bytes() == fake.bodies["anime-relations.txt"]

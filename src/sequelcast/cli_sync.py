@@ -5,9 +5,9 @@ Registered on the main app by one line in :mod:`sequelcast.cli`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -25,7 +25,7 @@ sync_app = typer.Typer(
 )
 
 
-def _fetch_date() -> Any:
+def _fetch_date() -> date:
     """The real day of the fetch (UTC): downloads are stamped with it, whatever SEQUELCAST_TODAY says."""
     return datetime.now(UTC).date()
 

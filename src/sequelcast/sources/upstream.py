@@ -220,10 +220,13 @@ def _fetch_part(
 ) -> tuple[dict[str, Any], int, bool] | None:
     """Stream the body into ``part`` (resuming it when it can); ``None`` for ``304``."""
     part_meta = read_sidecar(part) if part.exists() else {}
-    resuming = bool(part.exists() and part_meta.get("etag") and part_meta.get("url") == source.url)
+    etag = str(part_meta.get("etag") or "")
+    # a weak ETag cannot validate a range (RFC 9110 13.1.5): then the download starts again
+    resuming = part.exists() and bool(etag) and not etag.startswith("W/") \
+        and part_meta.get("url") == source.url
     if resuming:
         headers = {"Accept": "*/*", "Range": f"bytes={part.stat().st_size}-",
-                   "If-Range": str(part_meta["etag"])}
+                   "If-Range": etag}
     with client.stream("GET", source.url, headers=headers, follow_redirects=True) as response:
         if response.status_code == 304 and ("If-None-Match" in headers
                                             or "If-Modified-Since" in headers):
