@@ -139,3 +139,10 @@ def test_plural_and_durations() -> None:
     assert plural(3, "entry", "entries") == "3 entries"
     assert [duration_years(y) for y in (0.01, 0.5, 1, 2.26)] == ["1 month", "6 months", "1 year", "2.3 years"]
     assert [or_unknown(v) for v in (None, "", 0, "TV")] == ["unknown", "unknown", "0", "TV"]
+
+
+def test_resolve_table_speaks_of_confidence(built: str) -> None:
+    result = runner.invoke(app, ["resolve", "Tiny Show", "--db", built])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"MAL id\s+┃\s+title\s+┃\s+confidence\s+┃\s+matched on", result.stdout)
+    assert re.search(r"100\s+│\s+Tiny Show\s+│\s+\d+%", result.stdout)

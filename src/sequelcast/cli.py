@@ -249,10 +249,10 @@ def resolve(
         err_console.print(f"No entry matches {query!r}.", markup=False)
         raise typer.Exit(1)
     table = Table(title=f"Candidates for {query!r}")
-    for col in ("MAL id", "title", "score", "matched on"):
+    for col in ("MAL id", "title", "confidence", "matched on"):
         table.add_column(col)
     for m in matches:
-        table.add_row(str(m.mal_id), m.title, f"{m.score:.0f}", m.matched_on)
+        table.add_row(str(m.mal_id), m.title, f"{m.score:.0f}%", m.matched_on)
     console.print(table)
 
 
