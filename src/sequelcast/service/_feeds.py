@@ -15,20 +15,34 @@ from sequelcast.service._lookup import franchise_graph
 from sequelcast.sources import webhook
 
 
+def announced_next_seasons(catalog: Catalog, cache_dir: Path | None = None) -> list[dict[str, Any]]:
+    """Every franchise whose next season is announced (with or without a date), as plain rows.
+
+    The one place sync's summary and the calendars read the franchises from.
+    """
+    rows = []
+    for fr in franchise_graph(catalog, None, cache_dir):
+        ns = fr.next_season
+        if ns.status == "announced":
+            rows.append({"franchise_id": fr.id, "franchise": fr.title, "mal_ids": fr.mal_ids,
+                         "title": ns.title, "mal_id": ns.mal_id, "anidb_id": ns.anidb_id,
+                         "expected": ns.expected, "first_seen": ns.first_seen})
+    return rows
+
+
 def announced_seasons(catalog: Catalog, cache_dir: Path | None = None,
                       mal_ids: set[int] | None = None) -> list[SeasonEvent]:
     """The announced next seasons with a start date (of the franchises of ``mal_ids`` if given)."""
     out = []
-    for fr in franchise_graph(catalog, None, cache_dir):
-        ns = fr.next_season
-        if ns.status != "announced" or ns.expected is None:
+    for row in announced_next_seasons(catalog, cache_dir):
+        if row["expected"] is None:
             continue
-        if mal_ids is not None and not mal_ids.intersection(fr.mal_ids):
+        if mal_ids is not None and not mal_ids.intersection(row["mal_ids"]):
             continue
-        season = f"{ns.mal_id}" if ns.mal_id is not None else f"anidb{ns.anidb_id}"
-        out.append(SeasonEvent(f"{fr.id}-next-{season}@sequelcast", fr.title,
-                               ns.title or f"{fr.title}: next season", ns.expected, ns.first_seen,
-                               ns.mal_id, ns.anidb_id))
+        season = row["mal_id"] if row["mal_id"] is not None else f"anidb{row['anidb_id']}"
+        out.append(SeasonEvent(f"{row['franchise_id']}-next-{season}@sequelcast", row["franchise"],
+                               row["title"] or f"{row['franchise']}: next season", row["expected"],
+                               row["first_seen"], row["mal_id"], row["anidb_id"]))
     return out
 
 

@@ -30,8 +30,8 @@ import httpx
 from sequelcast.catalog import Catalog
 from sequelcast.errors import ConfigError
 from sequelcast.service._build import BuildReport, build_catalog
+from sequelcast.service._feeds import announced_next_seasons
 from sequelcast.service._fetch import FetchReport, _saved
-from sequelcast.service._lookup import franchise_graph
 from sequelcast.sources import anilist, jikan
 from sequelcast.sources.http import make_client
 from sequelcast.sources.upstream import UPSTREAMS, Download, download
@@ -323,13 +323,9 @@ def _sync_anilist(root: Path, when: date, mal_ids: list[int], clients: SyncClien
 
 
 def _announced(catalog: Catalog, cache_dir: Path | None) -> dict[str, dict[str, Any]]:
-    out = {}
-    for fr in franchise_graph(catalog, None, cache_dir):
-        ns = fr.next_season
-        if ns.status == "announced":
-            out[fr.id] = {"franchise": fr.title, "title": ns.title, "mal_id": ns.mal_id,
-                          "expected": ns.expected.isoformat() if ns.expected else None}
-    return out
+    return {r["franchise_id"]: {"franchise": r["franchise"], "title": r["title"], "mal_id": r["mal_id"],
+                                "expected": r["expected"].isoformat() if r["expected"] else None}
+            for r in announced_next_seasons(catalog, cache_dir)}
 
 
 def _entries(catalog: Catalog) -> dict[int, str]:
