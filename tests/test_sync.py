@@ -31,6 +31,13 @@ FILES = {
     "anime-relations.txt": TINY / "raw/id_maps_and_relations/erengy_anime-relations_2026-01-01.txt",
     "anime-offline-database-minified.json": FIXTURES / "offline_db_sample.json",
 }
+#: The AniList-MAL crosswalks of anime-and-manga/lists, in their recorded shape.
+LISTS = {
+    "anime-full.json": [{"idAL": 114232, "idAniDB": 15332, "idMal": 40938, "type": "TV", "titles": {
+        "romaji": "Hige wo Soru. Soshite Joshikousei wo Hirou.", "english": "Higehiro",
+        "native": "ひげを剃る。そして女子高生を拾う。"}}],
+    "manga.json": [{"idAL": 105983, "idMal": 116999}],
+}
 
 
 class Upstreams:
@@ -38,6 +45,7 @@ class Upstreams:
 
     def __init__(self) -> None:
         self.bodies = {k: v.read_bytes() for k, v in FILES.items()}
+        self.bodies.update({k: json.dumps(v, ensure_ascii=False).encode() for k, v in LISTS.items()})
         self.requests: list[httpx.Request] = []
         self.fail: Callable[[httpx.Request], httpx.Response | None] = lambda r: None
 

@@ -70,6 +70,12 @@ UPSTREAMS: tuple[Upstream, ...] = (
     Upstream("erengy_relations", f"{_RAW}/erengy/anime-relations/HEAD/anime-relations.txt",
              "raw/id_maps_and_relations/erengy_anime-relations_{date}.txt",
              "https://github.com/erengy/anime-relations", "explicit sequel rules"),
+    Upstream("anilist_mal_lists_2026", f"{_RAW}/anime-and-manga/lists/HEAD/anime-full.json",
+             "raw/anilist_mal_lists_2026/anime-full_{date}.json",
+             "https://github.com/anime-and-manga/lists", "AniList-MAL-AniDB crosswalk of anime, with titles"),
+    Upstream("anilist_manga_2026", f"{_RAW}/anime-and-manga/lists/HEAD/manga.json",
+             "raw/anilist_mal_lists_2026/manga_{date}.json",
+             "https://github.com/anime-and-manga/lists", "AniList-MAL crosswalk of manga and novels"),
     Upstream("offline_db",
              "https://github.com/manami-project/anime-offline-database/releases/latest/download/"
              "anime-offline-database-minified.json",
