@@ -11,12 +11,13 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from sequelcast import service
 from sequelcast.catalog import Catalog, open_catalog
 from sequelcast.cli import app
 from sequelcast.errors import FetchError
 from sequelcast.feeds import SeasonEvent, escape_text, fold, icalendar, webhook_payload
+from sequelcast.service import Sequelcast, build_catalog
 from sequelcast.service._feeds import announced_seasons, calendar, send_webhook
+from sequelcast.settings import Settings
 from sequelcast.sources.webhook import make_webhook_client
 
 runner = CliRunner()
@@ -81,7 +82,7 @@ def announced_data(tmp_path: Path) -> Path:
 def db(tmp_path: Path, tiny_data: Path, announced_data: Path) -> str:
     url = f"sqlite:///{tmp_path / 'c.db'}"
     with open_catalog(url) as cat:
-        service.build_catalog(cat, [tiny_data, announced_data], AS_OF)
+        build_catalog(cat, [tiny_data, announced_data], AS_OF, forecasts=False)
     return url
 
 
@@ -100,18 +101,24 @@ def test_announced_seasons_with_dates(cat: Catalog) -> None:
 
 def test_announced_without_a_date_has_no_event(tmp_path: Path, tiny_data: Path) -> None:
     with open_catalog(f"sqlite:///{tmp_path / 'tba.db'}") as cat:
-        service.build_catalog(cat, tiny_data, AS_OF)
-        assert service.franchise_of(cat, "100", None).next_season.status == "announced"
+        build_catalog(cat, tiny_data, AS_OF, forecasts=False)
+        assert cat.franchise_doc("mal:100")["next_season"]["status"] == "announced"  # type: ignore[index]
         assert announced_seasons(cat) == []
         assert "BEGIN:VEVENT" not in calendar(cat, NOW)
 
 
-def test_watchlist_calendar_has_only_watched_franchises(cat: Catalog, tmp_path: Path) -> None:
+def _service(url: str, root: Path, today: date = AS_OF) -> Sequelcast:
+    return Sequelcast(Settings(db=url, data=None, today=today, model_dir=root / "models",
+                               downloads=root / "downloads"))
+
+
+def test_watchlist_calendar_has_only_watched_franchises(db: str, cat: Catalog, tmp_path: Path) -> None:
     assert "BEGIN:VEVENT" not in calendar(cat, NOW, watchlist=True)
-    service.watch_add(cat, "300", AS_OF)  # Old Show: nothing announced
-    assert "BEGIN:VEVENT" not in calendar(cat, NOW, watchlist=True)
-    service.watch_add(cat, "Tiny Show", AS_OF)
-    text = calendar(cat, NOW, watchlist=True)
+    with _service(db, tmp_path) as svc:
+        svc.watch_add("300")  # Old Show: nothing announced
+        assert "BEGIN:VEVENT" not in calendar(cat, NOW, watchlist=True)
+        svc.watch_add("Tiny Show")
+        text = calendar(cat, NOW, watchlist=True)
     assert text.count("BEGIN:VEVENT") == 1
     assert "X-WR-CALNAME:sequelcast: my watchlist" in _unfold(text)
 
@@ -150,20 +157,18 @@ class Hook:
         return make_webhook_client(transport=httpx.MockTransport(self.handler), sleep=self.sleeps.append)
 
 
-def _watch_then_announce(tmp_path: Path, tiny_data: Path, announced_data: Path) -> tuple[str, list[Path]]:
-    url = f"sqlite:///{tmp_path / 'w.db'}"
-    with open_catalog(url) as cat:
-        service.build_catalog(cat, tiny_data, date(2018, 6, 15))
-        service.watch_add(cat, "Tiny Show", date(2018, 6, 15))
-        service.build_catalog(cat, [tiny_data, announced_data], AS_OF)  # the sequel appears
-    return url, [tiny_data, announced_data]
+def _watch_then_announce(tmp_path: Path, tiny_data: Path, announced_data: Path) -> Sequelcast:
+    svc = _service(f"sqlite:///{tmp_path / 'w.db'}", tmp_path)
+    svc.build(tiny_data, date(2018, 6, 15), forecasts=False)
+    svc.watch_add("Tiny Show")
+    svc.build([tiny_data, announced_data], AS_OF, forecasts=False)  # the sequel appears
+    return svc
 
 
 def test_webhook_posts_the_changes(tmp_path: Path, tiny_data: Path, announced_data: Path) -> None:
-    url, _ = _watch_then_announce(tmp_path, tiny_data, announced_data)
     hook = Hook()
-    with open_catalog(url) as cat:
-        events = service.watch_check(cat, AS_OF, notify=lambda ev: send_webhook(
+    with _watch_then_announce(tmp_path, tiny_data, announced_data) as svc:
+        events = svc.watch_check(notify=lambda ev: send_webhook(
             "https://hooks.example.org/x", ev, AS_OF, hook.client()))
     assert len(events) == 1
     (body,) = hook.bodies
@@ -175,10 +180,9 @@ def test_webhook_posts_the_changes(tmp_path: Path, tiny_data: Path, announced_da
 def test_webhook_retries_429_503_and_timeouts_with_backoff(
     tmp_path: Path, tiny_data: Path, announced_data: Path
 ) -> None:
-    url, _ = _watch_then_announce(tmp_path, tiny_data, announced_data)
     hook = Hook(429, 503, httpx.ReadTimeout("slow"))
-    with open_catalog(url) as cat:
-        service.watch_check(cat, AS_OF, notify=lambda ev: send_webhook(
+    with _watch_then_announce(tmp_path, tiny_data, announced_data) as svc:
+        svc.watch_check(notify=lambda ev: send_webhook(
             "https://hooks.example.org/x", ev, AS_OF, hook.client()))
     assert len(hook.bodies) == 4
     assert hook.sleeps == [1.0, 2.0, 4.0]
@@ -187,24 +191,22 @@ def test_webhook_retries_429_503_and_timeouts_with_backoff(
 def test_a_failed_webhook_leaves_the_check_unrecorded(
     tmp_path: Path, tiny_data: Path, announced_data: Path
 ) -> None:
-    url, _ = _watch_then_announce(tmp_path, tiny_data, announced_data)
     hook = Hook(500, 500, 500, 500)
-    with open_catalog(url) as cat:
+    with _watch_then_announce(tmp_path, tiny_data, announced_data) as svc:
         with pytest.raises(FetchError, match=r"https://hooks.example.org/x answered HTTP 500"):
-            service.watch_check(cat, AS_OF, notify=lambda ev: send_webhook(
+            svc.watch_check(notify=lambda ev: send_webhook(
                 "https://hooks.example.org/x", ev, AS_OF, hook.client()))
-        assert cat.watch_events() == []
-        again = service.watch_check(cat, AS_OF)  # the same change is found again
+        assert svc.catalog.watch_events() == []
+        again = svc.watch_check()  # the same change is found again
     assert len(again) == 1
 
 
 def test_no_change_posts_nothing(tmp_path: Path, tiny_data: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'n.db'}"
     hook = Hook()
-    with open_catalog(url) as cat:
-        service.build_catalog(cat, tiny_data)
-        service.watch_add(cat, "Tiny Show", AS_OF)
-        assert service.watch_check(cat, AS_OF, notify=lambda ev: send_webhook(
+    with _service(f"sqlite:///{tmp_path / 'n.db'}", tmp_path) as svc:
+        svc.build(tiny_data, forecasts=False)
+        svc.watch_add("Tiny Show")
+        assert svc.watch_check(notify=lambda ev: send_webhook(
             "https://hooks.example.org/x", ev, AS_OF, hook.client())) == []
     assert hook.bodies == []
 

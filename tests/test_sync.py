@@ -112,7 +112,7 @@ def test_first_sync_saves_every_file_under_the_name_build_reads(fake: Upstreams,
     assert "season-2026-fall-p1_2026-11-01.json" in jikan_files
     assert "season-upcoming-p2_2026-11-01.json" in jikan_files
     with open_catalog(f"sqlite:///{tmp_path / 'c.db'}") as cat:
-        built = service.build_catalog(cat, [tmp_path])
+        built = service.build_catalog(cat, [tmp_path], forecasts=False)
         assert built.counts["entries"] > 0
         stamps = {f.observed_at for f in cat.load_batch().facts if f.source == "jikan"}
         assert stamps == {DAY1}
@@ -194,11 +194,11 @@ def test_sync_builds_and_reports_new_entries(fake: Upstreams, tmp_path: Path) ->
     root = tmp_path / "downloads"
     with open_catalog(f"sqlite:///{tmp_path / 'c.db'}") as cat:
         first = sync(cat, root, [TINY, root], DAY1, sources=["anidb_tvdb"], clients=fake.clients(),
-                     cache_dir=tmp_path / "cache")
+                     cache_dir=tmp_path / "cache", forecasts=False)
         assert first.first_build
         assert first.build is not None
         second = sync(cat, root, [TINY, root], DAY2, sources=["jikan"], since=_since(),
-                      clients=fake.clients(), cache_dir=tmp_path / "cache")
+                      clients=fake.clients(), cache_dir=tmp_path / "cache", forecasts=False)
     assert not second.first_build
     # the season pages hold 40938 (Higehiro, already in the tiny catalog), 99999 (a broken
     # record: a reject) and two new entries
@@ -247,10 +247,10 @@ def test_sync_reports_a_new_announcement(fake: Upstreams, tmp_path: Path) -> Non
     root = tmp_path / "downloads"
     with open_catalog(f"sqlite:///{tmp_path / 'c.db'}") as cat:
         sync(cat, root, [TINY, root], DAY1, sources=["anidb_tvdb"], clients=fake.clients(),
-             cache_dir=tmp_path / "cache")
+             cache_dir=tmp_path / "cache", forecasts=False)
         fake.fail = _announcing
         report = sync(cat, root, [TINY, root], DAY2, sources=["jikan", "anilist"], since=_since(),
-                      clients=fake.clients(), cache_dir=tmp_path / "cache")
+                      clients=fake.clients(), cache_dir=tmp_path / "cache", forecasts=False)
     assert [e["mal_id"] for e in report.new_entries] == [90001]
     assert report.new_announcements == [{
         "franchise_id": "mal:40938", "franchise": "Hige wo Soru. Soshite Joshikousei wo Hirou.",

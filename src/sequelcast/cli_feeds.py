@@ -25,8 +25,8 @@ def calendar_command(
     db: _cli.DbOption = None,
 ) -> None:
     """An iCalendar (.ics) of the announced next seasons with a date, to subscribe to."""
-    with _cli._catalog(db) as cat:
-        text = calendar(cat, datetime.now(UTC), _cli._cache_dir(), watchlist=watchlist)
+    with _cli._service(db) as svc:
+        text = calendar(svc.catalog, datetime.now(UTC), watchlist=watchlist)
     if out is None:
         typer.echo(text.encode("utf-8"), nl=False)  # bytes: the CRLF line ends stay as RFC 5545 wants
         return

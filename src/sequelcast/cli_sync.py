@@ -13,9 +13,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sequelcast import cli as _cli
+from sequelcast.catalog import open_catalog
 from sequelcast.errors import ConfigError
 from sequelcast.service._sync import SyncReport, check_sources, source_names, sync
-from sequelcast.settings import parse_date_option
+from sequelcast.settings import normalize_db_url, parse_date_option
 from sequelcast.sources import anime_lists_history
 
 sync_app = typer.Typer(
@@ -92,7 +93,8 @@ def sync_command(
     root = settings.downloads
     root.mkdir(parents=True, exist_ok=True)
     data_dirs = [d for d in [settings.data, root] if d is not None]
-    with _cli._catalog(db, create=True) as cat, Progress(
+    url = normalize_db_url(db) if db else settings.db
+    with open_catalog(url, create=True) as cat, Progress(
         TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=_cli.err_console, disable=quiet or json_, transient=False,
     ) as progress:

@@ -11,23 +11,29 @@ import httpx
 
 from sequelcast.catalog import Catalog
 from sequelcast.feeds import SeasonEvent, icalendar, webhook_payload
-from sequelcast.service._lookup import franchise_graph
 from sequelcast.sources import webhook
 
 
 def announced_next_seasons(catalog: Catalog, cache_dir: Path | None = None) -> list[dict[str, Any]]:
     """Every franchise whose next season is announced (with or without a date), as plain rows.
 
-    The one place sync's summary and the calendars read the franchises from.
+    Read from the franchises the last build stored; the one place sync's summary and the
+    calendars read them from. ``cache_dir`` is unused (kept for callers).
     """
     rows = []
-    for fr in franchise_graph(catalog, None, cache_dir):
-        ns = fr.next_season
-        if ns.status == "announced":
-            rows.append({"franchise_id": fr.id, "franchise": fr.title, "mal_ids": fr.mal_ids,
-                         "title": ns.title, "mal_id": ns.mal_id, "anidb_id": ns.anidb_id,
-                         "expected": ns.expected, "first_seen": ns.first_seen})
+    for doc in catalog.franchise_docs():
+        ns = doc["next_season"]
+        if ns["status"] != "announced":
+            continue
+        ids = [x["mal_id"] for x in doc["seasons"] + doc["others"] if x.get("mal_id") is not None]
+        rows.append({"franchise_id": doc["id"], "franchise": doc["title"], "mal_ids": ids,
+                     "title": ns["title"], "mal_id": ns["mal_id"], "anidb_id": ns["anidb_id"],
+                     "expected": _day(ns["expected"]), "first_seen": _day(ns["first_seen"])})
     return rows
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def announced_seasons(catalog: Catalog, cache_dir: Path | None = None,

@@ -31,7 +31,8 @@ from sequelcast.catalog import Catalog
 from sequelcast.errors import ConfigError
 from sequelcast.service._build import BuildReport, build_catalog
 from sequelcast.service._feeds import announced_next_seasons
-from sequelcast.service._fetch import FetchReport, _saved
+from sequelcast.service._fetch import _saved
+from sequelcast.service._reports import FetchReport
 from sequelcast.sources import anilist, jikan
 from sequelcast.sources.http import make_client
 from sequelcast.sources.upstream import UPSTREAMS, Download, download
@@ -344,6 +345,7 @@ def sync(
     clients: SyncClients | None = None,
     progress: SyncProgress | None = None,
     cache_dir: Path | None = None,
+    forecasts: bool = True,
 ) -> SyncReport:
     """:func:`fetch_all`, then rebuild ``catalog`` from ``data_dirs`` and report what changed.
 
@@ -357,7 +359,7 @@ def sync(
     had_build = catalog.last_build() is not None
     before_entries = _entries(catalog) if had_build else {}
     before_announced = _announced(catalog, cache_dir) if had_build else {}
-    report.build = build_catalog(catalog, list(data_dirs))
+    report.build = build_catalog(catalog, list(data_dirs), forecasts=forecasts)
     report.first_build = not had_build
     if had_build:
         after = _entries(catalog)
