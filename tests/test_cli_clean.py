@@ -146,3 +146,12 @@ def test_resolve_table_speaks_of_confidence(built: str) -> None:
     assert result.exit_code == 0, result.output
     assert re.search(r"MAL id\s+┃\s+title\s+┃\s+confidence\s+┃\s+matched on", result.stdout)
     assert re.search(r"100\s+│\s+Tiny Show\s+│\s+\d+%", result.stdout)
+
+
+def test_build_summary_has_no_model_jargon(tmp_path: Path) -> None:
+    tiny = Path(__file__).parent / "fixtures" / "tiny"
+    result = runner.invoke(app, ["build", "--data", str(tiny), "--db", f"sqlite:///{tmp_path / 'b.db'}", "-q"],
+                           env={"SEQUELCAST_MODEL_DIR": str(tmp_path / "models")})
+    assert result.exit_code == 0, result.output
+    assert "Forecasts as of 2026-08-01: 2 waiting shows." in result.stdout
+    assert "model" not in result.stdout

@@ -164,7 +164,7 @@ def build(
         f"{c['entries']:,} entries, {c['facts']:,} facts, {c['rejects']:,} rejects."
     )
     fc = c["forecast"]
-    console.print(f"Forecasts as of {fc['as_of']}: {fc['waiting']:,} waiting shows (model {fc['model']})."
+    console.print(f"Forecasts as of {fc['as_of']}: {plural(fc['waiting'], 'waiting show')}."
                   if fc["fitted"] else f"No forecasts stored: {fc['error']}", highlight=False, markup=False)
 
 
