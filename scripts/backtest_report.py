@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import platform
 import tempfile
 import time
@@ -113,6 +114,11 @@ def _overview(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _f(value: float | None, fmt: str) -> str:
+    """A metric, or "–" when it is undefined (``None``: e.g. no event within the horizon)."""
+    return "–" if value is None else format(value, fmt)
+
+
 def _table(summary: dict) -> str:
     hs = [f"{h:g}" for h in summary["horizons"]]
     head = ["model", "coverage", "C-index", *[f"td-AUC {h}y" for h in hs], *[f"Brier {h}y" for h in hs],
@@ -120,9 +126,10 @@ def _table(summary: dict) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, m in summary["models"].items():
         label = f"**{name}** (kept)" if name == summary["selected"] else name
-        cells = [label, f"{m['coverage']:.1%}", f"{m['c_index']:.3f}", *[f"{m[f'td_auc_{h}']:.3f}" for h in hs],
-                 *[f"{m[f'brier_{h}']:.4f}" for h in hs], *[f"{m[f'ici_{h}']:.3f}" for h in hs],
-                 f"{m['integrated_brier']:.4f}", f"{m['fit_seconds']:.1f}"]
+        cells = [label, _f(m["coverage"], ".1%"), _f(m["c_index"], ".3f"),
+                 *[_f(m[f"td_auc_{h}"], ".3f") for h in hs], *[_f(m[f"brier_{h}"], ".4f") for h in hs],
+                 *[_f(m[f"ici_{h}"], ".3f") for h in hs], _f(m["integrated_brier"], ".4f"),
+                 _f(m["fit_seconds"], ".1f")]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -172,6 +179,9 @@ def main() -> None:
             outcome = svc.data_date()
         with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             summaries = list(pool.map(_one, [settings] * len(dates), dates))
+    # saved before any formatting, so a formatting error never loses an hour of backtests
+    (ROOT / ".scratch").mkdir(exist_ok=True)
+    (ROOT / ".scratch" / "backtest-summaries.json").write_text(json.dumps(summaries, indent=1), encoding="utf-8")
     sections = [_section(s) for s in summaries]
     machine = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
     text = (INTRO.format(outcome=outcome, machine=machine) + "\n## Overview\n\n" + _overview(summaries)
