@@ -610,6 +610,11 @@ def watch_feed(db: DbOption = None) -> None:
 
 app.command("serve")(handle_errors(_serve))
 
+from sequelcast.cli_report import ledger_app, report  # noqa: E402 - they use the helpers above
+
+app.command("report")(report)
+app.add_typer(ledger_app, name="ledger")
+
 
 def main() -> None:
     """Entry point of the console script."""

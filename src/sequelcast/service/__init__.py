@@ -24,6 +24,7 @@ from sequelcast.service._forecast import (
     forecast_json,
     forecaster,
 )
+from sequelcast.service._ledger import ledger_record, ledger_replay_one, ledger_score, replay_dates
 from sequelcast.service._lookup import (
     fact_sheet,
     find_mal_id,
@@ -34,6 +35,8 @@ from sequelcast.service._lookup import (
     resolve,
     title_index,
 )
+from sequelcast.service._report import render as render_report
+from sequelcast.service._report import report_json, report_site
 from sequelcast.service._watch import watch_add, watch_check, watch_feed, watch_remove
 
 __all__ = [
@@ -62,8 +65,15 @@ __all__ = [
     "franchise_json",
     "franchise_of",
     "get_entry",
+    "ledger_record",
+    "ledger_replay_one",
+    "ledger_score",
     "load_snapshot",
     "next_season_json",
+    "render_report",
+    "replay_dates",
+    "report_json",
+    "report_site",
     "resolve",
     "title_index",
     "watch_add",
