@@ -1,7 +1,8 @@
 """Charts of a report: the chance of an announcement by date, and the ledger's reliability plot.
 
 Two renderings of each: an inline SVG string (for HTML; self-contained, colours as presentation
-attributes so a static page needs no stylesheet) and a PNG file drawn by matplotlib (for
+attributes, no inline ``style``, so it needs no stylesheet and passes a strict
+Content-Security-Policy) and a PNG file drawn by matplotlib (for
 Markdown). matplotlib is imported inside the functions, so the CLI and the server load it only
 when a PNG is asked for.
 """
@@ -41,8 +42,8 @@ def _pct(p: float) -> str:
 
 def _frame(title: str, desc: str) -> list[str]:
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'width="100%" style="max-width:{WIDTH}px" font-family="sans-serif" font-size="12">',
+        f'<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" width="{WIDTH}" height="{HEIGHT}" font-family="sans-serif" font-size="12">',
         f"<title>{escape(title)}</title>",
         f"<desc>{escape(desc)}</desc>",
     ]

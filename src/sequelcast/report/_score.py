@@ -70,7 +70,7 @@ def _resolve(rows: Sequence[Mapping[str, Any]], outcomes: Sequence[tuple[float, 
     return pairs, n_rows
 
 
-def _round(x: float | None, digits: int = 4) -> float | None:
+def _round(x: float | None, digits: int = 6) -> float | None:
     return None if x is None or math.isnan(x) else round(float(x), digits)
 
 
