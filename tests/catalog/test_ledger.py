@@ -16,7 +16,7 @@ from sequelcast.service import build_catalog
 
 
 def forecast(mal_id: int, p: float = 0.1) -> dict[str, object]:
-    row: dict[str, object] = {c: None for c in FORECAST_COLUMNS}
+    row: dict[str, object] = dict.fromkeys(FORECAST_COLUMNS)
     row.update(franchise_id=f"mal:{mal_id}", spell_id=f"S{mal_id}", mal_id=mal_id, title=f"Show {mal_id}",
                ended=date(2015, 3, 30), waited_years=1.5, p_1y=p, p_2y=p * 2, model="cox")
     return row

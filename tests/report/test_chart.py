@@ -14,7 +14,8 @@ POINTS = [(date(2027, 8, 20), 0.1), (date(2028, 8, 19), 0.25), (date(2031, 8, 20
 
 def test_announcement_svg_draws_every_point() -> None:
     svg = announcement_svg(POINTS, date(2026, 8, 20), title="A <b> title")
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.startswith("<svg")
+    assert svg.endswith("</svg>")
     assert svg.count("<circle") == 3
     for label in ("10%", "25%", "40%", "Aug 2031"):
         assert label in svg

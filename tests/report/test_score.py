@@ -28,7 +28,8 @@ def test_hand_computed_brier_auc_and_counts() -> None:
     assert (s["n_forecasts"], s["n_resolved"], s["n_unmatched"]) == (4, 3, 1)
     h = s["horizons"]
     # 1 year: forecasts .8 .1 .4, happened 1 0 0: ((.2)^2 + .1^2 + .4^2) / 3 = .07
-    assert h["1"]["n_resolved"] == 3 and h["1"]["n_events"] == 1
+    assert h["1"]["n_resolved"] == 3
+    assert h["1"]["n_events"] == 1
     assert h["1"]["brier"] == pytest.approx(0.07, abs=1e-6)
     assert h["1"]["auc"] == pytest.approx(1.0, abs=1e-6)
     # 2 years: .9 .2 .5 against 1 0 1: (.01 + .04 + .25) / 3 = .1
@@ -50,15 +51,18 @@ def test_calibration_table_by_decile() -> None:
     table = s["calibration"]
     assert [r["decile"] for r in table] == list(range(1, 11))
     assert sum(r["n"] for r in table) == 10
-    assert table[0]["mean_forecast"] == 0.1 and table[0]["observed"] == 0.0
-    assert table[-1]["mean_forecast"] == 0.99 and table[-1]["observed"] == 1.0
+    assert table[0]["mean_forecast"] == 0.1
+    assert table[0]["observed"] == 0.0
+    assert table[-1]["mean_forecast"] == 0.99
+    assert table[-1]["observed"] == 1.0
     means = [r["mean_forecast"] for r in table]
     assert means == sorted(means)
 
 
 def test_an_unresolved_ledger() -> None:
     s = score_ledger([row(0.1, 0.2, 0.3, 0.4)], [(0.0, False)], AS_OF)
-    assert s["n_resolved"] == 0 and s["brier"] is None
+    assert s["n_resolved"] == 0
+    assert s["brier"] is None
     assert s["calibration"] == []
     assert s["headline"] == "The ledger holds no resolved forecast yet."
 
@@ -69,4 +73,5 @@ def test_top_decile_and_deciles_of_many() -> None:
     assert top_decile_precision(p, y) == 1.0
     rows = calibration_deciles(p, y)
     assert [r["n"] for r in rows] == [10] * 10
-    assert rows[-1]["observed"] == 1.0 and rows[0]["observed"] == 0.0
+    assert rows[-1]["observed"] == 1.0
+    assert rows[0]["observed"] == 0.0

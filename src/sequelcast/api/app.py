@@ -112,8 +112,8 @@ def create_app(settings: Settings | None = None, catalog_url: str | None = None)
 
 
 def _mount_web(app: FastAPI) -> None:
-    from sequelcast.web.views import STATIC_DIR  # the web package imports this one
     from sequelcast.web.report_views import router as report_router
+    from sequelcast.web.views import STATIC_DIR  # the web package imports this one
     from sequelcast.web.views import router as web_router
 
     app.include_router(web_router)

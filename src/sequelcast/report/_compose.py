@@ -370,7 +370,9 @@ def _what_would_change(inputs: ReportInputs, forecast: Mapping[str, Any],
     if forecast["state"] != "odds":
         if forecast["state"] == "announced":
             return ["A start date (or a delay) for the announced season; nothing else changes the answer."]
-        return ["The end of the current season: the forecast starts when it has finished airing."]
+        if forecast["state"] == "not_waiting":
+            return ["The end of the current season: the forecast starts when it has finished airing."]
+        return ["More data: no forecast could be made on this date (see the forecast section)."]
     out = ["An announcement: a new MyAnimeList or AniDB entry for the next season settles it "
            "(the catalog notices it at the next build)."]
     strongest = sorted(forecast["factors"], key=lambda f: -abs(f.get("effect") or 0.0))[:3]

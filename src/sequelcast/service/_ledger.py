@@ -101,8 +101,8 @@ def replay_dates(catalog: Catalog, since: date, until: date | None, every: str) 
         raise ConfigError(f"--every: expected quarter or year, got {every!r}")
     newest = data_date(catalog)
     last = min(until, newest) if until is not None else newest
-    if since >= last:
-        raise ConfigError(f"--since {since} must be before --until / the newest data ({last})")
+    if since > last or (until is None and since == last):
+        raise ConfigError(f"--since {since} must be before the newest data ({newest}), and not after --until")
     out, k = [], 0
     while (d := _add_months(since, k * EVERY[every])) < last or (d == last and until is not None):
         out.append(d)

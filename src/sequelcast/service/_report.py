@@ -18,11 +18,17 @@ from typing import Any
 from sequelcast import report as rp
 from sequelcast.catalog import Catalog
 from sequelcast.domain import Anime, Snapshot
-from sequelcast.errors import ConfigError
+from sequelcast.errors import ConfigError, ModelError
 from sequelcast.franchise import Franchise, FranchiseGraph
 from sequelcast.service._cache import load_snapshot
 from sequelcast.service._forecast import DEFAULT_MODEL, data_date, forecast, forecast_date
-from sequelcast.service._lookup import fact_sheet, franchise_graph, franchise_json, franchise_of
+from sequelcast.service._lookup import (
+    fact_sheet,
+    franchise_graph,
+    franchise_json,
+    franchise_of,
+    next_season_json,
+)
 
 #: The formats ``report`` writes.
 FORMATS = ("md", "html", "json")
@@ -109,7 +115,11 @@ def _gather(ctx: _Context, title_or_id: str) -> rp.ReportInputs:
     sheet = fact_sheet(ctx.catalog, str(subject) if subject is not None else asked, ctx.snap_as_of,
                        ctx.cache_dir)
     mal_id = int(sheet["mal_id"])
-    answer = forecast(ctx.catalog, str(mal_id), ctx.as_of, ctx.today, ctx.cache_dir, ctx.model)
+    try:
+        answer = forecast(ctx.catalog, str(mal_id), ctx.as_of, ctx.today, ctx.cache_dir, ctx.model)
+    except ModelError as exc:  # no model on this date: the rest of the report still holds
+        answer = {"status": "unavailable", "forecast": None, "message": str(exc),
+                  "next_season": next_season_json(fr.next_season)}
     season_ids = [s.mal_id for s in fr.seasons if s.mal_id is not None]
     facts = ctx.catalog.fact_sources(sorted({mal_id, *season_ids}), ctx.snap_as_of)
     record = ctx.studio_record()
