@@ -138,3 +138,10 @@ def test_ledger_record_replay_and_score(env: dict[str, str]) -> None:
 def test_ledger_replay_argument_errors(env: dict[str, str]) -> None:
     assert "--every: expected quarter or year" in run(env, "ledger", "replay", "--every", "month", code=2)
     assert "must be before" in run(env, "ledger", "replay", "--since", "2030-01-01", code=2)
+
+
+def test_ledger_needs_a_built_catalog(tmp_path: Path) -> None:
+    missing = tmp_path / "none.db"
+    out = run({"SEQUELCAST_DB": f"sqlite:///{missing}"}, "ledger", "score", code=1)
+    assert f"no catalog at {missing}: run `sequelcast build` first" in out
+    assert not missing.exists()

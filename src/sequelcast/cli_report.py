@@ -6,6 +6,8 @@ Registered from :mod:`sequelcast.cli` (one line each); thin commands over
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +16,7 @@ import typer
 
 from sequelcast import report as rp
 from sequelcast import service
+from sequelcast.catalog import Catalog
 from sequelcast.cli import (
     AsOfOption,
     DbOption,
@@ -53,6 +56,8 @@ def report(
     """
     if all_ == (title_or_id is not None):
         raise ConfigError("give a title or MAL id, or --all (not both)")
+    if format_ not in service.REPORT_FORMATS:
+        raise ConfigError(f"--format: expected one of {', '.join(service.REPORT_FORMATS)}, got {format_!r}")
     if all_:
         _report_site(out, top, db, _as_of(as_of), model)
         return
@@ -62,8 +67,9 @@ def report(
     if format_ == "md":
         base = out.with_suffix("") if out is not None else _cache_dir() / "reports" / str(data["mal_id"])
         png = base.parent / f"{base.name}-chart.png"
-    text = service.render_report(data, format_, png,
-                                 png.name if out is not None and png is not None else None)
+    # beside the file, the chart is linked by name; on stdout, by its full path
+    href = None if png is None else png.name if out is not None else str(png.resolve())
+    text = service.render_report(data, format_, png, href)
     if out is None:
         typer.echo(text, nl=False)
         return
@@ -84,6 +90,15 @@ def _report_site(out: Path | None, top: int, db: str | None, as_of: date | None,
     console.print(f"Wrote {len(files)} pages to {out} (open {files[0]}).", highlight=False, markup=False)
 
 
+@contextmanager
+def _migrated(db: str | None) -> Iterator[Catalog]:
+    """The catalog (which must exist), migrated so that a catalog older than the ledger gains it."""
+    with _catalog(db):
+        pass  # refuses a missing or never-built catalog, creating nothing
+    with _catalog(db, create=True) as cat:
+        yield cat
+
+
 ledger_app = typer.Typer(
     help="The forecast ledger: forecasts kept as they were made, and scored once their time has come.",
     no_args_is_help=True,
@@ -95,7 +110,7 @@ ledger_app = typer.Typer(
 def ledger_record(db: DbOption = None, model: ModelOption = service.DEFAULT_MODEL,
                   json_: JsonOption = False) -> None:
     """Keep today's forecast of every show waiting for a next season (once per catalog build)."""
-    with _catalog(db, create=True) as cat, err_console.status("Forecasting every waiting show..."):
+    with _migrated(db) as cat, err_console.status("Forecasting every waiting show..."):
         run = service.ledger_record(cat, _today(), _cache_dir(), model)
     if json_:
         _print_json(run)
@@ -131,7 +146,7 @@ def ledger_replay(
     """
     start = _date(since, "--since")
     assert start is not None
-    with _catalog(db, create=True) as cat:
+    with _migrated(db) as cat:
         dates = service.replay_dates(cat, start, _date(until, "--until"), every)
         runs = []
         for i, when in enumerate(dates):
@@ -160,7 +175,7 @@ def ledger_score(
     A horizon counts once it has passed, or once the next season came within it, judged
     against the newest data.
     """
-    with _catalog(db, create=True) as cat, err_console.status("Scoring the ledger..."):
+    with _migrated(db) as cat, err_console.status("Scoring the ledger..."):
         score = service.ledger_score(cat, _cache_dir())
     if plot is not None and score["calibration"]:
         rp.reliability_png(score["calibration"], plot)

@@ -35,6 +35,7 @@ from sequelcast.service._lookup import (
     resolve,
     title_index,
 )
+from sequelcast.service._report import FORMATS as REPORT_FORMATS
 from sequelcast.service._report import render as render_report
 from sequelcast.service._report import report_json, report_site
 from sequelcast.service._watch import watch_add, watch_check, watch_feed, watch_remove
@@ -44,6 +45,7 @@ __all__ = [
     "BuildReport",
     "DEFAULT_MODEL",
     "FetchReport",
+    "REPORT_FORMATS",
     "backtest",
     "build_catalog",
     "clear_caches",
