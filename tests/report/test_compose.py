@@ -121,6 +121,14 @@ def test_popularity_and_studio_lines() -> None:
     assert "3 of them followed by another season (10%)" in r["studio"]["lines"][0]
 
 
+def test_disc_sales_when_known() -> None:
+    r = compose_report(inputs(disc_sales={"avg_units": 3400.0, "source": "disc_sales",
+                                          "observed_at": "2021-12-31"}))
+    assert r["popularity"]["lines"][3] == ("Disc sales: about 3,400 Blu-ray/DVD units per volume "
+                                           "(disc_sales, 2021-12-31).")
+    assert {"fact": "Disc sales", "source": "disc_sales", "observed_at": "2021-12-31"} in r["sources"]
+
+
 def test_announced_sequel_reports_the_announcement_instead_of_odds() -> None:
     announced = {"status": "announced", "title": "Tiny Show 2nd Season", "first_seen": "2018-06-01",
                  "expected": "2019-01-07", "evidence": [{"source": "anidb_first_seen", "detail": "listed",

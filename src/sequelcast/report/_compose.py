@@ -292,7 +292,8 @@ def _popularity(inputs: ReportInputs) -> dict[str, Any]:
     growth = _growth(inputs.members_history)
     lines.append(growth or "Member growth: unknown (fewer than two dated observations).")
     disc = inputs.disc_sales
-    lines.append(f"Disc sales: about {disc['avg_units']:,.0f} units per volume ({disc['source']})."
+    lines.append(f"Disc sales: about {disc['avg_units']:,.0f} Blu-ray/DVD units per volume "
+                 f"({disc['source']}, {disc.get('observed_at') or 'undated'})."
                  if disc and disc.get("avg_units") is not None
                  else "Disc sales: unknown (none in the catalog for this show).")
     return {"lines": lines, "score": score, "members": members, "peers": peers,
@@ -399,10 +400,11 @@ def _sources(facts: Sequence[Mapping[str, Any]], seasons: Sequence[Mapping[str, 
             for f in facts if f["source"]]
     rows += [{"fact": f"Season {s['number']} dates and episodes", "source": s["source"],
               "observed_at": s["observed_at"]} for s in seasons if s["source"]]
-    for key, label in (("score_source", "MAL score"), ("members_source", "MAL members")):
+    for key, label in (("score_source", "MAL score"), ("members_source", "MAL members"),
+                       ("disc_sales", "Disc sales")):
         where = popularity.get(key)
         if where:
-            rows.append({"fact": label, **where})
+            rows.append({"fact": label, "source": where.get("source"), "observed_at": where.get("observed_at")})
     rows.append({"fact": "Next-season status", "source": status.get("source"),
                  "observed_at": status.get("observed_at")})
     rows.append({"fact": "Source material", "source": source.get("source"),

@@ -99,6 +99,15 @@ def _members_history(snapshot: Snapshot, mal_id: int) -> list[dict[str, Any]]:
     return [seen[k] for k in sorted(seen)]
 
 
+def _disc_sales(snapshot: Snapshot, mal_id: int) -> dict[str, Any] | None:
+    """The newest ``disc_sales`` observation (thousands of units per volume) of the show, if any."""
+    found = [f for f in snapshot.history.get(mal_id, []) if f.field == "disc_sales" and f.value is not None]
+    if not found:
+        return None
+    f = max(found, key=lambda x: x.observed_at)
+    return {"avg_units": 1000.0 * float(f.value), "source": f.source, "observed_at": f.observed_at.isoformat()}
+
+
 def _source_material(snapshot: Snapshot, mal_id: int) -> dict[str, Any] | None:
     sf = snapshot.source_features.get(mal_id)
     if sf is None:
@@ -129,7 +138,8 @@ def _gather(ctx: _Context, title_or_id: str) -> rp.ReportInputs:
     return rp.ReportInputs(
         as_of=ctx.when, asked=asked, sheet=sheet, franchise=franchise_json(fr), forecast=answer,
         provenance=rp.provenance(facts), members_history=_members_history(ctx.snapshot, mal_id),
-        studios=studios, source_material=_source_material(ctx.snapshot, mal_id), disc_sales=None,
+        studios=studios, source_material=_source_material(ctx.snapshot, mal_id),
+        disc_sales=_disc_sales(ctx.snapshot, mal_id),
     )
 
 
