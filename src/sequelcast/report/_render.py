@@ -118,6 +118,9 @@ def render_track_record_markdown(score: Mapping[str, Any], png: str | None = Non
                    for r in score["calibration"]])
     if png:
         out += [f"![Reliability plot]({png})", ""]
+    if score.get("n_early"):
+        out += [f"{score['n_early']:,} forecasts were of shows whose next season the newest data dates on "
+                "or before the forecast's date: they count as announced a day later, as in the backtest.", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -148,10 +148,12 @@ def _dedupe(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _outcomes(rows: Sequence[dict[str, Any]], catalog: Catalog, outcome_date: date,
-              cache_dir: Path | None) -> list[tuple[float, bool] | None]:
+              cache_dir: Path | None) -> tuple[list[tuple[float, bool] | None], int]:
+    """Each row's outcome in the newest data, and how many were "early" (see ``outcomes_for``)."""
     seasons = forecast_inputs(load_snapshot(catalog, None, cache_dir),
                               franchise_graph(catalog, None, cache_dir)).seasons_by_franchise
     out: list[tuple[float, bool] | None] = [None] * len(rows)
+    early = 0
     by_date: dict[date, list[int]] = {}
     for i, r in enumerate(rows):
         by_date.setdefault(r["as_of"], []).append(i)
@@ -164,22 +166,27 @@ def _outcomes(rows: Sequence[dict[str, Any]], catalog: Catalog, outcome_date: da
         frame = pd.DataFrame([{c: rows[i][c] for c in cols} for i in idx],
                              index=pd.Index([str(i) for i in idx], name="spell_id"), dtype=object)
         found, _ = outcomes_for(frame, seasons, as_of, outcome_date)
+        early += int(found["early"].sum())
         for sid, o in found.iterrows():
             out[int(str(sid))] = (float(o["duration"]), bool(o["event"]))
-    return out
+    return out, early
 
 
 def ledger_score(catalog: Catalog, cache_dir: Path | None = None) -> dict[str, Any]:
     """Score every kept forecast against the newest data (see :func:`sequelcast.report.score_ledger`).
 
     Each show counts once per date (the earliest run's forecast). Adds ``runs`` (how many of
-    each kind) to the scores.
+    each kind) and ``n_early`` (forecasts whose next season the newest data dates on or before the
+    forecast's date: counted as announced a day later, as in the backtest) to the scores.
     """
     ledger = Ledger(catalog)
     rows = _dedupe(ledger.forecasts())
     outcome_date = data_date(catalog)
-    outcomes = _outcomes(rows, catalog, outcome_date, cache_dir) if rows else []
+    outcomes, early = _outcomes(rows, catalog, outcome_date, cache_dir) if rows else ([], 0)
     score = rp.score_ledger(rows, outcomes, outcome_date)
+    # the newest data dates these shows' next season on or before the forecast's date (the data
+    # of the time did not know it yet); they count as announced a day later, as in the backtest
+    score["n_early"] = early
     kinds: dict[str, int] = {}
     for run in ledger.runs():
         kinds[run["kind"]] = kinds.get(run["kind"], 0) + 1
