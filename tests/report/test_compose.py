@@ -80,8 +80,12 @@ def test_headline_status_and_facts_with_sources() -> None:
 
 def test_source_material_in_plain_words() -> None:
     text = compose_report(inputs())["source_material"]["text"]
-    assert text.startswith("light novel “Hige wo Soru.”, 5 volumes, finished in June 2021")
-    assert "Little left to adapt." in text
+    assert text == ("Little left to adapt. The source: light novel “Hige wo Soru.”, 5 volumes, finished "
+                    "in June 2021 (MyAnimeList manga 116201); the anime has used about 2.6 episodes "
+                    "per volume.")
+    plain = compose_report(inputs(source_material={**SOURCE, "summary": ""}))["source_material"]["text"]
+    assert plain == ("Light novel “Hige wo Soru.”, 5 volumes, finished in June 2021; the anime has used "
+                     "about 2.6 episodes per volume.")
 
 
 def test_missing_source_material_is_unknown_not_invented() -> None:

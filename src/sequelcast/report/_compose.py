@@ -218,7 +218,8 @@ def _season_rows(inputs: ReportInputs) -> list[dict[str, Any]]:
     return rows
 
 
-def _source_text(sm: Mapping[str, Any], as_of: date) -> str:
+def _source_facts(sm: Mapping[str, Any], as_of: date) -> str:
+    """The source work's facts in one sentence (kind, title, volumes, publication status)."""
     kind = _KIND_WORDS.get(str(sm.get("kind")), sm.get("kind") or "source work")
     parts = [f"{kind} {('“' + sm['title'] + '”') if sm.get('title') else ''}".strip()]
     volumes = sm.get("volumes")
@@ -232,11 +233,19 @@ def _source_text(sm: Mapping[str, Any], as_of: date) -> str:
         parts.append(f"still publishing as of {as_of.isoformat()}")
     else:
         parts.append("publication status unknown")
-    text = ", ".join(parts)
-    if sm.get("episodes_per_volume") is not None:
-        text += f"; the anime has used about {sm['episodes_per_volume']:.1f} episodes per volume"
-    summary = sm.get("summary")
-    return f"{text}. {summary[0].upper() + summary[1:]}." if summary else f"{text}."
+    return ", ".join(parts)
+
+
+def _source_text(sm: Mapping[str, Any], as_of: date) -> str:
+    """The source material in plain words: the linker's summary when it gives one, then the facts."""
+    facts = _source_facts(sm, as_of)
+    used = (f"; the anime has used about {sm['episodes_per_volume']:.1f} episodes per volume"
+            if sm.get("episodes_per_volume") is not None else "")
+    summary = str(sm.get("summary") or "").strip().rstrip(".")
+    if not summary:
+        return f"{facts[:1].upper()}{facts[1:]}{used}."
+    where = f" (MyAnimeList manga {sm['work_id']})" if sm.get("work_id") else ""
+    return f"{summary[:1].upper()}{summary[1:]}. The source: {facts}{where}{used}."
 
 
 def _source_material(inputs: ReportInputs) -> dict[str, Any]:

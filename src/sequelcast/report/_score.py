@@ -178,5 +178,5 @@ def headline(score: Mapping[str, Any]) -> str:
     return (f"{score['n_resolved']:,} of {score['n_forecasts']:,} forecasts made on {score['n_dates']} "
             f"date(s) from {score['first_as_of']} to {score['last_as_of']} are resolved: Brier "
             f"{score['brier']:.3f} over every resolved horizon (a constant forecast of the observed "
-            f"rate scores {score['brier_reference']:.3f}); at {h} year(s){auc}, and "
+            f"rate scores {score['brier_reference']:.3f}); at the {h}-year horizon{auc}, and "
             f"{v['top_decile_precision']:.0%} of the top tenth of forecasts came true.")
