@@ -80,8 +80,8 @@ def test_headline_status_and_facts_with_sources() -> None:
 
 def test_source_material_in_plain_words() -> None:
     text = compose_report(inputs())["source_material"]["text"]
-    assert text == ("Little left to adapt. The source: light novel “Hige wo Soru.”, 5 volumes, finished "
-                    "in June 2021 (MyAnimeList manga 116201); the anime has used about 2.6 episodes "
+    assert text == ("Little left to adapt. The source is “Hige wo Soru.” (MyAnimeList manga 116201), "
+                    "published February 2018 to June 2021; the anime has used about 2.6 episodes "
                     "per volume.")
     plain = compose_report(inputs(source_material={**SOURCE, "summary": ""}))["source_material"]["text"]
     assert plain == ("Light novel “Hige wo Soru.”, 5 volumes, finished in June 2021; the anime has used "

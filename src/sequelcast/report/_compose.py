@@ -244,8 +244,11 @@ def _source_text(sm: Mapping[str, Any], as_of: date) -> str:
     summary = str(sm.get("summary") or "").strip().rstrip(".")
     if not summary:
         return f"{facts[:1].upper()}{facts[1:]}{used}."
+    title = f"“{sm['title']}”" if sm.get("title") else "the source work"
     where = f" (MyAnimeList manga {sm['work_id']})" if sm.get("work_id") else ""
-    return f"{summary[:1].upper()}{summary[1:]}. The source: {facts}{where}{used}."
+    span = (f", published {month_year(sm.get('start'))} to "
+            f"{month_year(sm.get('end')) if sm.get('finished') else 'now'}" if sm.get("start") else "")
+    return f"{summary[:1].upper()}{summary[1:]}. The source is {title}{where}{span}{used}."
 
 
 def _source_material(inputs: ReportInputs) -> dict[str, Any]:
