@@ -93,7 +93,8 @@ def test_missing_source_material_is_unknown_not_invented() -> None:
     assert r["source_material"]["known"] is False
     assert "volumes and publication status are unknown" in r["source_material"]["text"]
     running = compose_report(inputs(source_material={**SOURCE, "finished": False, "end": None,
-                                                     "volumes": None, "volumes_estimate": 7.0}))
+                                                     "volumes": None, "volumes_estimate": 7.0,
+                                                     "summary": ""}))
     assert "about 7 volumes so far, still publishing as of 2026-08-20" in running["source_material"]["text"]
 
 
