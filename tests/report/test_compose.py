@@ -78,6 +78,13 @@ def test_headline_status_and_facts_with_sources() -> None:
     assert r["seasons"][0]["episodes"] == 13
 
 
+def test_the_show_is_named_after_its_first_season() -> None:
+    later = sheet(mal_id=52807, title="One Punch Man 3", title_english="One-Punch Man Season 3")
+    r = compose_report(inputs(sheet=later, series={"title": "One Punch Man", "title_english": "One-Punch Man"}))
+    assert r["headline"] == "One-Punch Man Season 2: is it returning?"
+    assert r["name"] == "One-Punch Man"
+
+
 def test_source_material_in_plain_words() -> None:
     text = compose_report(inputs())["source_material"]["text"]
     assert text == ("Little left to adapt. The source is “Hige wo Soru.” (MyAnimeList manga 116201), "

@@ -53,6 +53,9 @@ class ReportInputs:
         ``domain.SourceFeatures`` as a dict, or ``None`` when the catalog links no source work.
     disc_sales : dict or None
         ``{"avg_units", "source", "observed_at"}`` when known.
+    series : dict or None
+        The titles (``title``, ``title_english``) of the franchise's first season: the show's name
+        in the headline is taken from them (a later season's title carries "Season 3" and such).
     """
 
     as_of: date
@@ -65,6 +68,7 @@ class ReportInputs:
     studios: list[dict[str, Any]] = field(default_factory=list)
     source_material: dict[str, Any] | None = None
     disc_sales: dict[str, Any] | None = None
+    series: dict[str, Any] | None = None
 
 
 def provenance(facts: Iterable[tuple[int, str, str, date]]) -> dict[int, dict[str, dict[str, Any]]]:
@@ -446,7 +450,7 @@ def compose_report(inputs: ReportInputs) -> dict[str, Any]:
     """
     number = _next_number(inputs.franchise, inputs.as_of)
     status = _status(inputs, number)
-    name = display_name(inputs.sheet)
+    name = display_name(inputs.series or inputs.sheet)
     facts = _fact_rows(inputs, _season_number(inputs.franchise, inputs.sheet.get("mal_id")))
     facts.append({"label": "Next season", "value": status["text"], "source": status.get("source"),
                   "observed_at": status.get("observed_at")})

@@ -133,6 +133,7 @@ def _gather(ctx: _Context, title_or_id: str) -> rp.ReportInputs:
     facts = ctx.catalog.fact_sources(sorted({mal_id, *season_ids}), ctx.snap_as_of)
     record = ctx.studio_record()
     entry = ctx.snapshot.entries.get(mal_id)
+    first = next((ctx.snapshot.entries.get(s.mal_id) for s in fr.seasons if s.mal_id is not None), None)
     studios = [{"studio": s, "seasons": record.get(s, (0, 0))[0], "continued": record.get(s, (0, 0))[1],
                 "as_of": ctx.when.isoformat()} for s in (entry.studios if entry else ())]
     return rp.ReportInputs(
@@ -140,6 +141,8 @@ def _gather(ctx: _Context, title_or_id: str) -> rp.ReportInputs:
         provenance=rp.provenance(facts), members_history=_members_history(ctx.snapshot, mal_id),
         studios=studios, source_material=_source_material(ctx.snapshot, mal_id),
         disc_sales=_disc_sales(ctx.snapshot, mal_id),
+        series={"mal_id": first.mal_id, "title": first.title, "title_english": first.title_english}
+        if first is not None else None,
     )
 
 
