@@ -112,7 +112,7 @@ def render_track_record_markdown(score: Mapping[str, Any], png: str | None = Non
     out += _table(["horizon", "resolved", "happened", "Brier", "AUC", "top-decile precision"],
                   [(_years(float(h)), v["n_resolved"], v["n_events"], _num(v["brier"]), _num(v["auc"]),
                     _num(v["top_decile_precision"])) for h, v in score["horizons"].items()])
-    out += ["## Calibration (deciles of forecast probability, every horizon)", ""]
+    out += ["## Calibration (deciles of forecast probability, every passed horizon)", ""]
     out += _table(["decile", "forecasts", "mean forecast", "share that happened"],
                   [(r["decile"], r["n"], _num(r["mean_forecast"]), _num(r["observed"]))
                    for r in score["calibration"]])

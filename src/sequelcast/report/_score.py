@@ -2,9 +2,10 @@
 
 A ledger forecast made on ``as_of`` says ``P(announced within h years)`` for h = 1, 2, 3, 5. Given
 its outcome in the newest data (years from ``as_of`` to the announcement, or to the newest data
-when none came), each horizon is *resolved* once it has passed (``as_of + h`` is on or before the
-outcome date) or the announcement came within it; unresolved horizons are left out. A resolved
-horizon is a binary outcome: Brier score (scikit-learn ``brier_score_loss``), ROC AUC
+when none came), a forecast is *resolved* once one of its horizons has passed (``as_of + h`` is
+on or before the outcome date) or its announcement came. The metrics use the horizons that have
+passed only: counting the hits of a horizon still running without its misses (not known yet)
+would bias every score toward hits. A passed horizon is a binary outcome: Brier score (scikit-learn ``brier_score_loss``), ROC AUC
 (``roc_auc_score``, when both outcomes occur), a calibration table by decile of forecast
 probability, and hits: the share of the top decile of forecasts that came true.
 """
@@ -41,33 +42,32 @@ def resolved_pairs(rows: Sequence[Mapping[str, Any]],
     >>> rows = [{"as_of": date(2020, 1, 1), "p_1y": 0.5, "p_2y": 0.6, "p_3y": 0.7, "p_5y": 0.8}]
     >>> pairs = resolved_pairs(rows, [(1.5, True)], date(2022, 1, 1))
     >>> {h: (p.tolist(), y.tolist()) for h, (p, y) in pairs.items()}
-    {1: ([0.5], [False]), 2: ([0.6], [True]), 3: ([0.7], [True]), 5: ([0.8], [True])}
+    {1: ([0.5], [False]), 2: ([0.6], [True]), 3: ([], []), 5: ([], [])}
     """
     return _resolve(rows, outcomes, outcome_date)[0]
 
 
 def _resolve(rows: Sequence[Mapping[str, Any]], outcomes: Sequence[tuple[float, bool] | None],
-             outcome_date: date) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], int]:
+             outcome_date: date) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], int, int]:
     out: dict[int, tuple[list[float], list[bool]]] = {h: ([], []) for h in LEDGER_HORIZONS}
-    n_rows = 0
+    n_rows = by_event = 0
     for row, outcome in zip(rows, outcomes, strict=True):
         if outcome is None:
             continue
         years, event = outcome
         follow = _years(row["as_of"], outcome_date)
-        any_resolved = False
+        passed = False
         for h in LEDGER_HORIZONS:
             p = row.get(f"p_{h}y")
-            if p is None or (isinstance(p, float) and math.isnan(p)):
+            if p is None or (isinstance(p, float) and math.isnan(p)) or follow < h:
                 continue
-            happened = bool(event and years <= h)
-            if happened or follow >= h:
-                out[h][0].append(float(p))
-                out[h][1].append(happened)
-                any_resolved = True
-        n_rows += any_resolved
+            out[h][0].append(float(p))
+            out[h][1].append(bool(event and years <= h))
+            passed = True
+        n_rows += passed or bool(event)
+        by_event += not passed and bool(event)
     pairs = {h: (np.asarray(p, dtype=float), np.asarray(y, dtype=bool)) for h, (p, y) in out.items()}
-    return pairs, n_rows
+    return pairs, n_rows, by_event
 
 
 def _round(x: float | None, digits: int = 6) -> float | None:
@@ -125,9 +125,10 @@ def score_ledger(rows: Sequence[Mapping[str, Any]], outcomes: Sequence[tuple[flo
     Returns
     -------
     dict
-        ``n_forecasts`` (rows given), ``n_resolved`` (rows with at least one resolved horizon),
-        ``n_unmatched`` (rows whose show the newest data does not hold), ``brier`` (over every
-        resolved horizon of every forecast), ``brier_reference`` (the same for a constant forecast
+        ``n_forecasts`` (rows given), ``n_resolved`` (rows with a horizon passed or their next
+        season announced), ``n_resolved_by_event`` (announced before any horizon passed: resolved,
+        but in no score yet), ``n_unmatched`` (rows whose show the newest data does not hold), ``brier`` (over every
+        passed horizon of every forecast), ``brier_reference`` (the same for a constant forecast
         of the observed share per horizon), ``horizons`` (per horizon: ``n_resolved``,
         ``n_events``, ``brier``, ``brier_reference``, ``auc``, ``mean_forecast``, ``observed``,
         ``top_decile_precision``), ``calibration`` (deciles over every resolved horizon), the
@@ -141,7 +142,7 @@ def score_ledger(rows: Sequence[Mapping[str, Any]], outcomes: Sequence[tuple[flo
     >>> s["brier"], s["horizons"]["1"]["auc"]
     (0.04, 1.0)
     """
-    pairs, n_resolved = _resolve(rows, outcomes, outcome_date)
+    pairs, n_resolved, by_event = _resolve(rows, outcomes, outcome_date)
     horizons = {str(h): _horizon_scores(p, y) for h, (p, y) in pairs.items()}
     all_p = np.concatenate([p for p, _ in pairs.values()])
     all_y = np.concatenate([y for _, y in pairs.values()])
@@ -150,6 +151,7 @@ def score_ledger(rows: Sequence[Mapping[str, Any]], outcomes: Sequence[tuple[flo
     out: dict[str, Any] = {
         "n_forecasts": len(rows),
         "n_resolved": n_resolved,
+        "n_resolved_by_event": by_event,
         "n_unmatched": sum(1 for o in outcomes if o is None),
         "brier": _round(brier_score_loss(all_y, all_p)) if len(all_p) else None,
         "brier_reference": _round(float(np.concatenate(reference).mean())) if reference else None,
@@ -170,13 +172,13 @@ def headline(score: Mapping[str, Any]) -> str:
     >>> headline({"n_forecasts": 0, "n_resolved": 0})
     'The ledger holds no resolved forecast yet.'
     """
-    if not score.get("n_resolved"):
+    if not score.get("n_resolved") or score.get("brier") is None:
         return "The ledger holds no resolved forecast yet."
     best = max(score["horizons"].items(), key=lambda kv: kv[1]["n_resolved"])
     h, v = best
     auc = f", AUC {v['auc']:.2f}" if v.get("auc") is not None else ""
     return (f"{score['n_resolved']:,} of {score['n_forecasts']:,} forecasts made on {score['n_dates']} "
             f"date(s) from {score['first_as_of']} to {score['last_as_of']} are resolved: Brier "
-            f"{score['brier']:.3f} over every resolved horizon (a constant forecast of the observed "
+            f"{score['brier']:.3f} over every passed horizon (a constant forecast of the observed "
             f"rate scores {score['brier_reference']:.3f}); at the {h}-year horizon{auc}, and "
             f"{v['top_decile_precision']:.0%} of the top tenth of forecasts came true.")
