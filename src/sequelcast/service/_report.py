@@ -8,6 +8,7 @@ material, a release window...) and says "unknown" for the rest.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -166,8 +167,6 @@ def render(report: dict[str, Any], fmt: str, chart_png: Path | None = None,
     if fmt == "html":
         return rp.render_html(report)
     if fmt == "json":
-        import json
-
         return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
     href = None
     start, points = rp.chart_points(report["forecast"])
