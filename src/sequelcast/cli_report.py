@@ -142,7 +142,7 @@ def ledger_replay(
 ) -> None:
     """Fill the ledger with past dates' forecasts, each from what was known on that date only.
 
-    Slow: one model fit per date (about a minute each).
+    Slow: one model fit per date (one to four minutes each).
     """
     start = _date(since, "--since")
     assert start is not None
