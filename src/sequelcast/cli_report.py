@@ -16,17 +16,15 @@ import typer
 
 from sequelcast import report as rp
 from sequelcast import service
-from sequelcast.catalog import Catalog
+from sequelcast.catalog import open_catalog
 from sequelcast.cli import (
     AsOfOption,
     DbOption,
     JsonOption,
     ModelOption,
     _as_of,
-    _cache_dir,
-    _catalog,
     _print_json,
-    _today,
+    _service,
     console,
     err_console,
     handle_errors,
@@ -61,11 +59,12 @@ def report(
     if all_:
         _report_site(out, top, db, _as_of(as_of), model)
         return
-    with _catalog(db) as cat, err_console.status("Writing the report (the first run fits the model)..."):
-        data = service.report_json(cat, title_or_id or "", _as_of(as_of), _today(), _cache_dir(), model)
+    with _service(db) as svc, err_console.status("Writing the report (the first run fits the model)..."):
+        data = service.report_json(svc, title_or_id or "", _as_of(as_of), model)
+        cache = svc.settings.model_dir
     png = None
     if format_ == "md":
-        base = out.with_suffix("") if out is not None else _cache_dir() / "reports" / str(data["mal_id"])
+        base = out.with_suffix("") if out is not None else cache / "reports" / str(data["mal_id"])
         png = base.parent / f"{base.name}-chart.png"
     # beside the file, the chart is linked by name; on stdout, by its full path
     href = None if png is None else png.name if out is not None else str(png.resolve())
@@ -82,21 +81,22 @@ def report(
 def _report_site(out: Path | None, top: int, db: str | None, as_of: date | None, model: str) -> None:
     if out is None:
         raise ConfigError("--all: give --out DIR (the directory of the site)")
-    with _catalog(db) as cat, err_console.status(f"Writing the reports of the {top} most-followed shows...") as st:
+    with _service(db) as svc, err_console.status(f"Writing the reports of the {top} most-followed shows...") as st:
         def progress(i: int, n: int, what: str) -> None:
             st.update(f"Report {i + 1} of {n} (MAL {what})...")
 
-        files = service.report_site(cat, out, top, as_of, _today(), _cache_dir(), model, progress)
+        files = service.report_site(svc, out, top, as_of, model, progress)
     console.print(f"Wrote {len(files)} pages to {out} (open {files[0]}).", highlight=False, markup=False)
 
 
 @contextmanager
-def _migrated(db: str | None) -> Iterator[Catalog]:
-    """The catalog (which must exist), migrated so that a catalog older than the ledger gains it."""
-    with _catalog(db):
-        pass  # refuses a missing or never-built catalog, creating nothing
-    with _catalog(db, create=True) as cat:
-        yield cat
+def _migrated(db: str | None) -> Iterator[service.Sequelcast]:
+    """The service over the catalog (which must exist), migrated so that an older catalog gains the ledger."""
+    with _service(db) as svc:
+        svc.catalog  # noqa: B018 - refuses a missing or never-built catalog, creating nothing
+        settings = svc.settings
+    with open_catalog(settings.db, create=True) as cat, service.Sequelcast(settings, catalog=cat) as ready:
+        yield ready
 
 
 ledger_app = typer.Typer(
@@ -110,8 +110,8 @@ ledger_app = typer.Typer(
 def ledger_record(db: DbOption = None, model: ModelOption = service.DEFAULT_MODEL,
                   json_: JsonOption = False) -> None:
     """Keep today's forecast of every show waiting for a next season (once per catalog build)."""
-    with _migrated(db) as cat, err_console.status("Forecasting every waiting show..."):
-        run = service.ledger_record(cat, _today(), _cache_dir(), model)
+    with _migrated(db) as svc, err_console.status("Forecasting every waiting show..."):
+        run = service.ledger_record(svc, model)
     if json_:
         _print_json(run)
         return
@@ -146,12 +146,12 @@ def ledger_replay(
     """
     start = _date(since, "--since")
     assert start is not None
-    with _migrated(db) as cat:
-        dates = service.replay_dates(cat, start, _date(until, "--until"), every)
+    with _migrated(db) as svc:
+        dates = service.replay_dates(svc, start, _date(until, "--until"), every)
         runs = []
         for i, when in enumerate(dates):
             with err_console.status(f"[{i + 1}/{len(dates)}] forecasting as of {when}..."):
-                run = service.ledger_replay_one(cat, when, _cache_dir(), model)
+                run = service.ledger_replay_one(svc, when, model)
             runs.append(run)
             if not json_:
                 err_console.print(f"[{i + 1}/{len(dates)}] " + _run_line(run), highlight=False, markup=False)
@@ -175,8 +175,8 @@ def ledger_score(
     A horizon counts once it has passed, or once the next season came within it, judged
     against the newest data.
     """
-    with _migrated(db) as cat, err_console.status("Scoring the ledger..."):
-        score = service.ledger_score(cat, _cache_dir())
+    with _migrated(db) as svc, err_console.status("Scoring the ledger..."):
+        score = service.ledger_score(svc)
     if plot is not None and score["calibration"]:
         rp.reliability_png(score["calibration"], plot)
     if json_:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from sequelcast import service
-from sequelcast.catalog import open_catalog
 from sequelcast.report import render_html, render_markdown
+from sequelcast.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow,
               pytest.mark.filterwarnings("ignore::sequelcast.errors.ConvergenceWarning")]
@@ -18,12 +18,14 @@ TODAY = date(2026, 11, 30)
 
 @pytest.fixture(scope="module")
 def higehiro(real_catalog_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    cache = tmp_path_factory.mktemp("report-cache")
-    with open_catalog(real_catalog_url, create=False) as cat:
-        report = service.report_json(cat, "Higehiro", None, TODAY, cache)
-        forecast = service.forecast(cat, "40938", None, TODAY, cache)
-        snapshot = service.load_snapshot(cat, None, cache)
-    return {"report": report, "forecast": forecast, "linked": bool(snapshot.source_features)}
+    root = tmp_path_factory.mktemp("report-cache")
+    settings = Settings(db=real_catalog_url, data=None, today=TODAY, model_dir=root / "models",
+                        downloads=root / "downloads")
+    with service.Sequelcast(settings) as svc:
+        report = service.report_json(svc, "Higehiro")
+        forecast = svc.forecast("40938")
+        linked = bool(svc.catalog.snapshot(svc.data_date()).source_features)
+    return {"report": report, "forecast": forecast, "linked": linked}
 
 
 def test_facts_studio_episodes_and_dates(higehiro: dict) -> None:

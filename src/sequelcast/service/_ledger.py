@@ -1,7 +1,7 @@
 """The forecast ledger: record today's forecasts, replay past dates, score what has resolved.
 
-Every forecast comes from :func:`sequelcast.service.forecaster` (the model fitted on what the
-catalog knew on the date: the same as-of snapshot and franchises the backtest uses); outcomes
+Every forecast comes from :meth:`Sequelcast.forecaster` (the model fitted on what the catalog
+knew on the date: the same as-of snapshot and franchises the backtest uses); outcomes
 come from :func:`sequelcast.forecast.backtest.outcomes_for` against the newest data, as in the
 backtest. The scores are :func:`sequelcast.report.score_ledger`'s.
 """
@@ -11,27 +11,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sequelcast import __version__
 from sequelcast import report as rp
-from sequelcast.catalog import Catalog
 from sequelcast.catalog.ledger import Ledger, LedgerRunExistsError
 from sequelcast.errors import ConfigError, ModelError
-from sequelcast.forecast import Forecaster
-from sequelcast.forecast.backtest import outcomes_for
-from sequelcast.service._cache import _build_key, load_snapshot
-from sequelcast.service._forecast import (
-    DEFAULT_MODEL,
-    data_date,
-    forecast_inputs,
-    forecast_json,
-    forecaster,
-)
-from sequelcast.service._lookup import franchise_graph
+from sequelcast.service._app import Sequelcast
+from sequelcast.service._derive import DEFAULT_MODEL, forecast_json
+
+if TYPE_CHECKING:
+    from sequelcast.forecast import Forecaster
 
 #: How often ``ledger replay`` steps, in months.
 EVERY = {"quarter": 3, "year": 12}
@@ -67,14 +57,14 @@ def _run_json(run: dict[str, Any], skipped: bool, error: str | None = None) -> d
             "error": error}
 
 
-def _keep(catalog: Catalog, kind: str, when: date, cache_dir: Path | None, model: str) -> dict[str, Any]:
-    ledger = Ledger(catalog)
-    build = _build_key(catalog)
+def _keep(svc: Sequelcast, kind: str, when: date, model: str) -> dict[str, Any]:
+    ledger = Ledger(svc.catalog)
+    build = svc.build_key()
     existing = ledger.find_run(kind, when, build, model)
     if existing is not None:  # checked before fitting: a re-run costs nothing
         return _run_json(existing, skipped=True)
-    rows = ledger_rows(forecaster(catalog, when, cache_dir, model))
-    last = catalog.last_build()
+    rows = ledger_rows(svc.forecaster(when, model))
+    last = svc.catalog.last_build()
     try:
         run_id = ledger.add_run(kind=kind, as_of=when, build_key=build, build_id=last["id"] if last else None,
                                 model=model, version=__version__, forecasts=rows)
@@ -84,22 +74,20 @@ def _keep(catalog: Catalog, kind: str, when: date, cache_dir: Path | None, model
                      skipped=False)
 
 
-def ledger_record(catalog: Catalog, today: date, cache_dir: Path | None = None,
-                  model: str = DEFAULT_MODEL) -> dict[str, Any]:
-    """Keep the forecast of every waiting show on the catalog's date (never after ``today``).
+def ledger_record(svc: Sequelcast, model: str = DEFAULT_MODEL) -> dict[str, Any]:
+    """Keep the forecast of every waiting show on the catalog's date (never after today).
 
     A second record of the same date, build and model is skipped (``"skipped": true``): the
     ledger never rewrites a forecast.
     """
-    when = min(today, data_date(catalog))
-    return _keep(catalog, "record", when, cache_dir, model)
+    return _keep(svc, "record", svc.answer_date(None), model)
 
 
-def replay_dates(catalog: Catalog, since: date, until: date | None, every: str) -> list[date]:
+def replay_dates(svc: Sequelcast, since: date, until: date | None, every: str) -> list[date]:
     """The dates ``ledger replay`` forecasts on: from ``since`` every quarter or year, before the newest data."""
     if every not in EVERY:
         raise ConfigError(f"--every: expected quarter or year, got {every!r}")
-    newest = data_date(catalog)
+    newest = svc.data_date()
     last = min(until, newest) if until is not None else newest
     if since > last or (until is None and since == last):
         raise ConfigError(f"--since {since} must be before the newest data ({newest}), and not after --until")
@@ -121,16 +109,15 @@ def _add_months(d: date, months: int) -> date:
     return date(year, month, min(d.day, 28))
 
 
-def ledger_replay_one(catalog: Catalog, when: date, cache_dir: Path | None = None,
-                      model: str = DEFAULT_MODEL) -> dict[str, Any]:
+def ledger_replay_one(svc: Sequelcast, when: date, model: str = DEFAULT_MODEL) -> dict[str, Any]:
     """Keep the forecasts the model would have made on ``when``, from what was known then only.
 
-    The model is fitted on the catalog as of ``when`` (not cached on disk: one fit per date). A
-    date on which no forecast can be made (no next season announced yet in the data) is
+    The model is fitted on the catalog as of ``when`` (:meth:`Sequelcast.forecaster`). A date on
+    which no forecast can be made (no next season announced yet in the data) is
     reported in ``error`` and nothing is kept.
     """
     try:
-        return _keep(catalog, "replay", when, None, model)
+        return _keep(svc, "replay", when, model)
     except ModelError as exc:
         return _run_json({"as_of": when, "kind": "replay", "model": model}, skipped=True, error=str(exc))
 
@@ -147,11 +134,17 @@ def _dedupe(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _outcomes(rows: Sequence[dict[str, Any]], catalog: Catalog, outcome_date: date,
-              cache_dir: Path | None) -> tuple[list[tuple[float, bool] | None], int]:
+def _outcomes(rows: Sequence[dict[str, Any]], svc: Sequelcast,
+              outcome_date: date) -> tuple[list[tuple[float, bool] | None], int]:
     """Each row's outcome in the newest data, and how many were "early" (see ``outcomes_for``)."""
-    seasons = forecast_inputs(load_snapshot(catalog, None, cache_dir),
-                              franchise_graph(catalog, None, cache_dir)).seasons_by_franchise
+    import pandas as pd
+
+    from sequelcast.forecast import inputs_from_snapshot
+    from sequelcast.forecast.backtest import outcomes_for
+    from sequelcast.franchise import build_franchises
+
+    snap = svc.catalog.snapshot(outcome_date)
+    seasons = inputs_from_snapshot(snap, build_franchises(snap)).seasons_by_franchise
     out: list[tuple[float, bool] | None] = [None] * len(rows)
     early = 0
     by_date: dict[date, list[int]] = {}
@@ -172,17 +165,17 @@ def _outcomes(rows: Sequence[dict[str, Any]], catalog: Catalog, outcome_date: da
     return out, early
 
 
-def ledger_score(catalog: Catalog, cache_dir: Path | None = None) -> dict[str, Any]:
+def ledger_score(svc: Sequelcast) -> dict[str, Any]:
     """Score every kept forecast against the newest data (see :func:`sequelcast.report.score_ledger`).
 
     Each show counts once per date (the earliest run's forecast). Adds ``runs`` (how many of
     each kind) and ``n_early`` (forecasts whose next season the newest data dates on or before the
     forecast's date: counted as announced a day later, as in the backtest) to the scores.
     """
-    ledger = Ledger(catalog)
+    ledger = Ledger(svc.catalog)
     rows = _dedupe(ledger.forecasts())
-    outcome_date = data_date(catalog)
-    outcomes, early = _outcomes(rows, catalog, outcome_date, cache_dir) if rows else ([], 0)
+    outcome_date = svc.data_date()
+    outcomes, early = _outcomes(rows, svc, outcome_date) if rows else ([], 0)
     score = rp.score_ledger(rows, outcomes, outcome_date)
     # the newest data dates these shows' next season on or before the forecast's date (the data
     # of the time did not know it yet); they count as announced a day later, as in the backtest

@@ -17,47 +17,32 @@ from pathlib import Path
 from typing import Any
 
 from sequelcast import report as rp
-from sequelcast.catalog import Catalog
 from sequelcast.domain import Anime, Snapshot
 from sequelcast.errors import ConfigError, ModelError
-from sequelcast.franchise import Franchise, FranchiseGraph
-from sequelcast.service._cache import load_snapshot
-from sequelcast.service._forecast import DEFAULT_MODEL, data_date, forecast, forecast_date
-from sequelcast.service._lookup import (
-    fact_sheet,
-    franchise_graph,
-    franchise_json,
-    franchise_of,
-    next_season_json,
-)
+from sequelcast.franchise import FranchiseGraph, build_franchises
+from sequelcast.service._app import Sequelcast
+from sequelcast.service._derive import DEFAULT_MODEL
 
 #: The formats ``report`` writes.
-FORMATS = ("md", "html", "json")
+REPORT_FORMATS = ("md", "html", "json")
 
 
 @dataclass
 class _Context:
-    """What every report of one call shares: the date, the snapshot, the franchises."""
+    """What every report of one call shares: the service, the date, the snapshot, the franchises."""
 
-    catalog: Catalog
+    svc: Sequelcast
     when: date
-    snap_as_of: date | None  # None: everything (the disk-cached snapshot)
-    today: date
-    as_of: date | None
-    cache_dir: Path | None
     model: str
     snapshot: Snapshot
     graph: FranchiseGraph
     _studios: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
 
     @classmethod
-    def open(cls, catalog: Catalog, as_of: date | None, today: date, cache_dir: Path | None,
-             model: str) -> _Context:
-        when = forecast_date(catalog, as_of, today)
-        snap_as_of = when if when < data_date(catalog) else None
-        return cls(catalog, when, snap_as_of, today, as_of, cache_dir, model,
-                   load_snapshot(catalog, snap_as_of, cache_dir),
-                   franchise_graph(catalog, snap_as_of, cache_dir))
+    def open(cls, svc: Sequelcast, as_of: date | None, model: str) -> _Context:
+        when = svc.answer_date(as_of)
+        snapshot = svc.catalog.snapshot(when)
+        return cls(svc, when, model, snapshot, build_franchises(snapshot))
 
     def studio_record(self) -> dict[str, tuple[int, int]]:
         """Studio -> (its finished main-line TV seasons by ``when``, how many got a next season)."""
@@ -81,9 +66,10 @@ def studio_record(graph: FranchiseGraph, entries: dict[int, Anime], when: date) 
     return {k: (n, continued[k]) for k, n in seasons.items()}
 
 
-def _subject(fr: Franchise, when: date, asked: int | None) -> int | None:
+def _subject(fr: dict[str, Any], when: date, asked: int | None) -> int | None:
     """The season the report is about: the franchise's latest aired main-line season with a MAL id."""
-    aired = [s.mal_id for s in fr.seasons if s.mal_id is not None and s.start is not None and s.start <= when]
+    aired = [s["mal_id"] for s in fr["seasons"]
+             if s.get("mal_id") is not None and s.get("start") and date.fromisoformat(s["start"]) <= when]
     return aired[-1] if aired else asked
 
 
@@ -118,27 +104,26 @@ def _source_material(snapshot: Snapshot, mal_id: int) -> dict[str, Any] | None:
 
 def _gather(ctx: _Context, title_or_id: str) -> rp.ReportInputs:
     """Every service answer the report needs (the only place this module calls the service)."""
-    fr = franchise_of(ctx.catalog, title_or_id, ctx.snap_as_of, ctx.cache_dir)
+    svc, when = ctx.svc, ctx.when
+    fr = svc.franchise(title_or_id, when)
     asked = title_or_id.strip()
-    asked_id = int(asked) if asked.isdigit() else None
-    subject = _subject(fr, ctx.when, asked_id)
-    sheet = fact_sheet(ctx.catalog, str(subject) if subject is not None else asked, ctx.snap_as_of,
-                       ctx.cache_dir)
+    subject = _subject(fr, when, int(asked) if asked.isdigit() else None)
+    sheet = svc.fact_sheet(str(subject) if subject is not None else asked, when)
     mal_id = int(sheet["mal_id"])
     try:
-        answer = forecast(ctx.catalog, str(mal_id), ctx.as_of, ctx.today, ctx.cache_dir, ctx.model)
+        answer = svc.forecast(str(mal_id), when, ctx.model)
     except ModelError as exc:  # no model on this date: the rest of the report still holds
         answer = {"status": "unavailable", "forecast": None, "message": str(exc),
-                  "next_season": next_season_json(fr.next_season)}
-    season_ids = [s.mal_id for s in fr.seasons if s.mal_id is not None]
-    facts = ctx.catalog.fact_sources(sorted({mal_id, *season_ids}), ctx.snap_as_of)
+                  "next_season": fr["next_season"]}
+    season_ids = [s["mal_id"] for s in fr["seasons"] if s.get("mal_id") is not None]
+    facts = svc.catalog.fact_sources(sorted({mal_id, *season_ids}), when)
     record = ctx.studio_record()
     entry = ctx.snapshot.entries.get(mal_id)
-    first = next((ctx.snapshot.entries.get(s.mal_id) for s in fr.seasons if s.mal_id is not None), None)
+    first = next((ctx.snapshot.entries.get(m) for m in season_ids), None)
     studios = [{"studio": s, "seasons": record.get(s, (0, 0))[0], "continued": record.get(s, (0, 0))[1],
-                "as_of": ctx.when.isoformat()} for s in (entry.studios if entry else ())]
+                "as_of": when.isoformat()} for s in (entry.studios if entry else ())]
     return rp.ReportInputs(
-        as_of=ctx.when, asked=asked, sheet=sheet, franchise=franchise_json(fr), forecast=answer,
+        as_of=when, asked=asked, sheet=sheet, franchise=fr, forecast=answer,
         provenance=rp.provenance(facts), members_history=_members_history(ctx.snapshot, mal_id),
         studios=studios, source_material=_source_material(ctx.snapshot, mal_id),
         disc_sales=_disc_sales(ctx.snapshot, mal_id),
@@ -147,23 +132,23 @@ def _gather(ctx: _Context, title_or_id: str) -> rp.ReportInputs:
     )
 
 
-def report_json(catalog: Catalog, title_or_id: str, as_of: date | None, today: date,
-                cache_dir: Path | None = None, model: str = DEFAULT_MODEL) -> dict[str, Any]:
+def report_json(svc: Sequelcast, title_or_id: str, as_of: date | None = None,
+                model: str = DEFAULT_MODEL) -> dict[str, Any]:
     """The report of one show as a JSON-ready dict (see :func:`sequelcast.report.compose_report`).
 
     The report is about the franchise's latest aired season (asked for an older season or a
     film, the report says so in ``asked``), as known on ``as_of`` (default: today, never after the
     newest data).
     """
-    ctx = _Context.open(catalog, as_of, today, cache_dir, model)
+    ctx = _Context.open(svc, as_of, model)
     return rp.compose_report(_gather(ctx, title_or_id))
 
 
-def render(report: dict[str, Any], fmt: str, chart_png: Path | None = None,
+def render_report(report: dict[str, Any], fmt: str, chart_png: Path | None = None,
            chart_href: str | None = None) -> str:
     """The report in ``fmt`` (md, html or json); for Markdown the chart is saved at ``chart_png``."""
-    if fmt not in FORMATS:
-        raise ConfigError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    if fmt not in REPORT_FORMATS:
+        raise ConfigError(f"--format: expected one of {', '.join(REPORT_FORMATS)}, got {fmt!r}")
     if fmt == "html":
         return rp.render_html(report)
     if fmt == "json":
@@ -176,8 +161,8 @@ def render(report: dict[str, Any], fmt: str, chart_png: Path | None = None,
     return rp.render_markdown(report, href)
 
 
-def report_site(catalog: Catalog, out_dir: Path, top: int, as_of: date | None, today: date,
-                cache_dir: Path | None = None, model: str = DEFAULT_MODEL,
+def report_site(svc: Sequelcast, out_dir: Path, top: int, as_of: date | None = None,
+                model: str = DEFAULT_MODEL,
                 progress: Callable[[int, int, str], None] | None = None) -> list[Path]:
     """``report --all``: an ``index.html`` and one page per show, for the ``top`` shows by members.
 
@@ -186,7 +171,7 @@ def report_site(catalog: Catalog, out_dir: Path, top: int, as_of: date | None, t
     """
     if top < 1:
         raise ConfigError(f"--top: expected a positive number, got {top}")
-    ctx = _Context.open(catalog, as_of, today, cache_dir, model)
+    ctx = _Context.open(svc, as_of, model)
     picks: list[int] = []
     seen: set[str] = set()
     for a in sorted(ctx.snapshot.entries.values(), key=lambda a: -(a.members or 0)):

@@ -12,10 +12,18 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sequelcast import service
-from sequelcast.api._errors import INTERNAL_ERROR, ApiError, Problem, candidate_json
-from sequelcast.api._state import AppState, check_title, parse_as_of
+from sequelcast.api.deps import (
+    INTERNAL_ERROR,
+    ApiError,
+    Problem,
+    Service,
+    call,
+    candidate_json,
+    check_title,
+    parse_as_of,
+)
 from sequelcast.errors import ResolveError, SequelcastError
+from sequelcast.service import Sequelcast
 
 HERE = Path(__file__).resolve().parent
 #: The directory of the page's CSS, mounted at ``/static``.
@@ -27,15 +35,10 @@ router = APIRouter(include_in_schema=False)
 
 #: The status words shown on error pages.
 _REASONS = {400: "Bad request", 404: "Not found", 409: "Which one?", 422: "Cannot forecast",
-            500: "Something went wrong", 501: "Not available", 502: "Source unavailable",
+            500: "Something went wrong", 502: "Source unavailable",
             503: "Catalog unavailable"}
 #: What each next-season status means, in words.
 STATUS_TEXT = {"none": "none announced", "announced": "announced", "aired": "aired"}
-
-
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.sequelcast
-    return state
 
 
 def error_page(request: Request, problem: Problem) -> Response:
@@ -55,17 +58,16 @@ def index(request: Request) -> Response:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(request: Request, q: Annotated[str, Query(max_length=500)] = "") -> Response:
+def search(request: Request, svc: Service, q: Annotated[str, Query(max_length=500)] = "") -> Response:
     """Candidates for ``q``, or a redirect to the show when the title resolves with confidence."""
-    state = _state(request)
     query = check_title(q, "q")
     try:
-        mal_id = state.call(service.find_mal_id, query, state.cache_dir)
+        mal_id = call(svc.find_mal_id, query)
     except ResolveError as exc:
         message = str(exc)
     else:
         return RedirectResponse(request.url_for("anime_page", title_or_id=str(mal_id)), status_code=303)
-    matches = state.call(service.resolve, query, 10, state.cache_dir)
+    matches = call(svc.resolve, query, 10)
     return templates.TemplateResponse(
         request, "search.html",
         {"q": query, "message": message, "candidates": [candidate_json(m) for m in matches]},
@@ -139,12 +141,10 @@ def forecast_view(data: dict[str, Any]) -> dict[str, Any]:
     return {**fc, "probabilities": sorted(horizons)}
 
 
-def _forecast_block(state: AppState, title_or_id: str, as_of: date | None) -> dict[str, Any] | None:
-    """The forecast for the page, ``{"message": why}`` when there is none, or ``None``."""
-    if state.forecast_function() is None:
-        return None
+def _forecast_block(svc: Sequelcast, title_or_id: str, as_of: date | None) -> dict[str, Any]:
+    """The forecast for the page, or ``{"message": why}`` when there is none."""
     try:
-        return forecast_view(state.forecast(title_or_id, as_of))
+        return forecast_view(call(svc.forecast, title_or_id, as_of))
     except ApiError as exc:
         return {"message": exc.problem.error}
     except SequelcastError as exc:
@@ -155,16 +155,15 @@ def _forecast_block(state: AppState, title_or_id: str, as_of: date | None) -> di
 
 
 @router.get("/anime/{title_or_id}", response_class=HTMLResponse, name="anime_page")
-def anime(request: Request, title_or_id: str, as_of: str | None = None) -> Response:
+def anime(request: Request, svc: Service, title_or_id: str, as_of: str | None = None) -> Response:
     """The fact sheet of a show, its seasons, the next season's status and the forecast."""
-    state = _state(request)
     text, when = check_title(title_or_id, "title_or_id"), parse_as_of(as_of)
-    sheet = state.call(service.fact_sheet, text, when, state.cache_dir)
+    sheet = call(svc.fact_sheet, text, when)
     context = {
         "sheet": sheet,
         "rows": fact_rows(sheet),
         "status_text": STATUS_TEXT,
-        "forecast": _forecast_block(state, str(sheet["mal_id"]), when),
+        "forecast": _forecast_block(svc, str(sheet["mal_id"]), when),
         "as_of": when.isoformat() if when else "",
     }
     return templates.TemplateResponse(request, "anime.html", context)
