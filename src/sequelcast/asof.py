@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from sequelcast.domain import (
+    FACT_FIELDS,
     LIST_FIELDS,
     Anime,
     Batch,
@@ -147,7 +148,8 @@ def _entry(mal_id: int, facts: list[Fact], ids: dict[str, str]) -> Anime:
     facts.sort(key=lambda f: (f.observed_at, SOURCE_PRIORITY.get(f.source, 0)))
     values: dict[str, Any] = {}
     for f in facts:
-        values[f.field] = _value(f.field, f.value)
+        if f.field in FACT_FIELDS:  # page fields (poster, synopsis) are read by the page only
+            values[f.field] = _value(f.field, f.value)
     values.setdefault("title", f"MAL {mal_id}")
     return Anime(
         mal_id=mal_id,

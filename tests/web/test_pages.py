@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sequelcast.api import create_app
+from sequelcast.web.views import forecast_view
 
 from .conftest import Client, make_settings, run_client
 
@@ -33,7 +34,13 @@ def test_home_has_a_labelled_search_form(client: Client) -> None:
     assert '<label for="q">Title or MAL id</label>' in html
     assert 'id="q" name="q" type="search"' in html
     assert "<h1>Will it get another season?</h1>" in html
-    assert "<script" not in html
+    # suggestions come from one static script (no inline script, so a strict CSP allows it)
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", html, flags=re.S)
+    assert scripts == [""]
+    assert '<script src="http://testserver/static/suggest.js" defer></script>' in html
+    assert 'list="q-suggestions" data-suggest' in html
+    assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers
+    assert "javascript:" not in html
 
 
 def test_stylesheet_is_served(client: Client) -> None:
@@ -192,7 +199,81 @@ def test_forecast_block_shows_why_there_is_none(client: Client) -> None:
 def test_missing_catalog_page(tmp_path: Path) -> None:
     app = create_app(make_settings(f"sqlite:///{tmp_path / 'none.db'}", tmp_path))
     for client in run_client(app):
-        assert client.get("/").status_code == 200  # the search box needs no catalog
+        home = client.get("/")
+        assert home.status_code == 200  # the search box needs no catalog
+        assert 'id="q" name="q"' in home.text
+        assert "run `sequelcast build` first" in home.text  # and the page says why there are no lists
         response = client.get("/anime/100")
         assert response.status_code == 503
         assert "run `sequelcast build` first" in response.text
+
+
+def test_show_page_poster_synopsis_and_links(client: Client) -> None:
+    html = client.get("/anime/40938").text
+    text = text_of(html)
+    assert ('<img class="poster" src="https://cdn.myanimelist.net/images/anime/1146/113477l.jpg" '
+            'alt="Poster of Hige wo Soru. Soshite Joshikousei wo Hirou."') in html
+    assert "<p>Salaryman Yoshida takes in Sayu, a runaway high school girl.</p>" in html
+    assert "Synopsis: MyAnimeList, through Jikan (the MAL seasons files), 2026-02-15." in text
+    assert '<p class="subtitle-ja" lang="ja">ひげを剃る。そして女子高生を拾う。</p>' in html
+    assert '<a href="https://myanimelist.net/anime/40938" rel="noopener">MyAnimeList</a>' in html
+    assert '<a href="https://anidb.net/anime/15332" rel="noopener">AniDB</a>' in html
+
+
+def test_show_page_without_poster_or_synopsis(client: Client) -> None:
+    html = client.get("/anime/200").text
+    assert '<img class="poster"' not in html
+    assert "Synopsis:" not in html
+    assert 'class="show-header"' in html  # no poster column
+    assert '<a href="https://myanimelist.net/anime/200" rel="noopener">MyAnimeList</a>' in html
+
+
+def test_forecast_view_draws_the_chart_by_date() -> None:
+    view = forecast_view({"forecast": {"as_of": "2026-08-01", "p_1y": 0.1, "p_2y": 0.3, "title": "X"}})
+    svg = view["chart"]
+    assert svg.startswith('<svg class="chart"')
+    assert '<desc id="forecast-chart-desc">10% by 2027-08-01; 30% by 2028-08-01</desc>' in svg
+    assert forecast_view({"forecast": {"p_1y": 0.1, "title": "X"}})["chart"] == ""  # no date, no chart
+
+
+def test_home_page_lists(client: Client) -> None:
+    html = client.get("/").text
+    for heading in ("Announced next seasons", "Recently announced", "Airing now", "Most likely to return"):
+        assert f">{heading}</h2>" in html
+    assert "Lists as of the newest data, 2026-08-01." in text_of(html)
+
+
+def test_search_results_grouped_by_franchise(client: Client) -> None:
+    html = client.get("/search", params={"q": "show"}).text
+    groups = re.findall(r'<h2 id="group-\d+">(.*?)</h2>', html)
+    assert groups == ["Tiny Show", "Old Show &amp; Friends"]
+    tiny = html[html.index('id="group-1"'):html.index('id="group-2"')]
+    assert [int(m) for m in re.findall(r'href="http://testserver/anime/(\d+)"', tiny)] == [100, 400, 200]
+    assert "2 franchises may match, best first." in text_of(html)
+
+
+def test_search_for_nonsense_gives_one_message(client: Client) -> None:
+    html = client.get("/search", params={"q": "zzyzx"}).text
+    assert text_of(html).count("No show matches “zzyzx”") == 1
+    assert 'role="status"' in html
+    assert "<table" not in html
+
+
+def test_search_for_a_season_beyond_the_last(client: Client) -> None:
+    html = client.get("/search", params={"q": "tiny show season 3"}).text.replace("&#39;", "'")
+    assert "'Tiny Show' has 2 seasons; no 3rd season is announced" in html
+
+
+def test_search_leaves_out_weak_guesses(client: Client) -> None:
+    # "tiny mo" finds Tiny Show (75) and Tiny Show Movie (71), and Tiny Show 2nd Season at only 69
+    html = client.get("/search", params={"q": "tiny mo"}).text
+    assert "/anime/100" in html
+    assert "/anime/400" in html
+    assert "/anime/200" not in html
+
+
+def test_show_page_draws_the_seasons_on_a_timeline(client: Client) -> None:
+    html = client.get("/anime/100").text
+    assert '<svg class="chart timeline"' in html
+    assert ("Season 1, Tiny Show: 2015-01-05 to 2015-03-30; "
+            "Season 2, Tiny Show 2nd Season: 2019-01-07 to 2019-03-25</desc>") in html

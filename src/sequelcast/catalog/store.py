@@ -18,6 +18,7 @@ from sequelcast.catalog import schema as s
 from sequelcast.domain import (
     FACT_FIELDS,
     LIST_FIELDS,
+    PAGE_FIELDS,
     Anime,
     Batch,
     CollectionMember,
@@ -332,6 +333,37 @@ class Catalog:
         with self.engine.connect() as conn:
             return {m: (f, n) for m, f, n in conn.execute(q)}
 
+    def page_facts(self, mal_id: int, as_of: date | None = None) -> dict[str, dict[str, Any]]:
+        """The newest poster URL and synopsis of an entry known on ``as_of``: field -> ``{"value",
+        "source", "observed_at"}`` (fields of :data:`~sequelcast.domain.PAGE_FIELDS`; absent when
+        unknown)."""
+        f = s.facts.c
+        q = select(f.field, f.value, f.source, f.observed_at).where(
+            f.mal_id == mal_id, f.field.in_(PAGE_FIELDS)).order_by(f.observed_at)
+        if as_of is not None:
+            q = q.where(f.observed_at <= as_of)
+        out: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for field, value, source, observed in conn.execute(q):
+                out[field] = {"value": json.loads(value), "source": source,
+                              "observed_at": str(observed)[:10]}
+        return out
+
+    def franchise_memberships(self) -> tuple[dict[int, str], dict[str, int]]:
+        """MAL id -> franchise id of every member, and franchise id -> number of seasons (announced
+        ones without a MAL id included), from the last build."""
+        fm = s.franchise_members.c
+        members: dict[int, str] = {}
+        counts: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for mal_id, franchise, role, number in conn.execute(
+                    select(fm.mal_id, fm.franchise_id, fm.role, fm.number)):
+                if mal_id is not None:
+                    members[mal_id] = franchise
+                if role == "season" and number is not None:
+                    counts[franchise] = max(counts.get(franchise, 0), number)
+        return members, counts
+
     # -- derived tables (written by the build, read by every query) ----------------------------
 
     def derived_of(self, mal_id: int) -> dict[str, Any] | None:
@@ -345,6 +377,11 @@ class Catalog:
         with self.engine.connect() as conn:
             doc = conn.execute(select(s.franchises.c.doc).where(s.franchises.c.id == franchise_id)).scalar()
         return dict(doc) if doc is not None else None
+
+    def franchise_docs(self) -> list[dict[str, Any]]:
+        """The stored JSON of every franchise."""
+        with self.engine.connect() as conn:
+            return [dict(doc) for doc in conn.execute(select(s.franchises.c.doc)).scalars()]
 
     def stored_forecast(self, franchise_id: str) -> dict[str, Any] | None:
         """The forecast the build stored for a waiting franchise (``None``: not waiting)."""

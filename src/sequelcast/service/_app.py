@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sequelcast import __version__
 from sequelcast.catalog import Catalog, open_catalog
 from sequelcast.domain import Anime
-from sequelcast.errors import CatalogError, ModelError, NotFoundError, ResolveError
+from sequelcast.errors import CatalogError, ModelError, NotFoundError
 from sequelcast.service import _watch
 from sequelcast.service._cache import BoundedCache, disk_cached
 from sequelcast.service._derive import (
@@ -112,6 +112,7 @@ class Sequelcast:
         self._pool: ProcessPoolExecutor | None = None
         self.model_cache: BoundedCache[Forecaster] = BoundedCache(model_cache_size)
         self.index_cache: BoundedCache[TitleIndex] = BoundedCache(1)
+        self.docs_cache: BoundedCache[tuple[list[dict[str, Any]], dict[int, int]]] = BoundedCache(1)
         # past dates are derived (and models fitted) one at a time: several CPU-bound threads would
         # fight for the GIL and slow every other request; one leaves the readers their turn
         self._computing = threading.Semaphore(1)
@@ -222,8 +223,9 @@ class Sequelcast:
             except Exception:  # written by other code: rebuild it
                 pass
         popularity, types = self.catalog.popularity_and_types()
+        members, counts = self.catalog.franchise_memberships()
         return TitleIndex(self.catalog.titles(), popularity=popularity, types=types,
-                          seasons=self.catalog.season_numbers())
+                          seasons=self.catalog.season_numbers(), franchises=members, season_counts=counts)
 
     def resolve(self, query: str, limit: int = 10) -> list[Match]:
         """Ranked candidates for a title query (an empty list when nothing comes close)."""
@@ -242,21 +244,30 @@ class Sequelcast:
         return resolve_one(self.title_index(), text).mal_id
 
     def _franchise_id(self, view: View, title_or_id: str, when: date) -> tuple[int, str]:
-        """The MAL id a title means and its franchise; a title ambiguous only between entries of
-        one franchise ("kaguya-sama") is fine here."""
-        try:
-            mal_id = self.find_mal_id(title_or_id)
-        except ResolveError as exc:
-            owners = {view.franchise_id(c.mal_id) for c in exc.candidates}
-            if len(owners) != 1 or None in owners or not exc.candidates:
-                raise
-            mal_id = exc.candidates[0].mal_id
+        """The MAL id a title means and its franchise (:func:`~sequelcast.resolve.resolve_one`
+        already accepts a title matching only entries of one franchise, e.g. "kaguya-sama")."""
+        mal_id = self.find_mal_id(title_or_id)
         fid = view.franchise_id(mal_id)
         if fid is None:
             known = view.entry(mal_id) is not None
             raise NotFoundError(f"MAL id {mal_id} belongs to no franchise" if known
                                 else f"MAL id {mal_id} was not known on {when}")
         return mal_id, fid
+
+    def franchise_docs(self) -> tuple[list[dict[str, Any]], dict[int, int]]:
+        """Every stored franchise (JSON of ``sequelcast franchise --json``) and MAL id -> members, as
+        of the catalog's date (read once per build)."""
+        def load() -> tuple[list[dict[str, Any]], dict[int, int]]:
+            return self.catalog.franchise_docs(), self.catalog.popularity_and_types()[0]
+
+        return self.docs_cache.get(self.build_key(), load)
+
+    def franchise_title_of(self, mal_id: int) -> tuple[str, str] | None:
+        """``(franchise id, franchise title)`` of an entry as of the catalog's date, ``None`` if none."""
+        view = self.view(self.answer_date())
+        fid = view.franchise_id(mal_id)
+        doc = view.franchise(fid) if fid else None
+        return (fid, str(doc["title"])) if fid and doc else None
 
     # -- franchises and fact sheets -------------------------------------------------------------
 
@@ -281,6 +292,7 @@ class Sequelcast:
         fid, next_after, peers = view.about(mal_id)
         sheet = entry_json(entry)
         sheet["as_of"] = iso(when)
+        sheet["page"] = self.catalog.page_facts(mal_id, when)  # poster URL and synopsis, with their source
         sheet["peers"] = peers
         fr = view.franchise(fid) if fid else None
         if fr is not None:
@@ -404,6 +416,7 @@ class Sequelcast:
         self.view_cache.clear()
         self.model_cache.clear()
         self.index_cache.clear()
+        self.docs_cache.clear()
         return report
 
     def fetch_jikan_season(self, year: int, season: str, *, out: Path | None = None,

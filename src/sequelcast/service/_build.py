@@ -97,10 +97,12 @@ def build_catalog(
 
 def _title_index(snap: Snapshot, graph: FranchiseGraph) -> TitleIndex:
     entries = snap.entries.values()
+    members = {m: fr.id for fr in graph for m in fr.mal_ids}
+    counts = {fr.id: max(s.number for s in fr.seasons) for fr in graph if fr.seasons}
     return TitleIndex([TitleRecord(a.mal_id, t, kind) for a in entries for kind, t in a.all_titles()],
                       popularity={a.mal_id: a.members or 0 for a in entries},
                       types={a.mal_id: a.type or "Unknown" for a in entries},
-                      seasons=graph.season_numbers())
+                      seasons=graph.season_numbers(), franchises=members, season_counts=counts)
 
 
 def _forecasts(snap: Snapshot, graph: FranchiseGraph, when: date) -> tuple[list[dict[str, Any]], dict[str, Any]]:
