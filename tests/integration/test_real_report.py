@@ -66,7 +66,7 @@ def test_source_material_five_volume_light_novel_finished_2021(higehiro: dict) -
     assert sm["volumes"] == 5
     assert sm["finished"] is True
     assert sm["end"].startswith("2021")
-    assert "light novel" in sm["text"]
+    assert "light novel" in sm["text"].lower()
     assert "5 volumes" in sm["text"]
     assert "2021" in sm["text"]
 
