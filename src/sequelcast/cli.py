@@ -670,6 +670,11 @@ from sequelcast.cli_feeds import calendar_command  # noqa: E402 - reuses this mo
 
 app.command("calendar")(calendar_command)
 
+from sequelcast.cli_report import ledger_app, report  # noqa: E402 - they use the helpers above
+
+app.command("report")(report)
+app.add_typer(ledger_app, name="ledger")
+
 
 def main() -> None:
     """Entry point of the console script."""

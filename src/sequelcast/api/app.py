@@ -136,9 +136,11 @@ def app_from_env() -> FastAPI:
 
 
 def _mount_web(app: FastAPI) -> None:
+    from sequelcast.web.report_views import router as report_router
     from sequelcast.web.views import STATIC_DIR  # the web package imports this one
     from sequelcast.web.views import router as web_router
 
     app.include_router(web_router)
+    app.include_router(report_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
