@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -15,9 +15,11 @@ from sequelcast.domain import Anime, Evidence, merge_batches
 from sequelcast.errors import NotFoundError
 from sequelcast.franchise import FranchiseGraph, build_franchises
 from sequelcast.sources import (
+    DATA_SOURCES,
     FileSource,
     load_batches,
 )
+from sequelcast.sources.manifest import check_manifest, previous_counts, source_counts
 
 
 @dataclass
@@ -28,6 +30,7 @@ class BuildReport:
     files: int
     counts: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    accepted_missing: list[str] = field(default_factory=list)
 
 
 def build_catalog(
@@ -35,16 +38,25 @@ def build_catalog(
     data_dir: Path | Sequence[Path],
     as_of: date | None = None,
     progress: Callable[[FileSource, Path, int, int], None] | None = None,
+    allow_missing: Collection[str] = (),
 ) -> BuildReport:
     """Rebuild ``catalog`` from every source file below ``data_dir``, keeping only facts known on ``as_of``.
 
     Every file is read and parsed before anything is written; the write is one transaction.
     So an unreadable file (:class:`~sequelcast.errors.SourceFileError`) leaves the catalog as it
-    was, and running the same build twice gives the same catalog.
+    was, and running the same build twice gives the same catalog. A source that the previous
+    build read and that is now missing, or whose record count fell sharply, stops the build
+    (:class:`~sequelcast.errors.BuildRefusedError`, see :mod:`sequelcast.sources.manifest`)
+    unless it is named in ``allow_missing``.
     """
     t0 = time.perf_counter()
     started = datetime.now()
     batches = load_batches(data_dir, progress)
+    per_source = source_counts(batches)
+    last = catalog.last_build()
+    previous = previous_counts(last["counts"] if last else None,
+                              ((s.name, s.pattern) for s in DATA_SOURCES))
+    accepted = check_manifest(previous, per_source, allow_missing)
     where = str(data_dir) if isinstance(data_dir, (str, Path)) else ", ".join(map(str, data_dir))
     merged = merge_batches(batches, source="all", location=where)
     admitted = admit(merged, as_of)
@@ -63,6 +75,8 @@ def build_catalog(
         "skipped": admitted.skipped,
         "per_file": {b.location: {"records": len(b), "rejects": len(b.rejects), "skipped": b.skipped}
                      for b in batches},
+        "per_source": {k: v.json() for k, v in per_source.items()},
+        "accepted_missing": accepted,
     }
     graph = build_franchises(snap)
     counts["franchises"] = len(graph)
@@ -71,7 +85,7 @@ def build_catalog(
         admitted, snap, data_dir=where, as_of=as_of, started_at=started, counts=counts,
         franchise_links=links, franchise_members=members,
     )
-    return BuildReport(build_id, where, as_of, len(batches), counts, time.perf_counter() - t0)
+    return BuildReport(build_id, where, as_of, len(batches), counts, time.perf_counter() - t0, accepted)
 
 
 def _evidence_json(ev: tuple[Evidence, ...]) -> list[dict[str, Any]]:
