@@ -255,10 +255,22 @@ manga = Table(
     Column("source", String(40), nullable=False),
 )
 
+build_lock = Table(
+    "build_lock",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1: one build at a time
+    Column("token", String(32), nullable=False),
+    Column("host", Text, nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+)
+
+_V10_TABLES = [build_lock]
 _V2_TABLES = [franchise_links, franchise_members]
 _V3_TABLES = [watchlist, watch_events]
 _V4_TABLES = [manga]
-_V1_TABLES = [t for t in metadata.sorted_tables if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES]
+_V1_TABLES = [t for t in metadata.sorted_tables
+              if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES + _V10_TABLES]
 
 #: Tables a build replaces as a whole (in this order for deletes).
 BUILD_TABLES = (
@@ -284,12 +296,17 @@ def _v4(conn: Connection) -> None:
     metadata.create_all(conn, tables=_V4_TABLES)
 
 
+def _v10(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V10_TABLES)
+
+
 #: (version, description, function). Append, never edit, once released.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial catalog: records, derived tables, builds, rejects, raw records", _v1),
     (2, "franchise links with their evidence, and franchise members", _v2),
     (3, "watchlist and its events (kept across builds)", _v3),
     (4, "MyAnimeList manga and novels (volumes, chapters, publication status)", _v4),
+    (10, "build lock: one build at a time per catalog", _v10),
 )
 LATEST = MIGRATIONS[-1][0]
 

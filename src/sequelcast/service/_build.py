@@ -11,6 +11,7 @@ from typing import Any
 
 from sequelcast.asof import admit, assemble
 from sequelcast.catalog import Catalog
+from sequelcast.catalog.lock import build_lock
 from sequelcast.domain import Anime, Evidence, merge_batches
 from sequelcast.errors import NotFoundError
 from sequelcast.franchise import FranchiseGraph, build_franchises
@@ -47,8 +48,20 @@ def build_catalog(
     was, and running the same build twice gives the same catalog. A source that the previous
     build read and that is now missing, or whose record count fell sharply, stops the build
     (:class:`~sequelcast.errors.BuildRefusedError`, see :mod:`sequelcast.sources.manifest`)
-    unless it is named in ``allow_missing``.
+    unless it is named in ``allow_missing``. Two builds of one catalog never overlap: the second
+    stops with :class:`~sequelcast.errors.BuildLockedError` (see :mod:`sequelcast.catalog.lock`).
     """
+    with build_lock(catalog):
+        return _build(catalog, data_dir, as_of, progress, allow_missing)
+
+
+def _build(
+    catalog: Catalog,
+    data_dir: Path | Sequence[Path],
+    as_of: date | None,
+    progress: Callable[[FileSource, Path, int, int], None] | None,
+    allow_missing: Collection[str],
+) -> BuildReport:
     t0 = time.perf_counter()
     started = datetime.now()
     batches = load_batches(data_dir, progress)
