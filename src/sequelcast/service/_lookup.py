@@ -38,11 +38,34 @@ def resolve(catalog: Catalog, query: str, limit: int = 10, cache_dir: Path | Non
     return title_index(catalog, cache_dir).search(query, limit=limit)
 
 
+#: MAL ids are positive 32-bit integers (the catalog's INTEGER columns on both backends).
+MAX_MAL_ID = 2**31 - 1
+
+
+def parse_mal_id(text: str) -> int | None:
+    """The MAL id ``text`` spells in decimal digits (``"40938"``, full-width ``"４０９３８"``), else ``None``.
+
+    Digit-like characters that are not decimal digits (``"²"``, ``"①"``) are not an id: such text
+    is a title. An id out of MAL's range raises :class:`NotFoundError` without asking the database
+    (SQLite cannot bind integers of 2^63 or more, PostgreSQL's INTEGER stops at 2^31).
+
+    >>> parse_mal_id("40938"), parse_mal_id("²"), parse_mal_id("Fate/Zero")
+    (40938, None, None)
+    """
+    if not text.isdecimal():
+        return None
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_MAL_ID)) or not 1 <= int(digits) <= MAX_MAL_ID:
+        shown = text if len(text) <= 24 else f"{text[:20]}... ({len(text)} digits)"
+        raise NotFoundError(f"MAL id {shown} is not in the catalog (MAL ids run from 1 to {MAX_MAL_ID})")
+    return int(digits)
+
+
 def find_mal_id(catalog: Catalog, title_or_id: str, cache_dir: Path | None = None) -> int:
     """A MAL id from a MAL id or a title; :class:`ResolveError` (with candidates) when unsure."""
     text = title_or_id.strip()
-    if text.isdigit():
-        mal_id = int(text)
+    mal_id = parse_mal_id(text)
+    if mal_id is not None:
         if catalog.get_anime(mal_id) is None:
             raise NotFoundError(f"MAL id {mal_id} is not in the catalog")
         return mal_id

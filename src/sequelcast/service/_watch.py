@@ -10,7 +10,7 @@ from sequelcast.catalog import Catalog
 from sequelcast.domain import NextSeason
 from sequelcast.errors import NotFoundError
 from sequelcast.franchise import Franchise
-from sequelcast.service._lookup import _iso, find_mal_id, franchise_graph
+from sequelcast.service._lookup import _iso, find_mal_id, franchise_graph, parse_mal_id
 
 # -- watchlist ----------------------------------------------------------------------------------
 
@@ -38,7 +38,8 @@ def watch_add(catalog: Catalog, title_or_id: str, today: date, cache_dir: Path |
 def watch_remove(catalog: Catalog, title_or_id: str, cache_dir: Path | None = None) -> int:
     """Take a show off the watchlist (by MAL id or title); returns its MAL id."""
     text = title_or_id.strip()
-    mal_id = int(text) if text.isdigit() else find_mal_id(catalog, text, cache_dir)
+    parsed = parse_mal_id(text)
+    mal_id = parsed if parsed is not None else find_mal_id(catalog, text, cache_dir)
     if not catalog.unwatch(mal_id):
         raise NotFoundError(f"MAL id {mal_id} is not on the watchlist")
     return mal_id
