@@ -18,7 +18,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import sequelcast
+from sequelcast.api import _openapi
 from sequelcast.api._errors import ApiError, logger, problem_of
+from sequelcast.api._middleware import HeadAsGet, SecurityHeaders
 from sequelcast.api._state import AppState
 from sequelcast.api.routes import router
 from sequelcast.errors import SequelcastError
@@ -36,6 +38,10 @@ Every route is read-only. Titles may be given in any language, with typos, or as
 Every error has one shape: `{"ok": false, "status": 409, "error": "...", "errors": [...]}`.
 An ambiguous title is a **409** whose `errors` lists the candidates (`mal_id`, `title`, `score`,
 `matched_on`); no match is a 404; a bad parameter a 400; no catalog a 503.
+
+A title may contain "/" (`/api/v1/anime/Fate/Zero` or `Fate%2FZero`). `HEAD` works wherever `GET`
+does. The interactive docs at `/docs` load Swagger UI from cdn.jsdelivr.net: offline, read this
+schema at `/openapi.json` instead.
 """
 
 
@@ -49,8 +55,13 @@ async def _on_error(request: Request, exc: Exception) -> Response:
     if _wants_html(request):
         from sequelcast.web.views import error_page  # the web package imports this one
 
-        return error_page(request, problem)
-    return JSONResponse(problem.json(), status_code=problem.status)
+        response = error_page(request, problem)
+    else:
+        response = JSONResponse(problem.json(), status_code=problem.status)
+    headers = getattr(exc, "headers", None)  # the Allow of a 405, the Retry-After of a 429/503
+    if headers:
+        response.headers.update(headers)
+    return response
 
 
 def create_app(settings: Settings | None = None, catalog_url: str | None = None) -> FastAPI:
@@ -108,6 +119,9 @@ def create_app(settings: Settings | None = None, catalog_url: str | None = None)
         app.add_exception_handler(kind, _on_error)
     app.include_router(router)
     _mount_web(app)
+    _openapi.install(app)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 import sequelcast
 from sequelcast import service
 from sequelcast.api._errors import ApiError, candidate_json
+from sequelcast.api._models import FactSheetBody, ForecastBody, FranchiseBody, HealthBody, StatsBody
 from sequelcast.api._state import AppState, check_title, parse_as_of
 
 
@@ -46,7 +47,8 @@ class ResolveBody(BaseModel):
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {s: {"model": ErrorBody} for s in (400, *statuses, 500)}
+    """Error responses of a route: 400, ``statuses``, 429/503 (busy, see _limits), 500."""
+    return {s: {"model": ErrorBody} for s in sorted({400, *statuses, 429, 503, 500})}
 
 
 def get_state(request: Request) -> AppState:
@@ -56,7 +58,8 @@ def get_state(request: Request) -> AppState:
 
 
 State = Annotated[AppState, Depends(get_state)]
-TitleOrId = Annotated[str, Path(description="A title in any language (typos welcome) or a MAL id.",
+TitleOrId = Annotated[str, Path(description="A title in any language (typos welcome) or a MAL id; "
+                                "a title may hold '/' (Fate/Zero), sent as is or as %2F.",
                                 examples=["higehiro", "40938"])]
 AsOf = Annotated[str | None, Query(description="Use only what was known on this date (YYYY-MM-DD).",
                                    examples=["2018-05-07"])]
@@ -81,7 +84,8 @@ def resolve(
     return {"ok": True, "results": [candidate_json(m) for m in matches]}
 
 
-@router.get("/anime/{title_or_id}", responses=_errors(404, 409, 503), tags=["shows"])
+@router.get("/anime/{title_or_id:path}", response_model=FactSheetBody,
+            response_model_exclude_unset=True, responses=_errors(404, 409), tags=["shows"])
 def anime(state: State, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str, Any]:
     """The fact sheet of a show: titles, studio, source, dates, popularity, seasons, next season
     (``sequelcast show --json``)."""
@@ -89,7 +93,8 @@ def anime(state: State, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str,
     return _ok(state.call(service.fact_sheet, text, when, state.cache_dir))
 
 
-@router.get("/franchise/{title_or_id}", responses=_errors(404, 409, 503), tags=["shows"])
+@router.get("/franchise/{title_or_id:path}", response_model=FranchiseBody,
+            response_model_exclude_unset=True, responses=_errors(404, 409), tags=["shows"])
 def franchise(state: State, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str, Any]:
     """The seasons of a show in order and the status of the next one, with its evidence
     (``sequelcast franchise --json``)."""
@@ -98,7 +103,8 @@ def franchise(state: State, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[
     return _ok(service.franchise_json(fr))
 
 
-@router.get("/forecast/{title_or_id}", responses=_errors(404, 409, 422, 501, 503), tags=["shows"])
+@router.get("/forecast/{title_or_id:path}", response_model=ForecastBody, response_model_exclude_unset=True,
+            responses=_errors(404, 409, 422, 501), tags=["shows"])
 def forecast(state: State, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str, Any]:
     """The chance of a next season within 1, 2, 3 and 5 years, its likely window and the factors
     behind it (``sequelcast forecast --json``).
@@ -111,14 +117,16 @@ def forecast(state: State, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[s
     return _ok(state.forecast(text, when))
 
 
-@router.get("/stats", responses=_errors(503), tags=["catalog"])
+@router.get("/stats", response_model=StatsBody, response_model_exclude_unset=True,
+            responses=_errors(), tags=["catalog"])
 def stats(state: State) -> dict[str, Any]:
     """Entries per source and per type, facts, links, rejects and the last build
     (``sequelcast stats --json``)."""
     return _ok(state.call(lambda cat: cat.stats()))
 
 
-@router.get("/health", responses=_errors(503), tags=["catalog"])
+@router.get("/health", response_model=HealthBody, response_model_exclude_unset=True,
+            responses=_errors(), tags=["catalog"])
 def health(state: State) -> dict[str, Any]:
     """Whether the server can answer: 200 with the catalog's last build, else 503."""
     backend, build = state.call(lambda cat: (cat.backend, cat.last_build()))

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from sequelcast import service
 from sequelcast.api._errors import INTERNAL_ERROR, ApiError, Problem, candidate_json
@@ -21,6 +22,16 @@ HERE = Path(__file__).resolve().parent
 #: The directory of the page's CSS, mounted at ``/static``.
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
+
+
+@pass_context
+def _path_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
+    """``url_for`` in templates: a path of this app, never a URL built from the ``Host`` header."""
+    request: Request = context["request"]
+    return str(request.scope.get("root_path", "")) + str(request.app.url_path_for(name, **params))
+
+
+templates.env.globals["url_for"] = _path_for
 logger = logging.getLogger("sequelcast.web")
 
 router = APIRouter(include_in_schema=False)
@@ -64,7 +75,8 @@ def search(request: Request, q: Annotated[str, Query(max_length=500)] = "") -> R
     except ResolveError as exc:
         message = str(exc)
     else:
-        return RedirectResponse(request.url_for("anime_page", title_or_id=str(mal_id)), status_code=303)
+        return RedirectResponse(request.app.url_path_for("anime_page", title_or_id=str(mal_id)),
+                                status_code=303)
     matches = state.call(service.resolve, query, 10, state.cache_dir)
     return templates.TemplateResponse(
         request, "search.html",
@@ -154,7 +166,7 @@ def _forecast_block(state: AppState, title_or_id: str, as_of: date | None) -> di
         return {"message": INTERNAL_ERROR}
 
 
-@router.get("/anime/{title_or_id}", response_class=HTMLResponse, name="anime_page")
+@router.get("/anime/{title_or_id:path}", response_class=HTMLResponse, name="anime_page")
 def anime(request: Request, title_or_id: str, as_of: str | None = None) -> Response:
     """The fact sheet of a show, its seasons, the next season's status and the forecast."""
     state = _state(request)
