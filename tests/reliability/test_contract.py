@@ -128,7 +128,7 @@ def test_no_route_documents_fastapis_422(app: FastAPI) -> None:
     assert "HTTPValidationError" not in str(schema)
     resolve = schema["paths"]["/api/v1/resolve"]["get"]["responses"]
     assert "422" not in resolve
-    assert {"200", "400", "503"} <= set(resolve)
+    assert {"200", "400", "404", "503"} <= set(resolve)
     forecast = schema["paths"]["/api/v1/forecast/{title_or_id}"]["get"]["responses"]
     assert "ErrorBody" in str(forecast["422"])
 

@@ -71,7 +71,9 @@ def _ok(payload: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, **payload}
 
 
-@router.get("/resolve", response_model=ResolveBody, responses=_errors(), tags=["titles"])
+@router.get("/resolve", response_model=ResolveBody, tags=["titles"], responses={
+    **_errors(), 404: {"model": ErrorBody, "description": "The query holds nothing to match "
+                       "(only punctuation, symbols or control characters)."}})
 def resolve(
     state: State,
     q: Annotated[str, Query(min_length=1, max_length=500, description="What you remember of the title.",
