@@ -129,3 +129,10 @@ def test_the_cli_with_the_database_down_says_so(tmp_path: Path) -> None:
         assert result.exit_code == 1, result.output
         assert "cannot open the catalog" in result.output
         assert "Traceback" not in result.output
+
+
+@pytest.mark.filterwarnings("ignore::sequelcast.errors.ConvergenceWarning")  # the tiny data is tiny
+def test_a_date_with_too_few_shows_to_fit_a_model_is_422_not_500(any_client: Client) -> None:
+    response = any_client.get("/api/v1/forecast/100", params={"as_of": "2020-06-01"})
+    assert response.status_code == 422, response.text[:300]
+    assert "no forecast model can be fitted" in response.json()["error"]

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import sequelcast
 from sequelcast.api import _openapi
 from sequelcast.api._errors import ApiError, logger, problem_of
+from sequelcast.api._limits import Limits, LimitWork
 from sequelcast.api._middleware import HeadAsGet, SecurityHeaders
 from sequelcast.api._state import AppState
 from sequelcast.api.routes import router
@@ -64,7 +65,8 @@ async def _on_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-def create_app(settings: Settings | None = None, catalog_url: str | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, catalog_url: str | None = None,
+               limits: Limits | None = None) -> FastAPI:
     """Build the app over one catalog (opened once, read-only, at startup).
 
     Parameters
@@ -74,6 +76,9 @@ def create_app(settings: Settings | None = None, catalog_url: str | None = None)
         cache directory, ``settings.today`` the date forecasts are made on without ``as_of``.
     catalog_url : str, optional
         The catalog's database URL (default: ``settings.db``).
+    limits : Limits, optional
+        Requests in flight, ``as_of`` work and the cache's disk budget
+        (default: :class:`~sequelcast.api._limits.Limits`, see docs/api.md).
 
     Returns
     -------
@@ -120,6 +125,7 @@ def create_app(settings: Settings | None = None, catalog_url: str | None = None)
     app.include_router(router)
     _mount_web(app)
     _openapi.install(app)
+    app.add_middleware(LimitWork, limits=limits or Limits(), cache_dir=settings.model_dir)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     return app

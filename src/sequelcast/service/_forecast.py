@@ -58,7 +58,11 @@ def forecaster(catalog: Catalog, as_of: date, cache_dir: Path | None = None,
         def fit() -> Forecaster:
             snap = load_snapshot(catalog, None if as_of >= data_date(catalog) else as_of, cache_dir)
             graph = franchise_graph(catalog, snap.as_of, cache_dir)
-            return Forecaster(model=model, random_state=0).fit(forecast_inputs(snap, graph), as_of)
+            try:
+                return Forecaster(model=model, random_state=0).fit(forecast_inputs(snap, graph), as_of)
+            except ValueError as exc:  # too few shows known on that date for the estimators
+                raise ModelError(f"no forecast model can be fitted on what was known on {as_of}: "
+                                 f"{exc}") from exc
 
         fitted = _disk_cached(cache_dir, f"{key}.pickle", fit)
         _FORECASTERS.clear()
