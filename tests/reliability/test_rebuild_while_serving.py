@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -38,10 +39,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server(built_url: str, tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def serving(url: str, tmp_path: Path) -> Iterator[str]:
+    """A uvicorn server (in a thread) over the catalog at ``url``; yields its base URL."""
     port = _free_port()
-    app = create_app(make_settings(built_url, tmp_path))
+    app = create_app(make_settings(url, tmp_path))
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -57,7 +59,33 @@ def server(built_url: str, tmp_path: Path) -> Iterator[str]:
         thread.join(timeout=30)
 
 
+@pytest.fixture
+def server(built_url: str, tmp_path: Path) -> Iterator[str]:
+    with serving(built_url, tmp_path) as base:
+        yield base
+
+
 def test_rebuild_while_serving(server: str, built_url: str) -> None:
+    _rebuild_under_load(server, built_url, TINY_DATA, rebuilds=3)
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sequelcast.errors.ConvergenceWarning")
+@pytest.mark.xfail(reason="on the whole data the first request after a rebuild reloads every cache "
+                   "(35-50 s) under the app's one lock (api/_state.py): readers stall until the "
+                   "service swaps builds in the background (issue 9)", strict=True)
+def test_rebuild_of_the_real_catalog_while_serving(shared_data: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    with open_catalog(url) as cat:
+        build_catalog(cat, shared_data)
+    with serving(url, tmp_path) as base:
+        for path in URLS:  # warm up: every cache behind these routes is filled
+            httpx.get(base + path, timeout=600)
+        _rebuild_under_load(base, url, shared_data, rebuilds=1)
+
+
+def _rebuild_under_load(server: str, built_url: str, data: Path, rebuilds: int) -> None:
     stop = threading.Event()
     failures: list[str] = []
     counts: list[int] = []
@@ -84,9 +112,9 @@ def test_rebuild_while_serving(server: str, built_url: str) -> None:
         t.start()
     try:
         build_ids = []
-        for _ in range(3):
+        for _ in range(rebuilds):
             with open_catalog(built_url) as cat:
-                build_ids.append(build_catalog(cat, TINY_DATA).build_id)
+                build_ids.append(build_catalog(cat, data).build_id)
             time.sleep(0.2)
     finally:
         stop.set()
@@ -94,6 +122,10 @@ def test_rebuild_while_serving(server: str, built_url: str) -> None:
             t.join(timeout=STALL * 2)
     assert not failures, failures[:5]
     assert sum(counts) >= 20, counts
+    # the requests after the last rebuild: every reader must get through without stalling
+    with httpx.Client(base_url=server, timeout=STALL) as http:
+        for url in URLS:
+            assert http.get(url).status_code == 200, url
     health = httpx.get(server + "/api/v1/health", timeout=STALL).json()
     assert health["catalog"]["last_build"]["id"] == build_ids[-1]
     sheet = httpx.get(server + "/api/v1/anime/100", timeout=STALL).json()
