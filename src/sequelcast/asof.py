@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from sequelcast.domain import (
+    FACT_FIELDS,
     LIST_FIELDS,
     Anime,
     Batch,
@@ -147,7 +148,8 @@ def _entry(mal_id: int, facts: list[Fact], ids: dict[str, str]) -> Anime:
     facts.sort(key=lambda f: (f.observed_at, SOURCE_PRIORITY.get(f.source, 0)))
     values: dict[str, Any] = {}
     for f in facts:
-        values[f.field] = _value(f.field, f.value)
+        if f.field in FACT_FIELDS:  # page fields (poster, synopsis) are read by the page only
+            values[f.field] = _value(f.field, f.value)
     values.setdefault("title", f"MAL {mal_id}")
     return Anime(
         mal_id=mal_id,
@@ -185,10 +187,40 @@ def assemble(admitted: Batch, as_of: date | None) -> Snapshot:
     )
 
 
+def end_of_data(batch: Batch) -> date | None:
+    """The one "end of data": the date of the newest record (fact, AniDB-to-TVDB row or first listing).
+
+    Forecasts are never made later than this (see :meth:`sequelcast.service.Sequelcast.answer_date`), and
+    a build derives its franchises and forecasts as of this date.
+
+    Examples
+    --------
+    >>> b = Batch(source="x", location="y")
+    >>> b.facts.append(Fact(1, "title", "A", date(2024, 3, 1), "mal"))
+    >>> b.first_seen.append(FirstSeen(7, date(2024, 5, 2), None, None, None, "anidb"))
+    >>> end_of_data(b)
+    datetime.date(2024, 5, 2)
+    >>> end_of_data(Batch(source="x", location="y")) is None
+    True
+    """
+    days = [f.observed_at for f in batch.facts]
+    days += [m.observed_at for m in batch.tvdb_mappings]
+    days += [fs.first_listed for fs in batch.first_seen]
+    return max(days, default=None)
+
+
 def snapshot_from_batches(batches: Iterable[Batch], as_of: date | None = None) -> Snapshot:
     """What ``batches`` say was known on ``as_of`` (everything when ``None``)."""
     merged = merge_batches(batches, source="all", location="all")
     return assemble(admit(merged, as_of), as_of)
 
 
-__all__ = ["SOURCE_PRIORITY", "VOLATILE_FIELDS", "admit", "assemble", "mal_first_seen", "snapshot_from_batches"]
+__all__ = [
+    "SOURCE_PRIORITY",
+    "VOLATILE_FIELDS",
+    "admit",
+    "assemble",
+    "end_of_data",
+    "mal_first_seen",
+    "snapshot_from_batches",
+]

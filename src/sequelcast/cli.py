@@ -6,6 +6,7 @@ non-zero exit code, never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -22,10 +23,8 @@ from rich.table import Table
 
 from sequelcast import service
 from sequelcast.api.serve import serve as _serve
-from sequelcast.catalog import Catalog, open_catalog
 from sequelcast.errors import ConfigError, ResolveError, SequelcastError
 from sequelcast.settings import Settings, normalize_db_url, parse_date_option
-from sequelcast.sources import DATA_SOURCES
 
 app = typer.Typer(
     name="sequelcast",
@@ -78,13 +77,13 @@ def handle_errors(func: F) -> F:
 
 
 @contextmanager
-def _catalog(db: str | None, *, create: bool = False) -> Iterator[Catalog]:
-    url = normalize_db_url(db) if db else _settings().db
-    cat = open_catalog(url, create=create)
-    try:
-        yield cat
-    finally:
-        cat.close()
+def _service(db: str | None) -> Iterator[service.Sequelcast]:
+    """The one service object of a command (``--db`` overrides ``SEQUELCAST_DB``)."""
+    settings = _settings()
+    if db:
+        settings = dataclasses.replace(settings, db=normalize_db_url(db))
+    with service.Sequelcast(settings) as svc:
+        yield svc
 
 
 def _print_json(value: Any) -> None:
@@ -117,7 +116,12 @@ def build(
     if not data_dirs:
         raise ConfigError("no data directory: pass --data DIR or set SEQUELCAST_DATA")
     cutoff = _as_of(as_of)
-    with _catalog(db, create=True) as cat, Progress(
+    from sequelcast.sources import DATA_SOURCES
+
+    if not quiet:
+        err_console.print("Reading every file, then deriving franchises and fitting the forecast model "
+                          "(a few minutes on the whole shared data)...", highlight=False)
+    with _service(db) as svc, Progress(
         TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, disable=quiet, transient=False,
     ) as progress:
@@ -130,7 +134,7 @@ def build(
                 tasks[src.name] = progress.add_task(src.name, total=total)
             progress.advance(tasks[src.name])
 
-        report = service.build_catalog(cat, data_dirs, cutoff, on_file, allow_missing=allow_missing or ())
+        report = svc.build(data_dirs, cutoff, on_file, allow_missing=allow_missing or ())
     c = report.counts
     for name in report.accepted_missing:
         err_console.print(f"Warning: built without the full source {name} (--allow-missing).",
@@ -140,14 +144,17 @@ def build(
         f"Built catalog{when} from {report.files} files in {report.seconds:.1f}s: "
         f"{c['entries']:,} entries, {c['facts']:,} facts, {c['rejects']:,} rejects."
     )
+    fc = c["forecast"]
+    console.print(f"Forecasts as of {fc['as_of']}: {fc['waiting']:,} waiting shows (model {fc['model']})."
+                  if fc["fitted"] else f"No forecasts stored: {fc['error']}", highlight=False, markup=False)
 
 
 @app.command()
 @handle_errors
 def stats(db: DbOption = None, json_: JsonOption = False) -> None:
     """Entries per source and per type, facts, links and rejects."""
-    with _catalog(db) as cat:
-        st = cat.stats()
+    with _service(db) as svc:
+        st = svc.catalog.stats()
     if json_:
         _print_json(st)
         return
@@ -179,8 +186,8 @@ def rejects(
     json_: JsonOption = False,
 ) -> None:
     """The rows the last build could not parse: where, why, and the raw record."""
-    with _catalog(db) as cat:
-        rows = [r for r in cat.rejects() if source is None or r["source"] == source][:limit]
+    with _service(db) as svc:
+        rows = [r for r in svc.catalog.rejects() if source is None or r["source"] == source][:limit]
     if json_:
         _print_json(rows)
         return
@@ -196,10 +203,6 @@ def rejects(
 
 
 TitleArg = Annotated[str, typer.Argument(help="A title in any language (typos welcome) or a MAL id.")]
-
-
-def _cache_dir() -> Path:
-    return _settings().model_dir
 
 
 def _resolve_failed(exc: ResolveError) -> NoReturn:
@@ -220,8 +223,8 @@ def resolve(
     json_: JsonOption = False,
 ) -> None:
     """Find the entries a title query may mean, best first."""
-    with _catalog(db) as cat:
-        matches = service.resolve(cat, query, limit, _cache_dir())
+    with _service(db) as svc:
+        matches = svc.resolve(query, limit)
     if json_:
         _print_json([{"mal_id": m.mal_id, "title": m.title, "score": m.score, "matched_on": m.matched_on}
                      for m in matches])
@@ -275,9 +278,8 @@ def franchise(
     json_: JsonOption = False,
 ) -> None:
     """The seasons of a show in order, and the status of the next one with its evidence."""
-    with _catalog(db) as cat:
-        fr = service.franchise_of(cat, title_or_id, _as_of(as_of), _cache_dir())
-    data = service.franchise_json(fr)
+    with _service(db) as svc:
+        data = svc.franchise(title_or_id, _as_of(as_of))
     if json_:
         _print_json(data)
         return
@@ -298,8 +300,8 @@ def show(
     json_: JsonOption = False,
 ) -> None:
     """The fact sheet of a show: titles, studio, source, dates, popularity, seasons, next season."""
-    with _catalog(db) as cat:
-        sheet = service.fact_sheet(cat, title_or_id, _as_of(as_of), _cache_dir())
+    with _service(db) as svc:
+        sheet = svc.fact_sheet(title_or_id, _as_of(as_of))
     if json_:
         _print_json(sheet)
         return
@@ -391,13 +393,13 @@ def forecast(
         raise ConfigError("give a title or MAL id, or --all (not both)")
     if format_ not in ("csv", "json"):
         raise ConfigError(f"--format: expected csv or json, got {format_!r}")
-    with _catalog(db) as cat:
-        when = service.forecast_date(cat, _as_of(as_of), _today())
-        with err_console.status(f"Forecasting as of {when} (the first run fits the model: a minute or two)..."):
+    with _service(db) as svc:
+        when = svc.answer_date(_as_of(as_of))
+        with err_console.status(f"Forecasting as of {when}..."):
             if all_:
-                rows = service.forecast_every(cat, _as_of(as_of), _today(), _cache_dir(), model)
+                rows = svc.forecast_every(when, model)
             else:
-                data = service.forecast(cat, title_or_id or "", _as_of(as_of), _today(), _cache_dir(), model)
+                data = svc.forecast(title_or_id or "", when, model)
     if all_:
         _print_all(rows, format_)
     elif json_:
@@ -439,8 +441,8 @@ def backtest(
         raise ConfigError("--horizons: give positive numbers of years")
     cutoff = _as_of(as_of)
     assert cutoff is not None
-    with _catalog(db) as cat, err_console.status(f"Backtesting as of {cutoff} (a few minutes)..."):
-        report = service.backtest(cat, cutoff, hs, out, _cache_dir())
+    with _service(db) as svc, err_console.status(f"Backtesting as of {cutoff} (a few minutes)..."):
+        report = svc.backtest(cutoff, hs, out)
     if json_:
         _print_json(report.summary)
         return
@@ -498,15 +500,12 @@ def _ids(value: str) -> list[int]:
     return ids
 
 
-def _fetch_ids(fetch: Callable[..., service.FetchReport], name: str, mal_ids: str, out: Path | None) -> None:
+def _fetch_ids(fetch: str, name: str, mal_ids: str, out: Path | None) -> None:
     ids = _ids(mal_ids)
+    svc = service.Sequelcast(_settings())  # fetching never opens the catalog
     with console.status(f"Fetching {len(ids)} entr{'y' if len(ids) == 1 else 'ies'} from {name}..."):
-        report = fetch(out or _settings().downloads, ids, when=_today())
+        report = getattr(svc, fetch)(ids, out=out)
     _fetched(report)
-
-
-def _today() -> date:
-    return _settings().forecast_date()
 
 
 @fetch_app.command("jikan-season")
@@ -520,7 +519,7 @@ def fetch_jikan_season(
     if season.lower() not in ("winter", "spring", "summer", "fall"):
         raise ConfigError(f"season: expected winter, spring, summer or fall, got {season!r}")
     with console.status(f"Fetching {season} {year} from Jikan..."):
-        report = service.fetch_jikan_season(out or _settings().downloads, year, season.lower(), when=_today())
+        report = service.Sequelcast(_settings()).fetch_jikan_season(year, season.lower(), out=out)
     _fetched(report)
 
 
@@ -531,7 +530,7 @@ def fetch_jikan_anime(
     out: OutOption = None,
 ) -> None:
     """Full Jikan entries (with relations and external links) for some MAL ids."""
-    _fetch_ids(service.fetch_jikan_anime, "Jikan", mal_ids, out)
+    _fetch_ids("fetch_jikan_anime", "Jikan", mal_ids, out)
 
 
 @fetch_app.command("anilist")
@@ -541,7 +540,7 @@ def fetch_anilist(
     out: OutOption = None,
 ) -> None:
     """AniList entries (titles, dates, studios, relations) for some MAL ids."""
-    _fetch_ids(service.fetch_anilist, "AniList", mal_ids, out)
+    _fetch_ids("fetch_anilist", "AniList", mal_ids, out)
 
 
 @fetch_app.command("offline-db")
@@ -549,7 +548,7 @@ def fetch_anilist(
 def fetch_offline_db(out: OutOption = None) -> None:
     """The latest anime-offline-database release (about 40 MB)."""
     with console.status("Downloading the anime-offline-database release..."):
-        report = service.fetch_offline_db(out or _settings().downloads)
+        report = service.Sequelcast(_settings()).fetch_offline_db(out=out)
     _fetched(report)
 
 
@@ -562,8 +561,8 @@ app.add_typer(watch_app, name="watch")
 @handle_errors
 def watch_add(title_or_id: TitleArg, db: DbOption = None) -> None:
     """Watch a show (its whole franchise)."""
-    with _catalog(db) as cat:
-        row = service.watch_add(cat, title_or_id, _today(), _cache_dir())
+    with _service(db) as svc:
+        row = svc.watch_add(title_or_id)
     verb = "Watching" if row["added"] else "Already watching"
     console.print(f"{verb} {row['title']} (MAL {row['mal_id']}): next season {row['status']}.",
                   highlight=False)
@@ -573,8 +572,8 @@ def watch_add(title_or_id: TitleArg, db: DbOption = None) -> None:
 @handle_errors
 def watch_remove(title_or_id: TitleArg, db: DbOption = None) -> None:
     """Stop watching a show."""
-    with _catalog(db) as cat:
-        mal_id = service.watch_remove(cat, title_or_id, _cache_dir())
+    with _service(db) as svc:
+        mal_id = svc.watch_remove(title_or_id)
     console.print(f"Removed MAL {mal_id} from the watchlist.", highlight=False)
 
 
@@ -582,8 +581,8 @@ def watch_remove(title_or_id: TitleArg, db: DbOption = None) -> None:
 @handle_errors
 def watch_list(db: DbOption = None, json_: JsonOption = False) -> None:
     """The watched shows and their next-season status at the last check."""
-    with _catalog(db) as cat:
-        rows = cat.watched()
+    with _service(db) as svc:
+        rows = svc.watch_list()
     if json_:
         _print_json(rows)
         return
@@ -599,8 +598,8 @@ def watch_list(db: DbOption = None, json_: JsonOption = False) -> None:
 @handle_errors
 def watch_check(db: DbOption = None, json_: JsonOption = False) -> None:
     """Compare each watched show with the catalog (run after `sequelcast build`): what changed?"""
-    with _catalog(db) as cat:
-        events = service.watch_check(cat, _today(), _cache_dir())
+    with _service(db) as svc:
+        events = svc.watch_check()
     if json_:
         _print_json(events)
         return
@@ -614,8 +613,8 @@ def watch_check(db: DbOption = None, json_: JsonOption = False) -> None:
 @handle_errors
 def watch_feed(db: DbOption = None) -> None:
     """Print the watchlist's changes as an Atom feed."""
-    with _catalog(db) as cat:
-        typer.echo(service.watch_feed(cat))
+    with _service(db) as svc:
+        typer.echo(svc.watch_feed())
 
 
 app.command("serve")(handle_errors(_serve))

@@ -49,6 +49,10 @@ FACT_FIELDS: dict[str, type] = {
 #: Fields whose value is a list of strings.
 LIST_FIELDS = frozenset(k for k, v in FACT_FIELDS.items() if v is list)
 
+#: Fields only the show page reads (a poster's URL and a synopsis): stored as facts like the others,
+#: but not part of :class:`Anime` (no column of the ``anime`` table, no feature of the forecast).
+PAGE_FIELDS: dict[str, type] = {"image_url": str, "synopsis": str}
+
 #: Entry types, as MyAnimeList spells them.
 ANIME_TYPES = ("TV", "Movie", "OVA", "ONA", "Special", "Music", "TV Special", "CM", "PV", "Unknown")
 

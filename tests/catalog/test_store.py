@@ -185,3 +185,24 @@ def test_v1_catalog_is_migrated_to_latest(catalog_url: str) -> None:
         with cat.engine.connect() as conn:
             assert inspect(conn).has_table("franchise_links")
             assert inspect(conn).has_table("franchise_members")
+            assert inspect(conn).has_table("franchises")
+            assert inspect(conn).has_table("forecasts")
+
+
+def test_a_missing_migration_below_the_newest_is_applied(catalog_url: str) -> None:
+    """Versions are numbered by feature: a catalog with 8 but without 4 still gets 4."""
+    from sqlalchemy import inspect
+
+    from sequelcast.catalog.store import make_engine
+
+    engine = make_engine(catalog_url)
+    with engine.begin() as conn:
+        for version, _, apply in s.MIGRATIONS:
+            if version != 4:
+                apply(conn)
+                conn.execute(s.schema_version.insert().values(version=version))
+        assert not inspect(conn).has_table("manga")
+    engine.dispose()
+    with open_catalog(catalog_url) as cat, cat.engine.connect() as conn:
+        assert inspect(conn).has_table("manga")
+        assert s.applied_versions(conn) == {v for v, _, _ in s.MIGRATIONS}

@@ -60,7 +60,7 @@ def test_real_build_on_postgres_matches_sqlite(
     from sequelcast.service import build_catalog
 
     with open_catalog(postgres_url) as pg:
-        build_catalog(pg, shared_data)
+        build_catalog(pg, shared_data, forecasts=False)
         pg_stats = pg.stats()
         hige = pg.get_anime(40938)
     with open_catalog(real_catalog_url, create=False) as lite:

@@ -19,7 +19,7 @@ from sequelcast.catalog import open_catalog
 from sequelcast.domain import Batch
 from sequelcast.errors import NotFoundError, ResolveError, SourceFileError
 from sequelcast.resolve import TitleIndex, resolve_one
-from sequelcast.service._lookup import parse_mal_id
+from sequelcast.service._app import parse_mal_id
 from sequelcast.sources import DATA_SOURCES, FileSource
 from sequelcast.sources.base import read_source_file
 

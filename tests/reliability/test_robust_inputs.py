@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from sequelcast.api import create_app
 from sequelcast.cli import app as cli_app
 from sequelcast.errors import NotFoundError
-from sequelcast.service._lookup import parse_mal_id
+from sequelcast.service._app import parse_mal_id
 
 from .conftest import Client, build_tiny, make_settings, run_client
 
@@ -135,4 +135,4 @@ def test_the_cli_with_the_database_down_says_so(tmp_path: Path) -> None:
 def test_a_date_with_too_few_shows_to_fit_a_model_is_422_not_500(any_client: Client) -> None:
     response = any_client.get("/api/v1/forecast/100", params={"as_of": "2020-06-01"})
     assert response.status_code == 422, response.text[:300]
-    assert "no forecast model can be fitted" in response.json()["error"]
+    assert "could not be fitted" in response.json()["error"]

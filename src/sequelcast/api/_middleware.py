@@ -5,7 +5,7 @@
 * :class:`SecurityHeaders`: ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``,
   ``Referrer-Policy: no-referrer`` and a ``Content-Security-Policy`` that the page meets (its CSS
   and scripts come from ``/static`` only; the one inline thing is the ``style`` attribute of the
-  forecast bars). ``/docs`` and ``/redoc`` load FastAPI's viewer from cdn.jsdelivr.net with an
+  forecast bars; posters are images from their source's https site). ``/docs`` and ``/redoc`` load FastAPI's viewer from cdn.jsdelivr.net with an
   inline script, so their policy allows exactly that (see :data:`DOCS_CSP`).
 * Redirects point at a path of this app (``Location: /anime/40938``), never at a host taken from
   the request's ``Host`` header.
@@ -25,7 +25,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: The policy of every response but the API viewers.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
-       "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+       "img-src 'self' data: https:; font-src 'self'; connect-src 'self'; object-src 'none'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 #: The policy of ``/docs`` and ``/redoc``: FastAPI's viewers come from cdn.jsdelivr.net.
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "

@@ -2,10 +2,14 @@
 
 Record tables (what sources said, each row stamped with ``observed_at`` and ``source``):
 ``facts``, ``id_links``, ``tvdb_mappings``, ``first_seen``, ``relations``, ``collection_members``.
-Derived tables, rebuilt with every build: ``anime`` (one row per entry, newest fact winning) and
-``titles`` (every title of every entry, for the resolver), ``franchise_links`` and
-``franchise_members``. Bookkeeping: ``builds``, ``rejects``, ``raw_records`` and
-``schema_version``. The user's ``watchlist`` and its ``watch_events`` survive rebuilds.
+Derived tables, rebuilt with every build in the same transaction, as of the build's end of data:
+``anime`` (one row per entry, newest fact winning), ``titles`` (every title of every entry, for
+the resolver), ``franchise_links``, ``franchise_members``, ``franchises`` (each franchise's JSON:
+seasons in order, others, next-season status with evidence), ``anime_derived`` (per entry: its
+franchise, the status of the season after it, its peers' percentiles), ``forecasts`` (the forecast
+of every waiting show, fitted during the build) and ``derived_blobs`` (the pickled title index).
+Bookkeeping: ``builds``, ``rejects`` and ``schema_version``. The user's ``watchlist`` and its
+``watch_events`` survive rebuilds.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -130,15 +135,6 @@ rejects = Table(
     Column("location", Text, nullable=False),
     Column("reason", Text, nullable=False),
     Column("raw", Text, nullable=False),
-)
-
-raw_records = Table(
-    "raw_records",
-    metadata,
-    Column("source", String(40), primary_key=True),
-    Column("record_id", String(200), primary_key=True),
-    Column("fetched_at", DateTime, primary_key=True),
-    Column("payload", Text, nullable=False),
 )
 
 anime = Table(
@@ -265,19 +261,61 @@ build_lock = Table(
     Column("started_at", DateTime, nullable=False),
 )
 
-_V10_TABLES = [build_lock]
+franchises = Table(
+    "franchises",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("doc", JSON, nullable=False),  # the JSON of `sequelcast franchise --json`
+)
+
+anime_derived = Table(
+    "anime_derived",
+    metadata,
+    Column("mal_id", Integer, primary_key=True, autoincrement=False),
+    Column("franchise_id", String(40)),
+    Column("next_season", JSON),  # for a main-line season: the status of the season after it
+    Column("peers", JSON, nullable=False),  # peer group, its size, the percentiles
+)
+
+forecasts = Table(
+    "forecasts",
+    metadata,
+    Column("franchise_id", String(40), primary_key=True),
+    Column("position", Integer, nullable=False),  # the order of `forecast --all`
+    Column("mal_id", Integer),
+    Column("as_of", Date, nullable=False),
+    Column("model", String(32), nullable=False),
+    Column("doc", JSON, nullable=False),  # the "forecast" member of `sequelcast forecast --json`
+)
+
+derived_blobs = Table(
+    "derived_blobs",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("version", String(40), nullable=False),  # the sequelcast that wrote it
+    Column("data", LargeBinary, nullable=False),
+)
+
 _V2_TABLES = [franchise_links, franchise_members]
 _V3_TABLES = [watchlist, watch_events]
 _V4_TABLES = [manga]
+_V8_TABLES = [franchises, anime_derived, forecasts, derived_blobs]
+_V10_TABLES = [build_lock]
 _V1_TABLES = [t for t in metadata.sorted_tables
-              if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES + _V10_TABLES]
+              if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES + _V8_TABLES + _V10_TABLES]
 
 #: Tables a build replaces as a whole (in this order for deletes).
 BUILD_TABLES = (
+    derived_blobs, forecasts, anime_derived, franchises,
     manga,
     franchise_members, franchise_links, titles, anime, rejects, collection_members, relations,
     first_seen, tvdb_mappings, id_links, facts,
 )
+
+
+#: Derived tables of JSON rows the build writes through :meth:`Catalog.replace`'s ``derived``.
+DERIVED_TABLES = (franchises, anime_derived, forecasts)
 
 
 def _v1(conn: Connection) -> None:
@@ -296,6 +334,11 @@ def _v4(conn: Connection) -> None:
     metadata.create_all(conn, tables=_V4_TABLES)
 
 
+def _v8(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V8_TABLES)
+    conn.exec_driver_sql("DROP TABLE IF EXISTS raw_records")  # never written: the downloads keep payloads
+
+
 def _v10(conn: Connection) -> None:
     metadata.create_all(conn, tables=_V10_TABLES)
 
@@ -306,6 +349,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (2, "franchise links with their evidence, and franchise members", _v2),
     (3, "watchlist and its events (kept across builds)", _v3),
     (4, "MyAnimeList manga and novels (volumes, chapters, publication status)", _v4),
+    (8, "derived tables: franchises, per-entry facts, forecasts, title index; raw_records dropped", _v8),
     (10, "build lock: one build at a time per catalog", _v10),
 )
 LATEST = MIGRATIONS[-1][0]
@@ -318,12 +362,23 @@ def current_version(conn: Connection) -> int:
     return conn.execute(select(func.max(schema_version.c.version))).scalar() or 0
 
 
+def applied_versions(conn: Connection) -> set[int]:
+    """Every migration version recorded in the database."""
+    if not conn.dialect.has_table(conn, "schema_version"):
+        return set()
+    return {int(v) for (v,) in conn.execute(select(schema_version.c.version))}
+
+
 def migrate(conn: Connection) -> list[int]:
-    """Apply every migration newer than the database; returns the versions applied."""
-    done = current_version(conn)
+    """Apply every migration the database has not recorded (in order); returns the versions applied.
+
+    Versions are numbered by feature, not by date, so a database may hold 8 and miss 5: each
+    missing one is applied, not only those above the highest.
+    """
+    done = applied_versions(conn)
     applied = []
     for version, _description, apply in MIGRATIONS:
-        if version > done:
+        if version not in done:
             apply(conn)
             conn.execute(schema_version.insert().values(version=version))
             applied.append(version)
