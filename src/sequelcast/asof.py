@@ -1,15 +1,18 @@
 """Pure as-of logic: which records were known on a date, and what an entry looked like then.
 
-Two rules, documented in ``docs/catalog.md``:
+Three rules, documented in ``docs/catalog.md``:
 
 1. A fact, an AniDB-to-TVDB list row or a first-seen row is known on ``as_of`` when it was
    observed on or before ``as_of``. A first-seen row whose mapping came later keeps its listing
    but loses the mapping.
-2. A link (an ID crosswalk row, a sequel rule, a collection membership) says that records which
+2. A source work (manga, novel) observed after ``as_of`` is known on ``as_of`` when it had started
+   by then, with its status, end and volumes re-derived from its dates
+   (:func:`sequelcast.source_material.work_as_of`, ``docs/source_material.md``).
+3. A link (an ID crosswalk row, a sequel rule, a collection membership) says that records which
    exist are related. It is known as soon as every record it joins is known, and it is stamped with
    that date (the latest first sighting of its ends). A link to a record not yet known is left out.
 
-:func:`admit` applies both rules to a :class:`~sequelcast.domain.Batch`, :func:`assemble` turns the
+:func:`admit` applies these rules to a :class:`~sequelcast.domain.Batch`, :func:`assemble` turns the
 admitted records into a :class:`~sequelcast.domain.Snapshot`. ``admit`` is idempotent, and admitting
 on a later date and then on an earlier one gives what admitting on the earlier one gives, so a
 catalog built with everything answers ``--as-of`` questions exactly as a catalog built as of that
@@ -36,6 +39,7 @@ from sequelcast.domain import (
     Snapshot,
     merge_batches,
 )
+from sequelcast.source_material import source_features, work_as_of
 
 #: Fields that change over time; every observation is kept in ``Snapshot.history``.
 VOLATILE_FIELDS = frozenset({"score", "scored_by", "members", "favorites", "rank", "popularity"})
@@ -113,7 +117,9 @@ def admit(batch: Batch, as_of: date | None) -> Batch:
     out.skipped = batch.skipped
     out.facts = [f for f in batch.facts if _known(f.observed_at, as_of)]
     out.tvdb_mappings = [m for m in batch.tvdb_mappings if _known(m.observed_at, as_of)]
-    out.manga = [m for m in batch.manga if _known(m.observed_at, as_of)]
+    out.manga = [w for w in (work_as_of(m, as_of) for m in batch.manga) if w is not None]
+    out.novels = [n for n in batch.novels if _known(n.observed_at, as_of)]
+    out.manga_id_links = [x for x in batch.manga_id_links if _known(x.observed_at, as_of)]
     out.first_seen = _admit_first_seen(batch.first_seen, as_of)
     mal_seen = mal_first_seen(out.facts)
     anidb_seen = _anidb_seen(out)
@@ -184,6 +190,7 @@ def assemble(admitted: Batch, as_of: date | None) -> Snapshot:
         id_links=list(admitted.id_links),
         relations=list(admitted.relations),
         collection_members=list(admitted.collection_members),
+        source_features=source_features(entries, admitted.manga, admitted.novels, admitted.relations, as_of),
     )
 
 

@@ -143,7 +143,12 @@ class CollectionMember:
 
 @dataclass(frozen=True)
 class MangaRecord:
-    """One MyAnimeList manga or novel (its own id space: no link to the anime is known)."""
+    """One MyAnimeList manga or novel (its own id space, MAL manga ids).
+
+    No file links it to the anime: :mod:`sequelcast.source_material` links anime to works by title.
+    ``status``, ``volumes`` and ``published_to`` are as observed on ``observed_at``; what they were
+    on an earlier date is re-derived from the dates (:func:`sequelcast.source_material.work_as_of`).
+    """
 
     manga_id: int
     title: str
@@ -157,6 +162,27 @@ class MangaRecord:
     published_to: date | None
     score: float | None
     members: int | None
+    observed_at: date
+    source: str
+
+
+@dataclass(frozen=True)
+class NovelRecord:
+    """One NovelUpdates novel (its own id space, no MAL id: it joins the catalog by title only).
+
+    ``complete`` says whether the original (Japanese, Chinese...) publication had ended when the
+    list was observed; ``volumes`` and ``chapters`` are the rough counts of the original then.
+    """
+
+    novel_id: int
+    title: str
+    aliases: tuple[str, ...]
+    language: str | None
+    publisher: str | None
+    start_year: int | None
+    complete: bool | None
+    volumes: int | None
+    chapters: int | None
     observed_at: date
     source: str
 
@@ -185,6 +211,9 @@ class Batch:
     relations: list[Relation] = field(default_factory=list)
     collection_members: list[CollectionMember] = field(default_factory=list)
     manga: list[MangaRecord] = field(default_factory=list)
+    #: MAL *manga* id (in ``mal_id``) -> AniList manga id: the manga side of the AniList crosswalk
+    manga_id_links: list[IdLink] = field(default_factory=list)
+    novels: list[NovelRecord] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     #: Well-formed records that carry nothing the catalog keeps (e.g. a crosswalk row with no MAL id).
     skipped: int = 0
@@ -198,6 +227,8 @@ class Batch:
         yield from self.relations
         yield from self.collection_members
         yield from self.manga
+        yield from self.manga_id_links
+        yield from self.novels
 
     def __len__(self) -> int:
         return sum(1 for _ in self.records())
@@ -214,6 +245,8 @@ def merge_batches(batches: Iterable[Batch], source: str, location: str) -> Batch
         out.relations.extend(b.relations)
         out.collection_members.extend(b.collection_members)
         out.manga.extend(b.manga)
+        out.manga_id_links.extend(b.manga_id_links)
+        out.novels.extend(b.novels)
         out.rejects.extend(b.rejects)
         out.skipped += b.skipped
     return out

@@ -37,7 +37,12 @@ def test_build_tiny(catalog: Catalog, tiny_data: Path) -> None:
     assert st_["entries_by_type"] == {"Movie": 1, "TV": 4}
     assert st_["rejects"] == 3
     assert st_["rejects_by_source"] == {"mal_manga_2021": 1, "mal_snapshot_2018": 1, "mal_tv_seasons": 1}
-    assert st_["records"]["manga"] == 2
+    assert st_["records"]["manga"] == 2 + 3 + 3  # the 2021 sample, the 2024-12 manga and light novels
+    assert st_["records"]["novels"] == 3
+    assert st_["records"]["manga_id_links"] == 2
+    links = {r["mal_id"]: r for r in catalog.source_links()}
+    assert links[40938]["work_id"] == 116201
+    assert links[40938]["summary"] == "light novel, 5 volumes, finished June 2021: little left to adapt"
 
 
 def test_rejects_keep_location_reason_and_raw(catalog: Catalog, tiny_data: Path) -> None:
@@ -184,6 +189,7 @@ def test_v1_catalog_is_migrated_to_latest(catalog_url: str) -> None:
         assert cat.version() == s.LATEST == 10
         with cat.engine.connect() as conn:
             assert inspect(conn).has_table("franchise_links")
+            assert inspect(conn).has_table("source_links")
             assert inspect(conn).has_table("franchise_members")
             assert inspect(conn).has_table("franchises")
             assert inspect(conn).has_table("forecasts")

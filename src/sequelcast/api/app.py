@@ -24,6 +24,7 @@ from sequelcast.api import _openapi
 from sequelcast.api._errors import ApiError, logger, problem_of
 from sequelcast.api._limits import Limits, LimitWork
 from sequelcast.api._middleware import HeadAsGet, SecurityHeaders
+from sequelcast.api.feeds import router as feeds_router
 from sequelcast.api.routes import router
 from sequelcast.errors import SequelcastError
 from sequelcast.service import Sequelcast
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None, catalog_url: str | None = None,
     for kind in handlers:
         app.add_exception_handler(kind, _on_error)
     app.include_router(router)
+    app.include_router(feeds_router)
     _mount_web(app)
     _openapi.install(app)
     app.add_middleware(LimitWork, limits=limits or Limits(), cache_dir=settings.model_dir)

@@ -8,6 +8,8 @@ the resolver), ``franchise_links``, ``franchise_members``, ``franchises`` (each 
 seasons in order, others, next-season status with evidence), ``anime_derived`` (per entry: its
 franchise, the status of the season after it, its peers' percentiles), ``forecasts`` (the forecast
 of every waiting show, fitted during the build) and ``derived_blobs`` (the pickled title index).
+``source_links`` (anime -> source work, as of the build's date). Source works: ``manga`` (MAL
+manga and novels), ``manga_id_links`` (AniList ids of MAL manga), ``novels`` (NovelUpdates).
 Bookkeeping: ``builds``, ``rejects`` and ``schema_version``. The user's ``watchlist`` and its
 ``watch_events`` survive rebuilds.
 """
@@ -261,6 +263,48 @@ build_lock = Table(
     Column("started_at", DateTime, nullable=False),
 )
 
+manga_id_links = Table(
+    "manga_id_links",
+    metadata,
+    Column("manga_id", Integer, nullable=False),  # a MAL *manga* id
+    Column("site", String(32), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("observed_at", Date, nullable=False),
+    Column("source", String(40), nullable=False),
+)
+
+novels = Table(
+    "novels",
+    metadata,
+    Column("novel_id", Integer, nullable=False),  # a NovelUpdates id (no MAL id: joined by title)
+    Column("title", Text, nullable=False),
+    Column("aliases", Text, nullable=False),  # JSON list of strings
+    Column("language", String(32)),
+    Column("publisher", Text),
+    Column("start_year", Integer),
+    Column("complete", Integer),  # 1 / 0 / NULL (unknown)
+    Column("volumes", Integer),
+    Column("chapters", Integer),
+    Column("observed_at", Date, nullable=False),
+    Column("source", String(40), nullable=False),
+)
+
+source_links = Table(
+    "source_links",
+    metadata,
+    Column("mal_id", Integer, nullable=False),  # the anime; one row per manga / novel-source TV anime
+    Column("kind", String(16), nullable=False),  # manga, light_novel, novel, web_novel
+    Column("linked", Integer, nullable=False),  # 1: a source work was linked
+    Column("work_id", Integer),  # MAL manga id (NULL for a NovelUpdates work)
+    Column("title", Text),
+    Column("finished", Integer),  # 1 / 0 / NULL (unknown) on the build's as-of date
+    Column("published_from", Date),
+    Column("published_to", Date),
+    Column("volumes", Integer),
+    Column("summary", Text, nullable=False),
+    Index("ix_source_links_mal_id", "mal_id"),
+)
+
 franchises = Table(
     "franchises",
     metadata,
@@ -300,15 +344,18 @@ derived_blobs = Table(
 _V2_TABLES = [franchise_links, franchise_members]
 _V3_TABLES = [watchlist, watch_events]
 _V4_TABLES = [manga]
+_V6_TABLES = [manga_id_links, novels, source_links]
 _V8_TABLES = [franchises, anime_derived, forecasts, derived_blobs]
 _V10_TABLES = [build_lock]
-_V1_TABLES = [t for t in metadata.sorted_tables
-              if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES + _V8_TABLES + _V10_TABLES]
+_V1_TABLES = [
+    t for t in metadata.sorted_tables
+    if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES + _V6_TABLES + _V8_TABLES + _V10_TABLES
+]
 
 #: Tables a build replaces as a whole (in this order for deletes).
 BUILD_TABLES = (
     derived_blobs, forecasts, anime_derived, franchises,
-    manga,
+    source_links, novels, manga_id_links, manga,
     franchise_members, franchise_links, titles, anime, rejects, collection_members, relations,
     first_seen, tvdb_mappings, id_links, facts,
 )
@@ -334,6 +381,10 @@ def _v4(conn: Connection) -> None:
     metadata.create_all(conn, tables=_V4_TABLES)
 
 
+def _v6(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V6_TABLES)
+
+
 def _v8(conn: Connection) -> None:
     metadata.create_all(conn, tables=_V8_TABLES)
     conn.exec_driver_sql("DROP TABLE IF EXISTS raw_records")  # never written: the downloads keep payloads
@@ -349,6 +400,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (2, "franchise links with their evidence, and franchise members", _v2),
     (3, "watchlist and its events (kept across builds)", _v3),
     (4, "MyAnimeList manga and novels (volumes, chapters, publication status)", _v4),
+    (6, "source material: AniList manga ids, NovelUpdates novels, anime -> source work links", _v6),
     (8, "derived tables: franchises, per-entry facts, forecasts, title index; raw_records dropped", _v8),
     (10, "build lock: one build at a time per catalog", _v10),
 )

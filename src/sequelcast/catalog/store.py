@@ -26,6 +26,7 @@ from sequelcast.domain import (
     FirstSeen,
     IdLink,
     MangaRecord,
+    NovelRecord,
     Relation,
     Snapshot,
     TitleRecord,
@@ -132,6 +133,15 @@ def _anime_from_row(row: Any) -> Anime:
         values[key] = tuple(values[key] or ())
     values["ids"] = tuple(sorted((values["ids"] or {}).items()))
     return Anime(**values)
+
+
+def _source_link_rows(snap: Snapshot) -> list[tuple[Any, ...]]:
+    """One ``source_links`` row per anime of ``snap.source_features`` (as of the snapshot's date)."""
+    return [
+        (m, f.kind or "", int(f.linked), f.work_id, f.title, None if f.finished is None else int(f.finished),
+         f.start, f.end, f.volumes, f.summary)
+        for m, f in sorted(snap.source_features.items())
+    ]
 
 
 def _chunks(rows: Sequence[dict[str, Any]]) -> Iterator[Sequence[dict[str, Any]]]:
@@ -249,12 +259,20 @@ class Catalog:
         self._bulk(conn, s.relations, [_row(x) for x in b.relations])
         self._bulk(conn, s.collection_members, [_row(x) for x in b.collection_members])
         self._bulk(conn, s.manga, [_row(x) for x in b.manga])
+        self._bulk(conn, s.manga_id_links, [_row(x) for x in b.manga_id_links])
+        self._bulk(conn, s.novels, [
+            (n.novel_id, n.title, json.dumps(list(n.aliases), ensure_ascii=False), n.language, n.publisher,
+             n.start_year, None if n.complete is None else int(n.complete), n.volumes, n.chapters,
+             n.observed_at, n.source)
+            for n in b.novels
+        ])
 
     def _insert_derived(self, conn: Connection, snap: Snapshot) -> None:
         self._insert(conn, s.anime, [_anime_row(a) for a in snap.entries.values()])
         self._bulk(conn, s.titles, [
             (a.mal_id, t, kind) for a in snap.entries.values() for kind, t in a.all_titles()
         ])
+        self._bulk(conn, s.source_links, _source_link_rows(snap))
 
     def write_view(self, snapshot: Snapshot, derived: Mapping[str, Sequence[dict[str, Any]]]) -> None:
         """Replace the entries and the derived tables only: a catalog that answers for another date
@@ -263,9 +281,10 @@ class Catalog:
         if unknown:
             raise CatalogError(f"not a derived table: {', '.join(sorted(unknown))}")
         with self.engine.begin() as conn:
-            for table in (*s.DERIVED_TABLES, s.anime):
+            for table in (*s.DERIVED_TABLES, s.anime, s.source_links):
                 conn.execute(delete(table))
             self._insert(conn, s.anime, [_anime_row(a) for a in snapshot.entries.values()])
+            self._bulk(conn, s.source_links, _source_link_rows(snapshot))
             for table in s.DERIVED_TABLES:
                 self._insert(conn, table, derived.get(table.name, ()))
 
@@ -305,11 +324,24 @@ class Catalog:
                 MangaRecord(mid, t, te, tj, ty, vol, ch, st, d.optional(pf), d.optional(pt), sc, mem, d(o), src)
                 for mid, t, te, tj, ty, vol, ch, st, pf, pt, sc, mem, o, src in _raw_rows(conn, s.manga)
             ]
+            b.manga_id_links = [
+                IdLink(m, site, x, d(o), src) for m, site, x, o, src in _raw_rows(conn, s.manga_id_links)
+            ]
+            b.novels = [
+                NovelRecord(nid, t, tuple(json.loads(al)), lang, pub, sy, None if c is None else bool(c),
+                            vol, ch, d(o), src)
+                for nid, t, al, lang, pub, sy, c, vol, ch, o, src in _raw_rows(conn, s.novels)
+            ]
         return b
 
     def snapshot(self, as_of: date | None = None) -> Snapshot:
         """What the catalog knew on ``as_of`` (everything when ``None``)."""
         return assemble(admit(self.load_batch(), as_of), as_of)
+
+    def source_links(self) -> list[dict[str, Any]]:
+        """The build's anime -> source work rows (``source_links``), by anime MAL id."""
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(s.source_links).order_by(s.source_links.c.mal_id))]
 
     def get_anime(self, mal_id: int) -> Anime | None:
         with self.engine.connect() as conn:
@@ -477,7 +509,8 @@ class Catalog:
                     t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                     for t in (s.id_links, s.tvdb_mappings, s.first_seen, s.relations,
                               s.collection_members, s.titles, s.franchise_links, s.franchise_members,
-                              s.manga, s.franchises, s.forecasts)
+                              s.manga, s.manga_id_links, s.novels, s.source_links, s.franchises,
+                              s.forecasts)
                 },
                 "rejects": conn.execute(select(func.count()).select_from(s.rejects)).scalar_one(),
                 "rejects_by_source": grouped(s.rejects.c.source, func.count()),

@@ -502,9 +502,12 @@ class Sequelcast:
         """The watched shows and their status at the last check."""
         return self.catalog.watched()
 
-    def watch_check(self) -> list[dict[str, Any]]:
-        """Compare every watched show's next-season status with the last check; store and return changes."""
-        return _watch.check(self.catalog, self._watched, self.settings.forecast_date())
+    def watch_check(self, notify: Callable[[list[dict[str, Any]]], object] | None = None) -> list[dict[str, Any]]:
+        """Compare every watched show's next-season status with the last check; store and return changes.
+
+        ``notify(events)`` (the webhook) runs before the check is stored; if it raises, nothing is.
+        """
+        return _watch.check(self.catalog, self._watched, self.settings.forecast_date(), notify=notify)
 
     def watch_feed(self, base_url: str = "https://sequelcast.invalid/") -> str:
         """An Atom feed of the watchlist's events, newest first."""
