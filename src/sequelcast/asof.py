@@ -101,7 +101,7 @@ def _admit_links(links: Iterable[IdLink], mal_seen: dict[int, date], anidb_seen:
         if stamp is None:
             continue
         if link.site == "anidb":
-            other = anidb_seen.get(int(link.external_id)) if link.external_id.isdigit() else None
+            other = anidb_seen.get(int(link.external_id)) if link.external_id.isdecimal() else None
             if other is None:
                 continue
             stamp = max(stamp, other)
@@ -126,7 +126,7 @@ def admit(batch: Batch, as_of: date | None) -> Batch:
     anidb_seen = _anidb_seen(out)
     out.id_links = _admit_links(batch.id_links, mal_seen, anidb_seen)
     anilist_to_mal = {
-        int(x.external_id): x.mal_id for x in batch.id_links if x.site == "anilist" and x.external_id.isdigit()
+        int(x.external_id): x.mal_id for x in batch.id_links if x.site == "anilist" and x.external_id.isdecimal()
     }
     for rel in batch.relations:
         a = rel.from_mal_id or anilist_to_mal.get(rel.from_anilist_id or -1)

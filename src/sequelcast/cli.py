@@ -131,6 +131,13 @@ def build(
     db: DbOption = None,
     as_of: AsOfOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    allow_missing: Annotated[
+        list[str] | None,
+        typer.Option("--allow-missing", metavar="SOURCE",
+                     help="Build even though SOURCE, read by the previous build, is missing now or lost "
+                     "more than 10% of its records (repeat for several; 'all' accepts every source). "
+                     "Without it such a build is refused and the catalog kept."),
+    ] = None,
 ) -> None:
     """Build the catalog from the public data files, optionally as of a past date."""
     settings = _settings()
@@ -156,8 +163,11 @@ def build(
                 tasks[src.name] = progress.add_task(src.name, total=total)
             progress.advance(tasks[src.name])
 
-        report = svc.build(data_dirs, cutoff, on_file)
+        report = svc.build(data_dirs, cutoff, on_file, allow_missing=allow_missing or ())
     c = report.counts
+    for name in report.accepted_missing:
+        err_console.print(f"Warning: built without the full source {name} (--allow-missing).",
+                          markup=False, highlight=False)
     when = f" as of {cutoff}" if cutoff else ""
     console.print(
         f"Built catalog{when} from {report.files} files in {report.seconds:.1f}s: "

@@ -258,6 +258,16 @@ manga = Table(
     Column("source", String(40), nullable=False),
 )
 
+build_lock = Table(
+    "build_lock",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1: one build at a time
+    Column("token", String(32), nullable=False),
+    Column("host", Text, nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+)
+
 manga_id_links = Table(
     "manga_id_links",
     metadata,
@@ -385,9 +395,10 @@ _V4_TABLES = [manga]
 _V6_TABLES = [manga_id_links, novels, source_links]
 _V8_TABLES = [franchises, anime_derived, forecasts, derived_blobs]
 _V9_TABLES = [ledger_runs, ledger_forecasts]
+_V10_TABLES = [build_lock]
 _V1_TABLES = [
     t for t in metadata.sorted_tables
-    if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES + _V6_TABLES + _V8_TABLES + _V9_TABLES
+    if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES + _V6_TABLES + _V8_TABLES + _V9_TABLES + _V10_TABLES
 ]
 
 #: Tables a build replaces as a whole (in this order for deletes).
@@ -452,6 +463,10 @@ def _insert_only(dialect: str, table: str) -> list[str]:
     ]
 
 
+def _v10(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V10_TABLES)
+
+
 #: (version, description, function). Append, never edit, once released.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial catalog: records, derived tables, builds, rejects, raw records", _v1),
@@ -461,6 +476,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (6, "source material: AniList manga ids, NovelUpdates novels, anime -> source work links", _v6),
     (8, "derived tables: franchises, per-entry facts, forecasts, title index; raw_records dropped", _v8),
     (9, "forecast ledger: runs and their forecasts, insert-only (kept across builds)", _v9),
+    (10, "build lock: one build at a time per catalog", _v10),
 )
 LATEST = MIGRATIONS[-1][0]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Date, create_engine, delete, event, func, insert, select
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.engine import Connection, Engine, ExceptionContext
+from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError, SQLAlchemyError
 
 from sequelcast.asof import admit, assemble
 from sequelcast.catalog import schema as s
@@ -32,7 +32,7 @@ from sequelcast.domain import (
     TitleRecord,
     TvdbMapping,
 )
-from sequelcast.errors import CatalogError
+from sequelcast.errors import CatalogError, CatalogUnavailableError
 
 _CHUNK = 20_000
 _DATE_FIELDS = frozenset(k for k, v in FACT_FIELDS.items() if v is date)
@@ -46,13 +46,35 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _unavailable(context: ExceptionContext) -> None:
+    """Turn "the database cannot be reached or used" into :class:`CatalogUnavailableError` (a 503).
+
+    Connection failures (server down, dropped connection, database gone), operational errors
+    (SQLite's "unable to open database file", "database is locked", "disk I/O error") and a file
+    that is not a database. Programming errors (bad SQL, a violated constraint) stay as they are.
+    """
+    exc = context.sqlalchemy_exception
+    unusable = isinstance(exc, OperationalError | InterfaceError) or type(exc) is DatabaseError
+    if "no such table" in str(exc) or "no such column" in str(exc):  # SQLite's word for a bug
+        unusable = False
+    if context.is_disconnect or unusable:
+        orig = context.original_exception
+        first_line = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        raise CatalogUnavailableError(f"the catalog database is unavailable: {first_line}") from exc
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; a SQLite file's directory is created, and the file runs in WAL mode."""
+    """An engine for ``url``; a SQLite file's directory is created, and the file runs in WAL mode.
+
+    Every "cannot reach or use the database" error of the engine is a
+    :class:`~sequelcast.errors.CatalogUnavailableError` (see :func:`_unavailable`).
+    """
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "handle_error", _unavailable)
     return engine
 
 
@@ -194,7 +216,7 @@ class Catalog:
                     {"build_id": build_id, "source": r.source, "location": r.location,
                      "reason": r.reason, "raw": r.raw} for r in admitted.rejects
                 ])
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, CatalogUnavailableError) as exc:
             raise CatalogError(f"the build could not be written; the catalog is unchanged: {exc}") from exc
         return int(build_id)
 
@@ -540,6 +562,9 @@ def open_catalog(url: str, *, create: bool = True) -> Catalog:
     except OperationalError as exc:
         engine.dispose()
         raise CatalogError(f"cannot open the catalog at {engine.url!r}: {exc.orig}") from exc
+    except CatalogUnavailableError as exc:
+        engine.dispose()
+        raise CatalogUnavailableError(f"cannot open the catalog at {engine.url!r}: {exc}") from exc
     except BaseException:
         engine.dispose()
         raise

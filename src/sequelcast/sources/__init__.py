@@ -35,6 +35,7 @@ anime-offline-database dump (:mod:`~sequelcast.sources.offline_db`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -112,6 +113,13 @@ def discover(data_dir: Path) -> list[tuple[FileSource, Path]]:
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise SourceFileError("data", str(data_dir), "no such directory")
+    try:
+        with os.scandir(data_dir) as entries:
+            next(entries, None)
+    except OSError as exc:
+        raise SourceFileError("data", str(data_dir), f"the directory cannot be read ({exc.strerror})") from exc
+    for src in DATA_SOURCES:
+        src.check_readable(data_dir)
     found = [(src, p) for src in DATA_SOURCES for p in src.discover(data_dir)]
     if not found:
         raise SourceFileError(
