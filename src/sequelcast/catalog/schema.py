@@ -1,7 +1,8 @@
 """The catalog's tables (SQLAlchemy Core) and its versioned migrations.
 
 Record tables (what sources said, each row stamped with ``observed_at`` and ``source``):
-``facts``, ``id_links``, ``tvdb_mappings``, ``first_seen``, ``relations``, ``collection_members``.
+``facts``, ``id_links``, ``tvdb_mappings``, ``first_seen``, ``relations``, ``collection_members``,
+``manga``, ``crosswalk``, ``entry_first_seen``.
 Derived tables, rebuilt with every build: ``anime`` (one row per entry, newest fact winning) and
 ``titles`` (every title of every entry, for the resolver), ``franchise_links`` and
 ``franchise_members``. Bookkeeping: ``builds``, ``rejects``, ``raw_records`` and
@@ -255,14 +256,44 @@ manga = Table(
     Column("source", String(40), nullable=False),
 )
 
+crosswalk = Table(
+    "crosswalk",
+    metadata,
+    Column("anilist_id", Integer, nullable=False),
+    Column("mal_id", Integer),
+    Column("anidb_id", Integer),
+    Column("romaji", Text),
+    Column("english", Text),
+    Column("native", Text),
+    Column("type", String(16)),
+    Column("observed_at", Date, nullable=False),
+    Column("source", String(40), nullable=False),
+    Index("ix_crosswalk_mal", "mal_id"),
+)
+
+entry_first_seen = Table(
+    "entry_first_seen",
+    metadata,
+    Column("mal_id", Integer, nullable=False),
+    Column("first_seen", Date, nullable=False),
+    Column("censored", Integer, nullable=False),
+    Column("suspect", Integer, nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("anilist_id", Integer),
+    Column("anidb_id", Integer),
+    Index("ix_entry_first_seen_mal", "mal_id"),
+)
+
 _V2_TABLES = [franchise_links, franchise_members]
 _V3_TABLES = [watchlist, watch_events]
 _V4_TABLES = [manga]
-_V1_TABLES = [t for t in metadata.sorted_tables if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES]
+_V5_TABLES = [crosswalk, entry_first_seen]
+_V1_TABLES = [t for t in metadata.sorted_tables
+              if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES + _V5_TABLES]
 
 #: Tables a build replaces as a whole (in this order for deletes).
 BUILD_TABLES = (
-    manga,
+    entry_first_seen, crosswalk, manga,
     franchise_members, franchise_links, titles, anime, rejects, collection_members, relations,
     first_seen, tvdb_mappings, id_links, facts,
 )
@@ -284,12 +315,17 @@ def _v4(conn: Connection) -> None:
     metadata.create_all(conn, tables=_V4_TABLES)
 
 
+def _v5(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V5_TABLES)
+
+
 #: (version, description, function). Append, never edit, once released.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial catalog: records, derived tables, builds, rejects, raw records", _v1),
     (2, "franchise links with their evidence, and franchise members", _v2),
     (3, "watchlist and its events (kept across builds)", _v3),
     (4, "MyAnimeList manga and novels (volumes, chapters, publication status)", _v4),
+    (5, "AniList crosswalk with titles in three scripts; MAL and AniList-pair first sightings", _v5),
 )
 LATEST = MIGRATIONS[-1][0]
 

@@ -21,6 +21,8 @@ from sequelcast.domain import (
     Anime,
     Batch,
     CollectionMember,
+    CrosswalkEntry,
+    EntryFirstSeen,
     Fact,
     FirstSeen,
     IdLink,
@@ -212,6 +214,11 @@ class Catalog:
         self._bulk(conn, s.relations, [_row(x) for x in b.relations])
         self._bulk(conn, s.collection_members, [_row(x) for x in b.collection_members])
         self._bulk(conn, s.manga, [_row(x) for x in b.manga])
+        self._bulk(conn, s.crosswalk, [_row(x) for x in b.crosswalk])
+        self._bulk(conn, s.entry_first_seen, [
+            (x.mal_id, x.first_seen, int(x.censored), int(x.suspect), x.source, x.anilist_id, x.anidb_id)
+            for x in b.entry_first_seen
+        ])
 
     def _insert_derived(self, conn: Connection, snap: Snapshot) -> None:
         self._insert(conn, s.anime, [_anime_row(a) for a in snap.entries.values()])
@@ -260,6 +267,14 @@ class Catalog:
             b.manga = [
                 MangaRecord(mid, t, te, tj, ty, vol, ch, st, d.optional(pf), d.optional(pt), sc, mem, d(o), src)
                 for mid, t, te, tj, ty, vol, ch, st, pf, pt, sc, mem, o, src in _raw_rows(conn, s.manga)
+            ]
+            b.crosswalk = [
+                CrosswalkEntry(al, m, a, r, e, n, ty, d(o), src)
+                for al, m, a, r, e, n, ty, o, src in _raw_rows(conn, s.crosswalk)
+            ]
+            b.entry_first_seen = [
+                EntryFirstSeen(m, d(f), bool(c), bool(su), src, al, a)
+                for m, f, c, su, src, al, a in _raw_rows(conn, s.entry_first_seen)
             ]
         return b
 
@@ -371,7 +386,7 @@ class Catalog:
                     t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                     for t in (s.id_links, s.tvdb_mappings, s.first_seen, s.relations,
                               s.collection_members, s.titles, s.franchise_links, s.franchise_members,
-                              s.manga)
+                              s.manga, s.crosswalk, s.entry_first_seen)
                 },
                 "rejects": conn.execute(select(func.count()).select_from(s.rejects)).scalar_one(),
                 "rejects_by_source": grouped(s.rejects.c.source, func.count()),
