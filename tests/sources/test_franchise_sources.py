@@ -42,7 +42,8 @@ def test_bad_relations_are_rejected_with_the_reason(row: object, reason: str) ->
     batch = mal_relations.parse(_json([row]), "rel.json")
     assert not batch.relations
     (rej,) = batch.rejects
-    assert reason in rej.reason and rej.location == "rel.json[0]"
+    assert reason in rej.reason
+    assert rej.location == "rel.json[0]"
 
 
 def test_relations_file_that_is_not_a_list_names_the_file() -> None:
@@ -59,10 +60,12 @@ def test_crosswalk_rows_give_titles_and_id_links() -> None:
     ]), "anime-full_2026-08-22.json")
     first, second = batch.crosswalk
     assert first.titles() == ["Bocchi the Rock! 2nd Season", "ぼっち・ざ・ろっく！ 2期"]
-    assert first.observed_at == date(2026, 8, 22) and first.type == "TV"
+    assert first.observed_at == date(2026, 8, 22)
+    assert first.type == "TV"
     assert {(x.mal_id, x.site, x.external_id) for x in batch.id_links} == {
         (61006, "anilist", "186712"), (61006, "anidb", "19157")}
-    assert second.mal_id is None and second.anidb_id == 9
+    assert second.mal_id is None
+    assert second.anidb_id == 9
 
 
 @pytest.mark.parametrize(("row", "reason"), [
@@ -73,7 +76,8 @@ def test_crosswalk_rows_give_titles_and_id_links() -> None:
 ])
 def test_bad_crosswalk_rows_are_rejected(row: object, reason: str) -> None:
     batch = anilist_lists.parse(_json([row]), "anime-full_2026-08-22.json")
-    assert not batch.crosswalk and not batch.id_links
+    assert not batch.crosswalk
+    assert not batch.id_links
     assert reason in batch.rejects[0].reason
 
 
@@ -85,7 +89,8 @@ def _mal_csv(rows: list[tuple[int, str]]) -> bytes:
 def test_mal_first_seen_floor_is_censored() -> None:
     batch = entry_first_seen.parse_mal(_mal_csv([(1, "2019-09-21"), (48895, "2021-05-08")]), "f.csv")
     by_id = {r.mal_id: r for r in batch.entry_first_seen}
-    assert by_id[1].censored and not by_id[48895].censored
+    assert by_id[1].censored
+    assert not by_id[48895].censored
     assert by_id[48895].first_seen == date(2021, 5, 8)
 
 
@@ -110,7 +115,8 @@ def test_bad_first_seen_rows_are_rejected_with_their_line() -> None:
     data = b"mal_id,first_seen_utc_offset_iso,commit\n0,2020-01-01T00:00:00+00:00,c\n5,,c\n"
     batch = entry_first_seen.parse_mal(data, "f.csv")
     assert [r.location for r in batch.rejects] == ["f.csv:2", "f.csv:3"]
-    assert "bad mal_id" in batch.rejects[0].reason and "missing" in batch.rejects[1].reason
+    assert "bad mal_id" in batch.rejects[0].reason
+    assert "missing" in batch.rejects[1].reason
 
 
 def test_pairs_floor_and_pairs_without_mal_id() -> None:
@@ -121,7 +127,8 @@ def test_pairs_floor_and_pairs_without_mal_id() -> None:
     batch = entry_first_seen.parse_pairs(data, "p.csv")
     assert batch.skipped == 1
     by_id = {r.mal_id: r for r in batch.entry_first_seen}
-    assert by_id[1].censored and not by_id[63193].censored
+    assert by_id[1].censored
+    assert not by_id[63193].censored
     assert by_id[63193].anilist_id == 204747
 
 
