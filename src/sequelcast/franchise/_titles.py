@@ -195,6 +195,15 @@ def format_stem(title: str) -> str:
     return " ".join(_FORMAT_WORDS.sub(" ", key.stem).split())
 
 
+def has_format_word(title: str) -> bool:
+    """The title names a non-TV format ("Movie", "OVA", "Specials", "Recap"...).
+
+    >>> has_format_word("Overlord: Sei Oukoku-hen - Manner Movie"), has_format_word("Overlord IV")
+    (True, False)
+    """
+    return _FORMAT_WORDS.search(normalize(title)) is not None
+
+
 def loosely_agree(a: TitleKey, b: TitleKey) -> bool:
     """Two titles plausibly name the same franchise (used to confirm a Fribb cluster link).
 

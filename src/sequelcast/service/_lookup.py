@@ -9,7 +9,7 @@ from typing import Any
 from sequelcast.catalog import Catalog
 from sequelcast.domain import Anime, NextSeason
 from sequelcast.errors import NotFoundError, ResolveError
-from sequelcast.franchise import Franchise, FranchiseGraph, build_franchises
+from sequelcast.franchise import Franchise, FranchiseGraph, build_franchises, season_state
 from sequelcast.resolve import Match, TitleIndex, resolve_one
 from sequelcast.service._build import _evidence_json, entry_json
 from sequelcast.service._cache import _GRAPHS, _INDEXES, _build_key, _disk_cached, load_snapshot
@@ -88,7 +88,8 @@ def franchise_json(fr: Franchise) -> dict[str, Any]:
         "as_of": _iso(fr.reference_date),
         "seasons": [
             {"number": x.number, "mal_id": x.mal_id, "anidb_id": x.anidb_id, "title": x.title,
-             "start": _iso(x.start), "end": _iso(x.end), "episodes": x.episodes, "part": x.part,
+             "start": _iso(x.start), "end": _iso(x.end), "end_estimated": x.end_estimated,
+             "state": season_state(x, fr.reference_date), "episodes": x.episodes, "part": x.part,
              "announced": _iso(x.announced)}
             for x in fr.seasons
         ],
@@ -158,10 +159,8 @@ def fact_sheet(catalog: Catalog, title_or_id: str, as_of: date | None = None,
         franchise = graph.of(mal_id)
         fr = franchise_json(franchise)
         sheet["franchise"] = {k: fr[k] for k in ("id", "title", "seasons", "others")}
-        is_season = any(x.mal_id == mal_id for x in franchise.seasons)
-        # for a season: the season right after it ("aired" for an older one); else the franchise's
-        sheet["next_season"] = (next_season_json(franchise.next_after(mal_id)) if is_season
-                                else fr["next_season"])
+        # one rule for every surface: the franchise's latest season and its next-season status
+        sheet["next_season"] = fr["next_season"]
     else:
         sheet["franchise"] = None
         sheet["next_season"] = None
