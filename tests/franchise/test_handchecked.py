@@ -10,6 +10,8 @@ the reason, so a fix shows up as an XPASS (``xfail_strict``).
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from sequelcast.franchise import FranchiseGraph
@@ -73,6 +75,59 @@ HANDCHECKED: dict[str, list[int]] = {
     "Toaru Kagaku no Railgun": [6213, 16049, 38481],
     "Sword Art Online": [11757, 21881, 36474, 39597, 40540],
     "K-On!": [5680, 7791],
+    # remakes and reboots: each its own franchise
+    "Urusei Yatsura (1981)": [1293],
+    "Shaman King (2001)": [154],
+    "Shaman King (2021)": [42205, 51673],
+    "Trigun (1998)": [6],
+    "Trigun Stampede": [52093, 54863],
+    "Dororo (2019)": [37520],
+    "Dororo to Hyakkimaru (1969)": [5760],
+    "Berserk (2016)": [32379, 34055],
+    "Gegege no Kitarou (2018)": [37140],
+    "Gegege no Kitarou (2007)": [2165],
+    # long runners
+    "One Piece": [21],
+    "Meitantei Conan": [235],
+    "Naruto": [20, 1735],
+    "Bleach": [269, 41467, 53998, 56784, 60636],
+    "Hajime no Ippo": [263, 5258, 19647],
+    # split cours and renamed seasons
+    "Uma Musume: Pretty Derby": [35249, 42941, 53526],
+    "Uma Musume: Cinderella Gray": [59636, 61930],
+    "Mushishi": [457, 21939, 24701],
+    "Chihayafuru": [10800, 14397, 37379],
+    "Non Non Biyori": [17549, 23623, 39808],
+    "Yofukashi no Uta": [50346, 58390],
+    # no sequel
+    "Violet Evergarden": [33352],
+    "Sora yori mo Tooi Basho": [35839],
+    "Angel Beats!": [6547],
+    "Hyouka": [12189],
+    "Toradora!": [4224],
+    "Little Witch Academia (TV)": [33489],
+    "Cowboy Bebop": [1],
+    # announced, not aired (the status is checked in STATUS below)
+    "Bocchi the Rock!": [47917, 61006],
+    "Chainsaw Man": [44511, 63143],
+}
+
+#: (MAL id of a season, as-of date or None for all the data) -> expected next-season status and
+#: the MAL id (or ``"anidb:<id>"``) of the next season. Announced-but-unaired sequels, shows with
+#: none, and old undated entries that must not read as "announced" as of 2018-05-07.
+STATUS: dict[tuple[int, date | None], tuple[str, int | str | None]] = {
+    (47917, None): ("announced", 61006),  # Bocchi the Rock! 2nd Season: in the 2026 ranking, no score
+    (30276, None): ("announced", 63193),  # One Punch Man 3 Part 2
+    (44511, None): ("announced", 63143),  # Chainsaw Man: Shikaku-hen (MAL has no type yet)
+    (52034, None): ("announced", 63794),  # [Oshi no Ko] 4th Season
+    (52991, None): ("announced", "anidb:19977"),  # Sousou no Frieren (2027): AniDB only
+    (1, None): ("none", None),  # Cowboy Bebop
+    (33352, None): ("none", None),  # Violet Evergarden
+    (29803, None): ("none", None),  # Overlord: the Sei Oukoku-hen "Manner Movie" is a movie
+    (10490, date(2018, 5, 7)): ("none", None),  # Blood-C: Blood+ (2005) is older, not its sequel
+    (34550, date(2018, 5, 7)): ("none", None),  # Warau Salesman New: the 1989 original is older
+    (32887, date(2018, 5, 7)): ("none", None),  # Sword Oratoria: DanMachi II is not its sequel
+    (37140, date(2018, 5, 7)): ("none", None),  # Gegege no Kitarou (2018): older series are remakes
 }
 
 #: Franchises the graph gets wrong today, with the reason (see docs/franchises.md).
@@ -86,7 +141,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_the_list_is_big_enough() -> None:
-    assert len(HANDCHECKED) >= 40
+    assert len(HANDCHECKED) >= 80
     ids = [i for seasons in HANDCHECKED.values() for i in seasons]
     assert len(ids) == len(set(ids)), "a MAL id is listed twice"
 
@@ -112,3 +167,53 @@ def test_overall_precision_and_recall(real_graph: FranchiseGraph) -> None:
     print(report.describe())
     assert report.score.precision >= MIN_PRECISION, report.describe()
     assert report.score.recall >= MIN_RECALL, report.describe()
+
+
+@pytest.fixture(scope="module")
+def graphs(real_graph: FranchiseGraph, graph_2018: FranchiseGraph) -> dict[date | None, FranchiseGraph]:
+    return {None: real_graph, date(2018, 5, 7): graph_2018}
+
+
+@pytest.mark.parametrize("key", list(STATUS), ids=[f"{m}@{d}" for m, d in STATUS])
+def test_next_season_status(graphs: dict[date | None, FranchiseGraph], key: tuple[int, date | None]) -> None:
+    mal_id, when = key
+    status, nxt = STATUS[key]
+    got = graphs[when].of(mal_id).next_season
+    assert got.status == status, got
+    if isinstance(nxt, str):
+        assert f"anidb:{got.anidb_id}" == nxt
+    else:
+        assert got.mal_id == nxt
+    if status == "announced":
+        assert got.first_seen is not None, "an announced season carries its first-seen date"
+
+
+def test_a_remake_is_its_own_line(real_graph: FranchiseGraph) -> None:
+    # Devilman Crybaby (2018, ONA) is an alternative version of Devilman (1972): its own franchise
+    assert real_graph.of(35120).id != real_graph.of(2252).id
+
+
+@pytest.mark.parametrize("first", [52034, 52991])  # [Oshi no Ko], Sousou no Frieren
+def test_no_season_is_listed_twice(real_graph: FranchiseGraph, first: int) -> None:
+    seasons = real_graph.of(first).seasons
+    mal = [s.mal_id for s in seasons if s.mal_id is not None]
+    anidb = [s.anidb_id for s in seasons if s.anidb_id is not None]
+    assert len(mal) == len(set(mal))
+    assert len(anidb) == len(set(anidb))
+
+
+def test_every_aired_season_has_an_end(real_graph: FranchiseGraph) -> None:
+    (bebop,) = real_graph.of(1).seasons
+    assert bebop.end is not None
+    assert bebop.end_estimated
+    missing = [s for f in real_graph for s in f.seasons
+               if s.start is not None and s.end is None and s.episodes]
+    assert not missing, missing[:5]
+
+
+def test_undated_older_entries_are_never_announced_as_of_2018(graph_2018: FranchiseGraph) -> None:
+    for f in graph_2018:
+        ns = f.next_season
+        latest = f.latest_season()
+        if ns.status == "announced" and ns.mal_id is not None and latest is not None and latest.mal_id:
+            assert ns.mal_id > latest.mal_id or ns.expected is not None, (f.title, ns.title)
