@@ -30,8 +30,9 @@ EVIDENCE_KINDS = ("typed", "erengy", "tvdb", "title", "collection")
 def _raw_links(snapshot: Snapshot, nodes: dict[int, Node],
                evidence: Collection[str]) -> list[_links.RawLink]:
     raw: list[_links.RawLink] = []
-    typed = _links.typed_relations(snapshot, nodes)
-    if "typed" in evidence:
+    use_typed = "typed" in evidence
+    typed = _links.typed_relations(snapshot if use_typed else Snapshot(snapshot.as_of), nodes)
+    if use_typed:
         raw += _links.typed_links(snapshot, nodes, typed)
     if "erengy" in evidence:
         raw += _links.erengy_links(snapshot, nodes)
@@ -41,7 +42,7 @@ def _raw_links(snapshot: Snapshot, nodes: dict[int, Node],
         raw += _links.title_links(nodes)
     if "collection" in evidence:
         raw += _links.collection_links(snapshot, nodes)
-    return _links.checked_against_typed(raw, typed) if "typed" in evidence else raw
+    return _links.checked_against_typed(raw, typed, nodes)
 
 
 def _same_season(a: Node, b: Node) -> bool:

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from sequelcast.domain import Evidence, Snapshot
 from sequelcast.franchise._nodes import Node
-from sequelcast.franchise._titles import format_stem, loosely_agree
+from sequelcast.franchise._titles import SPIN_OFF_WORDS, format_stem, loosely_agree
 
 RANK = {"typed": 0, "erengy": 1, "tvdb": 2, "title": 3, "collection": 4}
 
@@ -158,13 +158,23 @@ def _typed_date(snapshot: Snapshot) -> date | None:
     return next((r.observed_at for r in snapshot.relations if r.source == TYPED_SOURCE), None)
 
 
-def checked_against_typed(raw: list[RawLink], typed: Typed) -> list[RawLink]:
+def _spin_off_of(b: int, a: int, nodes: dict[int, Node]) -> bool:
+    """``b``'s title has a spin-off word ("Gaiden") that ``a``'s has not: a side line, not the
+    next season of ``a`` (Danmachi's "Gaiden: Sword Oratoria")."""
+    words_b = set(nodes[b].tkey.base.split()) & SPIN_OFF_WORDS
+    return bool(words_b - set(nodes[a].tkey.base.split()))
+
+
+def checked_against_typed(raw: list[RawLink], typed: Typed, nodes: dict[int, Node]) -> list[RawLink]:
     """Older evidence checked against the typed relations: a sequel link between two entries the
     typed data relates otherwise (alternative version, spin-off, side story...), or any link between
     two alternative versions (a remake starts its own line), is kept only as ``related`` (recorded,
-    not used)."""
+    not used). So is an older sequel link into an entry whose title has a spin-off word its
+    predecessor's has not."""
     out = []
     for link in raw:
+        if link.kind == "sequel" and link.rank > RANK["typed"] and _spin_off_of(link.b, link.a, nodes):
+            link = RawLink(link.a, link.b, "related", link.rank, link.evidence)
         older = link.rank > RANK["typed"]
         if older and ((link.kind == "sequel" and typed.unrelated(link.a, link.b))
                       or (link.kind == "member" and typed.remakes(link.a, link.b))):
@@ -274,8 +284,6 @@ def _may_continue(b: Node) -> bool:
     return key.marked or key.subtitle
 
 
-#: Words that mark a side story, never the next main-line season.
-SPIN_OFF_WORDS = frozenset({"gaiden", "spinoff", "soushuuhen", "recap"})
 
 #: A sequel found by title may start this long before its predecessor's last episode.
 OVERLAP = timedelta(days=14)
@@ -309,7 +317,8 @@ def title_links(nodes: dict[int, Node]) -> list[RawLink]:
     """"X 2nd Season", "X Season 3", "X II", "X Part 2", "X: The Final Season", "X: <arc>-hen".
 
     The predecessor is the main-line entry whose base title or stem is the sequel's base or stem
-    and that started last before it.
+    and that started last before it. A subtitle alone (no season marker) does not continue an
+    entry with no end (a long runner still airing: "One Piece: Gyojin Tou-hen" is a re-edit).
     """
     index: dict[str, list[Node]] = defaultdict(list)
     for node in nodes.values():
@@ -321,7 +330,7 @@ def title_links(nodes: dict[int, Node]) -> list[RawLink]:
         if b.main and _may_continue(b):
             pool = [a for k in b.tkey.keys() for a in index.get(k, ())]
             a = _latest_before(b, pool)
-            if a is not None:
+            if a is not None and (b.tkey.marked or a.end is not None):
                 ev = Evidence("title", f"{b.title!r} continues {a.title!r}", None)
                 out.append(RawLink(a.key, b.key, "sequel", RANK["title"], ev))
         elif not b.main:
@@ -360,6 +369,8 @@ def _cluster_links(name: str, members: list[Node], observed: date | None) -> lis
     mains = sorted((n for n in members if n.main), key=Node.sort_date)
     out = []
     for i, b in enumerate(mains):
+        if b.start is None:
+            continue  # an untyped cluster alone never makes an undated entry the announced season
         pool = [a for a in mains[:i] if _agree(a, b) and not _remake(a, b)]
         a = _latest_before(b, pool)
         if a is not None:

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sequelcast.domain import Anime, Evidence, Snapshot, TvdbMapping
-from sequelcast.franchise._titles import TitleKey, has_format_word, normalize, parse_title
+from sequelcast.franchise._titles import (
+    SPIN_OFF_WORDS,
+    TitleKey,
+    has_format_word,
+    normalize,
+    parse_title,
+)
 
 #: Types that can be a main-line season.
 MAIN_TYPES = frozenset({"TV"})
@@ -74,7 +80,8 @@ def _is_main(node: Node) -> bool:
     announced entry MAL has not typed yet ("Chainsaw Man: Shikaku-hen")."""
     season = node.tvdb_season
     if season == "0":
-        return False
+        # TVDB files a TV spin-off ("Gaiden: Sword Oratoria") as specials: it is a line of its own
+        return node.type in MAIN_TYPES and bool(SPIN_OFF_WORDS & set(node.tkey.base.split()))
     if node.type is not None:
         return node.type in MAIN_TYPES
     if season is not None:

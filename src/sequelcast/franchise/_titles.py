@@ -22,6 +22,8 @@ _YEAR = re.compile(r"\(((?:19|20)\d\d)\)")
 _TV_TAG = re.compile(r"\((?:tv|ova|ona|movie)\)", re.IGNORECASE)
 _SUBTITLE = re.compile(r": | - ")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+#: Words that mark a side story, never the next main-line season.
+SPIN_OFF_WORDS = frozenset({"gaiden", "spinoff", "soushuuhen", "recap"})
 #: Words that name a non-TV format; dropped from the stem of movies, OVAs and specials.
 _FORMAT_WORDS = re.compile(
     r"\b(?:gekijouban|movie|the movie|ova|oad|ona|specials?|recap|picture drama|tv)\b"
