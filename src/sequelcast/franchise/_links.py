@@ -30,6 +30,8 @@ BESIDE_KINDS = frozenset({"Side story", "Parent story", "Spin-off", "Summary", "
                           "Alternative setting"})
 #: a remake or reboot: starts its own line, never linked into the original's
 ALTERNATIVE = "Alternative version"
+#: a remake in one of these formats is a series of its own (a compilation movie stays a member)
+SERIES_TYPES = frozenset({"TV", "ONA"})
 #: how many non-main entries (movies, OVAs) a typed Sequel path may cross between two seasons
 TYPED_DEPTH = 4
 
@@ -177,7 +179,8 @@ def checked_against_typed(raw: list[RawLink], typed: Typed, nodes: dict[int, Nod
             link = RawLink(link.a, link.b, "related", link.rank, link.evidence)
         older = link.rank > RANK["typed"]
         if older and ((link.kind == "sequel" and typed.unrelated(link.a, link.b))
-                      or (link.kind == "member" and typed.remakes(link.a, link.b))):
+                      or (link.kind == "member" and typed.remakes(link.a, link.b)
+                          and nodes[link.a].type in SERIES_TYPES)):
             link = RawLink(link.a, link.b, "related", link.rank, link.evidence)
         out.append(link)
     return out

@@ -13,7 +13,6 @@ from datetime import date, timedelta
 
 from sequelcast.domain import Anime, Evidence, Snapshot, TvdbMapping
 from sequelcast.franchise._titles import (
-    SPIN_OFF_WORDS,
     TitleKey,
     has_format_word,
     normalize,
@@ -22,6 +21,8 @@ from sequelcast.franchise._titles import (
 
 #: Types that can be a main-line season.
 MAIN_TYPES = frozenset({"TV"})
+#: Title words of a TV side line (TVDB may file it as specials, season 0, of the main show)
+SIDE_LINE_WORDS = frozenset({"gaiden", "spinoff"})
 #: First version of the AniDB-to-TVDB list: ``first_listed`` on this date is left-censored.
 LIST_HISTORY_START = date(2012, 9, 22)
 #: AniList formats -> MyAnimeList types (the crosswalk's type fills an entry MAL gives none)
@@ -81,7 +82,7 @@ def _is_main(node: Node) -> bool:
     season = node.tvdb_season
     if season == "0":
         # TVDB files a TV spin-off ("Gaiden: Sword Oratoria") as specials: it is a line of its own
-        return node.type in MAIN_TYPES and bool(SPIN_OFF_WORDS & set(node.tkey.base.split()))
+        return node.type in MAIN_TYPES and bool(SIDE_LINE_WORDS & set(node.tkey.base.split()))
     if node.type is not None:
         return node.type in MAIN_TYPES
     if season is not None:
