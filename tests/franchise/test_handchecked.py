@@ -55,7 +55,7 @@ HANDCHECKED: dict[str, list[int]] = {
     ],
     "Tate no Yuusha no Nariagari": [35790, 40356, 40357, 57907, 62564],
     "Kaijuu 8-gou": [52588, 59177, 63136],
-    "Sousou no Frieren": [52991, 59978],
+    "Sousou no Frieren": [52991, 59978, 63816],  # 63816 = AniDB 19977 "Sousou no Frieren (2027)"
     "Kusuriya no Hitorigoto": [54492, 58514, 61987, 62841],
     "Hataraku Maou-sama!": [15809, 48413, 53200],
     "Urusei Yatsura (2022)": [50710, 54829],
@@ -121,7 +121,7 @@ STATUS: dict[tuple[int, date | None], tuple[str, int | str | None]] = {
     (30276, None): ("announced", 63193),  # One Punch Man 3 Part 2
     (44511, None): ("announced", 63143),  # Chainsaw Man: Shikaku-hen (MAL has no type yet)
     (52034, None): ("announced", 63794),  # [Oshi no Ko] 4th Season
-    (52991, None): ("announced", "anidb:19977"),  # Sousou no Frieren (2027): AniDB only
+    (52991, None): ("announced", 63816),  # Ougonkyou-hen, one row with AniDB's "Sousou no Frieren (2027)"
     (1, None): ("none", None),  # Cowboy Bebop
     (33352, None): ("none", None),  # Violet Evergarden
     (29803, None): ("none", None),  # Overlord: the Sei Oukoku-hen "Manner Movie" is a movie
@@ -200,6 +200,7 @@ def test_a_remake_is_its_own_line(real_graph: FranchiseGraph) -> None:
 @pytest.mark.parametrize("first", [52034, 52991])  # [Oshi no Ko], Sousou no Frieren
 def test_no_season_is_listed_twice(real_graph: FranchiseGraph, first: int) -> None:
     seasons = real_graph.of(first).seasons
+    assert all(s.mal_id is not None for s in seasons), "an AniDB-only row next to its MAL row"
     mal = [s.mal_id for s in seasons if s.mal_id is not None]
     anidb = [s.anidb_id for s in seasons if s.anidb_id is not None]
     assert len(mal) == len(set(mal))

@@ -210,7 +210,8 @@ def build_nodes(snapshot: Snapshot) -> dict[int, Node]:
             continue
         match = index.get(normalize(mapping.name), set())
         node = _anidb_node(mapping, snapshot)
-        if len(match) != 1 and node.tvdb_series in series_with_mal:
+        if len(match) != 1 and (node.tvdb_series in series_with_mal
+                                or _new_season_of_known_base(node, tv_bases)):
             match = _year_match(node.tkey, by_year)
         if len(match) == 1:
             _adopt(nodes[next(iter(match))], mapping, snapshot)
@@ -231,24 +232,36 @@ def _new_season_of_known_base(node: Node, tv_bases: dict[str, date]) -> bool:
     return started is not None and started.year < node.tkey.year
 
 
+#: ``_unlinked_tv_by_year`` key of the undated entries (announced, no start yet)
+UNDATED = 0
+
+
 def _unlinked_tv_by_year(nodes: dict[int, Node]) -> dict[int, list[Node]]:
+    """Unlinked MAL TV entries by start year; undated TV or untyped ones under :data:`UNDATED`."""
     out: dict[int, list[Node]] = defaultdict(list)
     for node in nodes.values():
-        if node.anidb_id is None and node.type in MAIN_TYPES and node.start is not None:
+        if node.anidb_id is not None:
+            continue
+        if node.type in MAIN_TYPES and node.start is not None:
             out[node.start.year].append(node)
+        elif node.start is None and (node.type is None or node.type in MAIN_TYPES):
+            out[UNDATED].append(node)
     return out
 
 
 def _year_match(key: TitleKey, by_year: dict[int, list[Node]]) -> set[int]:
-    """AniDB names a later season "<base> (<year>)": the unlinked MAL TV entry of that year."""
+    """AniDB names a later season "<base> (<year>)": the unlinked MAL TV entry of that year, else
+    the one undated (announced) unlinked MAL entry of that base ("Sousou no Frieren (2027)" is
+    "Sousou no Frieren: Ougonkyou-hen")."""
     if key.year is None:
         return set()
     words = key.base.split()
-    return {
-        n.key
-        for n in by_year.get(key.year, ())
-        if n.anidb_id is None and words and n.tkey.base.split()[: len(words)] == words
-    }
+    for pool in (by_year.get(key.year, ()), by_year.get(UNDATED, ())):
+        found = {n.key for n in pool
+                 if n.anidb_id is None and words and n.tkey.base.split()[: len(words)] == words}
+        if found:
+            return found
+    return set()
 
 
 def _adopt(node: Node, mapping: TvdbMapping, snapshot: Snapshot) -> None:
