@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
 
 from sequelcast.domain import Snapshot
 from sequelcast.errors import NotFoundError
-from sequelcast.franchise import FranchiseGraph, build_franchises
+from sequelcast.franchise import FranchiseGraph
 from sequelcast.franchise.evaluate import evaluate_against_erengy
 
 pytestmark = pytest.mark.integration
@@ -87,9 +86,3 @@ def test_erengy_precision_and_recall(real_snapshot: Snapshot) -> None:
     print(score.summary())
     assert score.precision >= ERENGY_MIN_PRECISION, score.false_positives
     assert score.recall >= ERENGY_MIN_RECALL, score.missed
-
-
-def test_build_is_fast(real_snapshot: Snapshot) -> None:
-    start = time.perf_counter()
-    build_franchises(real_snapshot)
-    assert time.perf_counter() - start < 10.0  # about 1-2 s on a quiet machine
