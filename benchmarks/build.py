@@ -3,7 +3,8 @@
     python benchmarks/build.py [--data ../shared/data] [--db sqlite:///tmp/bench.db] [--as-of DATE]
 
 Prints the data size, the machine, the wall time of each phase and the peak resident memory of the
-process (``ru_maxrss``). Target (issue 2): under 30 s and 1 GB on 2 cores.
+process (``ru_maxrss``). The build writes the derived tables and fits the forecast model (its time
+is printed apart). Target (issue 9): under 45 s with the forecasts, and 1.5 GB, on 2 cores.
 """
 
 from __future__ import annotations
@@ -65,9 +66,13 @@ def main() -> None:
         )
         print(f"phase parse (read + parse every file): {t_parse:.1f} s")
         print(f"phase as-of (admit + assemble):        {t_asof:.1f} s")
-        print(f"full build (parse + as-of + write):     {report.seconds:.1f} s   (target < 30 s)")
+        fc = report.counts["forecast"]
+        print(f"  of which fitting + forecasting:      {fc.get('seconds', 0):.1f} s ({fc.get('waiting', 0):,} "
+              f"waiting shows, model {fc.get('model', fc.get('error'))})")
+        print(f"full build (parse, as-of, derive, forecast, write): {report.seconds:.1f} s wall, "
+              f"{time.process_time():.1f} s CPU in this process   (target < 45 s)")
         print(f"load snapshot back from the catalog:   {t_load:.1f} s")
-        print(f"peak memory (ru_maxrss):                {peak_mb:.0f} MB   (target < 1024 MB)")
+        print(f"peak memory (ru_maxrss):                {peak_mb:.0f} MB   (target < 1536 MB)")
     sys.exit(0)
 
 

@@ -30,7 +30,8 @@ from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
 from sequelcast.domain import TitleRecord
-from sequelcast.resolve import TitleIndex
+from sequelcast.errors import ResolveError
+from sequelcast.resolve import TitleIndex, resolve_one
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests" / "resolve"
@@ -92,8 +93,21 @@ def _from_catalog(url: str) -> tuple[SimpleNamespace, dict[int, tuple[str, int]]
 
     with open_catalog(url, create=False) as cat:
         popularity, types = cat.popularity_and_types()
-        data = SimpleNamespace(records=cat.titles(), popularity=popularity, types=types)
+        franchises, counts = cat.franchise_memberships()
+        data = SimpleNamespace(records=cat.titles(), popularity=popularity, types=types,
+                               franchises=franchises, season_counts=counts)
         return data, cat.season_numbers()
+
+
+def _resolve_one_tally(index: TitleIndex, table: Sequence[tuple[str, int]]) -> str:
+    """How many queries of the table ``resolve_one`` answers right, refuses, or answers wrong."""
+    right = refused = 0
+    for query, want in table:
+        try:
+            right += resolve_one(index, query).mal_id == want
+        except ResolveError:
+            refused += 1
+    return f"{right} right, {refused} refused, {len(table) - right - refused} wrong"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -119,7 +133,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"python: {platform.python_implementation()} {platform.python_version()}")
     gc.collect()
     start = time.perf_counter()
-    index = TitleIndex(records, data.popularity, types=data.types, seasons=seasons)
+    index = TitleIndex(records, data.popularity, types=data.types, seasons=seasons,
+                       franchises=getattr(data, "franchises", None),
+                       season_counts=getattr(data, "season_counts", None))
     build = time.perf_counter() - start
     print(f"entries: {len(index):,}  titles: {index.n_titles:,} (records given: {len(records):,})")
     print(f"index build: {build:.2f} s")
@@ -129,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ms = _timed(index.search, table)
     hits = sum(index.search(q, limit=1)[0].mal_id == want for q, want in queries.QUERIES)
     print(f"query table: {_percentiles(ms)}; top-1 {hits}/{len(table)}")
+    print(f"resolve_one on the query table: {_resolve_one_tally(index, queries.QUERIES)}")
 
     rng = random.Random(args.seed)
     owners: dict[str, set[int]] = {}

@@ -16,8 +16,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from sequelcast import service
-from sequelcast.catalog import open_catalog
+from sequelcast.service import Sequelcast
+from sequelcast.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -109,13 +109,16 @@ def main() -> None:
     args = parser.parse_args()
     IMG.mkdir(parents=True, exist_ok=True)
     sections, summaries = [], []
-    with tempfile.TemporaryDirectory() as tmp, open_catalog(f"sqlite:///{Path(tmp) / 'c.db'}") as cat:
-        service.build_catalog(cat, args.data)
-        outcome = service.data_date(cat)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(db=f"sqlite:///{Path(tmp) / 'c.db'}", data=args.data, today=None,
+                            model_dir=Path(tmp) / "cache", downloads=Path(tmp) / "downloads")
+        svc = Sequelcast(settings)
+        svc.build(args.data, forecasts=False)
+        outcome = svc.data_date()
         for text in args.dates.split(","):
             as_of = date.fromisoformat(text)
             t0 = time.perf_counter()
-            report = service.backtest(cat, as_of, (1, 2, 3, 5), IMG, Path(tmp) / "cache")
+            report = svc.backtest(as_of, (1, 2, 3, 5), IMG)
             s = report.summary
             summaries.append(s)
             print(f"{as_of}: {time.perf_counter() - t0:.0f} s, kept {s['selected']}")

@@ -100,6 +100,26 @@ def catalog(catalog_url: str) -> Iterator[Catalog]:
 
 
 @pytest.fixture(scope="session")
+def synthetic_catalog_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite catalog built once per session from tests/fixtures/synthetic.py's data.
+
+    Big enough for the build to fit the forecast model and store a forecast for every waiting show.
+    """
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
+    from synthetic import write_synthetic_data
+
+    root = tmp_path_factory.mktemp("synthetic")
+    data = write_synthetic_data(root / "data")
+    url = f"sqlite:///{root / 'catalog.db'}"
+    with open_catalog(url) as cat:
+        report = build_catalog(cat, data)
+    assert report.counts["forecast"]["fitted"] is True, report.counts["forecast"]
+    return url
+
+
+@pytest.fixture(scope="session")
 def real_batches(shared_data: Path) -> list[Batch]:
     """Every parsed batch of the real data (read once per session)."""
     return load_batches(shared_data)
@@ -107,8 +127,9 @@ def real_batches(shared_data: Path) -> list[Batch]:
 
 @pytest.fixture(scope="session")
 def real_catalog_url(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite catalog built once per session from the whole real data."""
+    """A SQLite catalog built once per session from the whole real data (without the forecasts:
+    fitting the model takes minutes, and the forecast tests build their own)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('real') / 'catalog.db'}"
     with open_catalog(url) as cat:
-        build_catalog(cat, shared_data)
+        build_catalog(cat, shared_data, forecasts=False)
     return url

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -32,12 +34,39 @@ def test_command_is_in_readme_and_has_help(command: str) -> None:
     assert (cmd.callback.__doc__ or "").strip()
 
 
-def test_all_is_sorted_and_complete() -> None:
-    assert sequelcast.__all__ == sorted(sequelcast.__all__)
-    public = {n for n in dir(sequelcast) if not n.startswith("_") and n[0].isupper()}
-    assert public <= set(sequelcast.__all__)
-    for name in sequelcast.__all__:
-        assert hasattr(sequelcast, name)
+EXPORTS = {
+    "sequelcast": [
+        "Anime", "Batch", "CatalogError", "ConfigError", "ConvergenceWarning", "DataError", "Evidence",
+        "Fact", "FetchError", "ModelError", "NextSeason", "NotFoundError", "ResolveError", "Season",
+        "SequelcastError", "SequelcastWarning", "Snapshot", "SourceFileError", "__version__",
+    ],
+    "sequelcast.service": [
+        "BacktestReport", "BoundedCache", "BuildReport", "DEFAULT_MODEL", "FetchReport", "Sequelcast",
+        "build_catalog", "entry_json", "forecast_json", "franchise_json", "next_season_json",
+    ],
+    "sequelcast.api": ["create_app"],
+    "sequelcast.api.deps": [
+        "INTERNAL_ERROR", "ApiError", "Problem", "Service", "call", "candidate_json", "check_title",
+        "get_service", "parse_as_of", "problem_of",
+    ],
+}
+
+
+@pytest.mark.parametrize("module", sorted(EXPORTS))
+def test_all_is_exactly_the_public_interface(module: str) -> None:
+    """``__all__`` is this list, sorted (ruff's order), and every name in it exists."""
+    mod = importlib.import_module(module)
+    assert mod.__all__ == sorted(EXPORTS[module], key=lambda n: (not n.isupper(), n))
+    for name in mod.__all__:
+        assert getattr(mod, name) is not None
+
+
+def test_api_and_web_use_no_private_module_of_each_other() -> None:
+    src = Path(sequelcast.__file__).parent
+    for package, other in (("api", "web"), ("web", "api")):
+        for path in (src / package).rglob("*.py"):
+            text = path.read_text()
+            assert not re.search(rf"sequelcast\.{other}\._", text), f"{path} imports a private module of {other}"
 
 
 def test_cli_reference_is_up_to_date() -> None:

@@ -10,15 +10,22 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sequelcast import service
 from sequelcast.asof import IDENTITY_FIELDS
 from sequelcast.catalog import open_catalog
 from sequelcast.errors import FetchError
+from sequelcast.service import Sequelcast, build_catalog
+from sequelcast.settings import Settings
 from sequelcast.sources import downloads, jikan
 from sequelcast.sources.http import make_client
 
 FIXTURES = Path(__file__).parent / "sources" / "fixtures"
 WHEN = date(2026, 11, 1)
+
+
+def service(downloads_dir: Path, today: date | None = None) -> Sequelcast:
+    """A service saving into ``downloads_dir`` (it never opens the catalog to fetch)."""
+    return Sequelcast(Settings(db="sqlite:///unused.db", data=None, today=today,
+                               model_dir=downloads_dir / "models", downloads=downloads_dir))
 
 
 def client_serving(routes: dict[str, str | int]) -> httpx.Client:
@@ -42,12 +49,12 @@ def client_serving(routes: dict[str, str | int]) -> httpx.Client:
 def test_jikan_season_pages_are_saved_and_built(tiny_data: Path, tmp_path: Path) -> None:
     out = tmp_path / "downloads"
     client = client_serving({"/v4/seasons/2021/spring": "jikan_season_page{page}.json"})
-    report = service.fetch_jikan_season(out, 2021, "spring", when=WHEN, client=client)
+    report = service(out).fetch_jikan_season(2021, "spring", when=WHEN, client=client)
     assert [p.name for p in report.paths] == [
         "season-2021-spring-p1_2026-11-01.json", "season-2021-spring-p2_2026-11-01.json"]
     assert report.records > 0
     with open_catalog(f"sqlite:///{tmp_path / 'c.db'}") as cat:
-        service.build_catalog(cat, [tiny_data, out])
+        build_catalog(cat, [tiny_data, out], forecasts=False)
         assert "jikan" in cat.stats()["entries_by_source"]
         facts = [f for f in cat.load_batch().facts if f.source == "jikan"]
         # identity facts (title, type) move back to the entry's first sighting (Higehiro: 2019-12-26)
@@ -58,7 +65,7 @@ def test_jikan_season_pages_are_saved_and_built(tiny_data: Path, tmp_path: Path)
 
 def test_jikan_anime_full(tmp_path: Path) -> None:
     client = client_serving({"/v4/anime/40938/full": "jikan_anime_full_40938.json"})
-    report = service.fetch_jikan_anime(tmp_path, [40938], when=WHEN, client=client)
+    report = service(tmp_path).fetch_jikan_anime([40938], when=WHEN, client=client)
     (path,) = report.paths
     assert path == downloads.answer_path(tmp_path, "jikan", "anime-40938", WHEN)
     batch = downloads.parse_jikan_file(path.read_bytes(), str(path))
@@ -77,21 +84,30 @@ def test_anilist_pages(tmp_path: Path) -> None:
 
     client = make_client(transport=httpx.MockTransport(handler), rate_limit_per_second=None,
                          max_retries=0, sleep=lambda s: None)
-    report = service.fetch_anilist(tmp_path, [40938, 39535], when=WHEN, client=client)
+    report = service(tmp_path).fetch_anilist([40938, 39535], when=WHEN, client=client)
     assert len(report.paths) == len(calls) >= 1
     assert all(p.parent == tmp_path / "raw" / "anilist" for p in report.paths)
+
+
+def test_a_fetch_is_stamped_with_the_real_date_not_the_forecast_date(tmp_path: Path) -> None:
+    """SEQUELCAST_TODAY moves the forecast date; a download is still dated the day it was made."""
+    client = client_serving({"/v4/anime/40938/full": "jikan_anime_full_40938.json"})
+    before = date.today()
+    (path,) = service(tmp_path, today=date(2018, 5, 7)).fetch_jikan_anime([40938], client=client).paths
+    stamp = date.fromisoformat(path.stem.rsplit("_", 1)[1])
+    assert before <= stamp <= date.today()
 
 
 def test_failed_fetch_saves_nothing(tmp_path: Path) -> None:
     client = client_serving({"/v4/anime/": 500})
     with pytest.raises(FetchError, match="500"):
-        service.fetch_jikan_anime(tmp_path, [1], when=WHEN, client=client)
+        service(tmp_path).fetch_jikan_anime([1], when=WHEN, client=client)
     assert not (tmp_path / "raw").exists()
 
 
 def test_offline_db_release(tmp_path: Path) -> None:
     client = client_serving({"/manami-project/": "offline_db_sample.json"})
-    report = service.fetch_offline_db(tmp_path, client=client)
+    report = service(tmp_path).fetch_offline_db(client=client)
     (path,) = report.paths
     assert path.parent == tmp_path / "raw" / "anime-offline-database"
     assert report.records > 0

@@ -5,30 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from sequelcast.catalog import open_catalog
 from sequelcast.cli import app
-from sequelcast.service import build_catalog
-
-sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
-from synthetic import write_synthetic_data
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("synthetic")
-    data = write_synthetic_data(root / "data")
-    url = f"sqlite:///{root / 'c.db'}"
-    with open_catalog(url) as cat:
-        build_catalog(cat, data)
-    return {"SEQUELCAST_DB": url, "SEQUELCAST_MODEL_DIR": str(root / "cache"),
+def env(synthetic_catalog_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("synthetic-cli")
+    return {"SEQUELCAST_DB": synthetic_catalog_url, "SEQUELCAST_MODEL_DIR": str(root / "cache"),
             "SEQUELCAST_TODAY": "2026-11-25", "SEQUELCAST_DOWNLOADS": str(root / "downloads"),
             "OUT": str(root / "out")}
 

@@ -1,11 +1,14 @@
 """Pure as-of logic: which records were known on a date, and what an entry looked like then.
 
-Two rules, documented in ``docs/catalog.md``:
+Three rules, documented in ``docs/catalog.md``:
 
 1. A fact, an AniDB-to-TVDB list row or a first-seen row is known on ``as_of`` when it was
    observed on or before ``as_of``. A first-seen row whose mapping came later keeps its listing
    but loses the mapping.
-2. A link (an ID crosswalk row, a sequel rule, a collection membership) says that records which
+2. A source work (manga, novel) observed after ``as_of`` is known on ``as_of`` when it had started
+   by then, with its status, end and volumes re-derived from its dates
+   (:func:`sequelcast.source_material.work_as_of`, ``docs/source_material.md``).
+3. A link (an ID crosswalk row, a sequel rule, a collection membership) says that records which
    exist are related. It is known as soon as every record it joins is known, and it is stamped with
    that date (the latest first sighting of its ends). A link to a record not yet known is left out.
    A link from a dated observation (the typed MAL relations of 2023-04-17, :data:`OBSERVED_LINKS`)
@@ -16,7 +19,7 @@ Two rules, documented in ``docs/catalog.md``:
    re-adds) are kept as rows but move nothing.
 4. An AniList crosswalk row is known when its MAL entry (or, without one, its AniDB entry) is.
 
-:func:`admit` applies both rules to a :class:`~sequelcast.domain.Batch`, :func:`assemble` turns the
+:func:`admit` applies these rules to a :class:`~sequelcast.domain.Batch`, :func:`assemble` turns the
 admitted records into a :class:`~sequelcast.domain.Snapshot`. ``admit`` is idempotent, and admitting
 on a later date and then on an earlier one gives what admitting on the earlier one gives, so a
 catalog built with everything answers ``--as-of`` questions exactly as a catalog built as of that
@@ -32,6 +35,7 @@ from datetime import date
 from typing import Any
 
 from sequelcast.domain import (
+    FACT_FIELDS,
     LIST_FIELDS,
     Anime,
     Batch,
@@ -44,6 +48,7 @@ from sequelcast.domain import (
     Snapshot,
     merge_batches,
 )
+from sequelcast.source_material import source_features, work_as_of
 
 #: Fields that change over time; every observation is kept in ``Snapshot.history``.
 VOLATILE_FIELDS = frozenset({"score", "scored_by", "members", "favorites", "rank", "popularity"})
@@ -128,7 +133,9 @@ def admit(batch: Batch, as_of: date | None) -> Batch:
     out.entry_first_seen = [r for r in batch.entry_first_seen if _known(r.first_seen, as_of)]
     out.facts = _identity_restamped(batch.facts, out.entry_first_seen, as_of)
     out.tvdb_mappings = [m for m in batch.tvdb_mappings if _known(m.observed_at, as_of)]
-    out.manga = [m for m in batch.manga if _known(m.observed_at, as_of)]
+    out.manga = [w for w in (work_as_of(m, as_of) for m in batch.manga) if w is not None]
+    out.novels = [n for n in batch.novels if _known(n.observed_at, as_of)]
+    out.manga_id_links = [x for x in batch.manga_id_links if _known(x.observed_at, as_of)]
     out.first_seen = _admit_first_seen(batch.first_seen, as_of)
     mal_seen = mal_first_seen(out.facts)
     anidb_seen = _anidb_seen(out)
@@ -211,7 +218,8 @@ def _entry(mal_id: int, facts: list[Fact], ids: dict[str, str]) -> Anime:
     facts.sort(key=lambda f: (f.observed_at, SOURCE_PRIORITY.get(f.source, 0)))
     values: dict[str, Any] = {}
     for f in facts:
-        values[f.field] = _value(f.field, f.value)
+        if f.field in FACT_FIELDS:  # page fields (poster, synopsis) are read by the page only
+            values[f.field] = _value(f.field, f.value)
     values.setdefault("title", f"MAL {mal_id}")
     return Anime(
         mal_id=mal_id,
@@ -248,7 +256,30 @@ def assemble(admitted: Batch, as_of: date | None) -> Snapshot:
         collection_members=list(admitted.collection_members),
         crosswalk=list(admitted.crosswalk),
         entry_first_seen=earliest_sightings(admitted.entry_first_seen),
+        source_features=source_features(entries, admitted.manga, admitted.novels, admitted.relations, as_of),
     )
+
+
+def end_of_data(batch: Batch) -> date | None:
+    """The one "end of data": the date of the newest record (fact, AniDB-to-TVDB row or first listing).
+
+    Forecasts are never made later than this (see :meth:`sequelcast.service.Sequelcast.answer_date`), and
+    a build derives its franchises and forecasts as of this date.
+
+    Examples
+    --------
+    >>> b = Batch(source="x", location="y")
+    >>> b.facts.append(Fact(1, "title", "A", date(2024, 3, 1), "mal"))
+    >>> b.first_seen.append(FirstSeen(7, date(2024, 5, 2), None, None, None, "anidb"))
+    >>> end_of_data(b)
+    datetime.date(2024, 5, 2)
+    >>> end_of_data(Batch(source="x", location="y")) is None
+    True
+    """
+    days = [f.observed_at for f in batch.facts]
+    days += [m.observed_at for m in batch.tvdb_mappings]
+    days += [fs.first_listed for fs in batch.first_seen]
+    return max(days, default=None)
 
 
 def snapshot_from_batches(batches: Iterable[Batch], as_of: date | None = None) -> Snapshot:
@@ -257,4 +288,15 @@ def snapshot_from_batches(batches: Iterable[Batch], as_of: date | None = None) -
     return assemble(admit(merged, as_of), as_of)
 
 
-__all__ = ["IDENTITY_FIELDS", "OBSERVED_LINKS", "SOURCE_PRIORITY", "earliest_sightings", "VOLATILE_FIELDS", "admit", "assemble", "mal_first_seen", "snapshot_from_batches"]
+__all__ = [
+    "IDENTITY_FIELDS",
+    "OBSERVED_LINKS",
+    "SOURCE_PRIORITY",
+    "VOLATILE_FIELDS",
+    "admit",
+    "assemble",
+    "earliest_sightings",
+    "end_of_data",
+    "mal_first_seen",
+    "snapshot_from_batches",
+]

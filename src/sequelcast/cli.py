@@ -6,6 +6,7 @@ non-zero exit code, never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -21,31 +22,35 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sequelcast import service
+from sequelcast._cli_help import HelpGroup, json_error
+from sequelcast._console import PipeConsole
 from sequelcast.api.serve import serve as _serve
-from sequelcast.catalog import Catalog, open_catalog
 from sequelcast.errors import ConfigError, ResolveError, SequelcastError
-from sequelcast.settings import Settings, normalize_db_url, parse_date_option
-from sequelcast.sources import DATA_SOURCES
+from sequelcast.service._feeds import send_webhook
+from sequelcast.settings import Settings, data_dir_candidates, normalize_db_url, parse_date_option
+from sequelcast.sources.webhook import check_url as check_webhook_url
+from sequelcast.words import duration_years, or_unknown, ordinal, plural
 
 app = typer.Typer(
+    cls=HelpGroup,
     name="sequelcast",
-    help="Will <show> get another season, and when? A catalog of anime franchises and a "
+    help="Will a show get another season, and when? A catalog of anime franchises and a "
     "backtested survival forecast.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+console = PipeConsole()
 err_console = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Catalog URL (sqlite:///file.db or postgresql://...). Env: SEQUELCAST_DB."),
+    typer.Option("--db", metavar="URL", help="Catalog URL (sqlite:///file.db or postgresql://...). Env: SEQUELCAST_DB."),
 ]
 AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="Use only what was known on this date (YYYY-MM-DD).")
+    str | None, typer.Option("--as-of", metavar="DATE", help="Use only what was known on this date (YYYY-MM-DD).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
@@ -59,36 +64,58 @@ def _as_of(value: str | None) -> date | None:
 
 
 def handle_errors(func: F) -> F:
-    """Turn sequelcast's errors into one line on stderr and exit code 1 (2 for bad options)."""
+    """Turn sequelcast's errors into one line on stderr and exit code 1 (2 for bad options).
+
+    With ``--json`` the error is JSON on stdout instead: ``{"ok": false, "error": ..., "errors":
+    [...]}`` (``errors`` holds the candidates of an ambiguous title), with the same exit code.
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("json_"))
         try:
             return func(*args, **kwargs)
         except ConfigError as exc:
-            err_console.print(f"Usage error: {exc}", markup=False, highlight=False)
-            raise typer.Exit(2) from None
+            _fail(f"Usage error: {exc}", str(exc), 2, as_json)
         except ResolveError as exc:
+            if as_json:
+                _fail("", str(exc), 1, True, [{"mal_id": c.mal_id, "title": c.title}
+                                                for c in exc.candidates[:5]])
             _resolve_failed(exc)
         except SequelcastError as exc:
-            err_console.print(f"Error: {exc}", markup=False, highlight=False)
-            raise typer.Exit(1) from None
+            _fail(f"Error: {exc}", str(exc), 1, as_json)
 
     return wrapper  # type: ignore[return-value]
 
 
+def _fail(line: str, message: str, code: int, as_json: bool,
+          errors: list[dict[str, Any]] | None = None) -> NoReturn:
+    if as_json:
+        typer.echo(json_error(message, errors))
+    else:
+        err_console.print(line, markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
 @contextmanager
-def _catalog(db: str | None, *, create: bool = False) -> Iterator[Catalog]:
-    url = normalize_db_url(db) if db else _settings().db
-    cat = open_catalog(url, create=create)
-    try:
-        yield cat
-    finally:
-        cat.close()
+def _service(db: str | None) -> Iterator[service.Sequelcast]:
+    """The one service object of a command (``--db`` overrides ``SEQUELCAST_DB``)."""
+    settings = _settings()
+    if db:
+        settings = dataclasses.replace(settings, db=normalize_db_url(db))
+    with service.Sequelcast(settings) as svc:
+        yield svc
 
 
 def _print_json(value: Any) -> None:
     typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def _no_data_message(settings: Settings) -> str:
+    looked = [str(p.resolve()) for p in data_dir_candidates()] + [f"{settings.downloads} (downloads)"]
+    return ("no data to build from. Looked in SEQUELCAST_DATA (not set), "
+            + ", ".join(looked) + ". Run `sequelcast sync` to download the public data from its "
+            "sources and build, or pass --data DIR (a directory in the layout of ../shared/data).")
 
 
 @app.command()
@@ -97,7 +124,8 @@ def build(
     data: Annotated[
         list[Path] | None,
         typer.Option("--data", help="Data directory (layout of ../shared/data); repeat to add more. "
-                     "Default: SEQUELCAST_DATA or ../shared/data, plus the downloads of `sequelcast fetch`.",
+                     "Default: SEQUELCAST_DATA or ../shared/data, plus the downloads of `sequelcast sync` "
+                     "and `sequelcast fetch`.",
                      file_okay=False),
     ] = None,
     db: DbOption = None,
@@ -108,9 +136,14 @@ def build(
     settings = _settings()
     data_dirs = list(data) if data else settings.data_dirs()
     if not data_dirs:
-        raise ConfigError("no data directory: pass --data DIR or set SEQUELCAST_DATA")
+        raise SequelcastError(_no_data_message(settings))
     cutoff = _as_of(as_of)
-    with _catalog(db, create=True) as cat, Progress(
+    from sequelcast.sources import DATA_SOURCES
+
+    if not quiet:
+        err_console.print("Reading every file, then deriving franchises and fitting the forecast model "
+                          "(a few minutes on the whole shared data)...", highlight=False)
+    with _service(db) as svc, Progress(
         TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, disable=quiet, transient=False,
     ) as progress:
@@ -123,21 +156,24 @@ def build(
                 tasks[src.name] = progress.add_task(src.name, total=total)
             progress.advance(tasks[src.name])
 
-        report = service.build_catalog(cat, data_dirs, cutoff, on_file)
+        report = svc.build(data_dirs, cutoff, on_file)
     c = report.counts
     when = f" as of {cutoff}" if cutoff else ""
     console.print(
         f"Built catalog{when} from {report.files} files in {report.seconds:.1f}s: "
         f"{c['entries']:,} entries, {c['facts']:,} facts, {c['rejects']:,} rejects."
     )
+    fc = c["forecast"]
+    console.print(f"Forecasts as of {fc['as_of']}: {plural(fc['waiting'], 'waiting show')}."
+                  if fc["fitted"] else f"No forecasts stored: {fc['error']}", highlight=False, markup=False)
 
 
 @app.command()
 @handle_errors
 def stats(db: DbOption = None, json_: JsonOption = False) -> None:
     """Entries per source and per type, facts, links and rejects."""
-    with _catalog(db) as cat:
-        st = cat.stats()
+    with _service(db) as svc:
+        st = svc.catalog.stats()
     if json_:
         _print_json(st)
         return
@@ -163,14 +199,14 @@ def stats(db: DbOption = None, json_: JsonOption = False) -> None:
 @app.command()
 @handle_errors
 def rejects(
-    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 20,
+    source: Annotated[str | None, typer.Option("--source", metavar="NAME", help="Only this source.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", min=1, help="At most this many.")] = 20,
     db: DbOption = None,
     json_: JsonOption = False,
 ) -> None:
     """The rows the last build could not parse: where, why, and the raw record."""
-    with _catalog(db) as cat:
-        rows = [r for r in cat.rejects() if source is None or r["source"] == source][:limit]
+    with _service(db) as svc:
+        rows = [r for r in svc.catalog.rejects() if source is None or r["source"] == source][:limit]
     if json_:
         _print_json(rows)
         return
@@ -188,10 +224,6 @@ def rejects(
 TitleArg = Annotated[str, typer.Argument(help="A title in any language (typos welcome) or a MAL id.")]
 
 
-def _cache_dir() -> Path:
-    return _settings().model_dir
-
-
 def _resolve_failed(exc: ResolveError) -> NoReturn:
     err_console.print(f"Error: {exc}", markup=False, highlight=False)
     if exc.candidates:
@@ -205,13 +237,13 @@ def _resolve_failed(exc: ResolveError) -> NoReturn:
 @handle_errors
 def resolve(
     query: Annotated[str, typer.Argument(help="What you remember of the title.")],
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="How many candidates.")] = 5,
+    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", min=1, max=100, help="How many candidates.")] = 5,
     db: DbOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Find the entries a title query may mean, best first."""
-    with _catalog(db) as cat:
-        matches = service.resolve(cat, query, limit, _cache_dir())
+    with _service(db) as svc:
+        matches = svc.resolve(query, limit)
     if json_:
         _print_json([{"mal_id": m.mal_id, "title": m.title, "score": m.score, "matched_on": m.matched_on}
                      for m in matches])
@@ -220,10 +252,10 @@ def resolve(
         err_console.print(f"No entry matches {query!r}.", markup=False)
         raise typer.Exit(1)
     table = Table(title=f"Candidates for {query!r}")
-    for col in ("MAL id", "title", "score", "matched on"):
+    for col in ("MAL id", "title", "confidence", "matched on"):
         table.add_column(col)
     for m in matches:
-        table.add_row(str(m.mal_id), m.title, f"{m.score:.0f}", m.matched_on)
+        table.add_row(str(m.mal_id), m.title, f"{m.score:.0f}%", m.matched_on)
     console.print(table)
 
 
@@ -274,16 +306,15 @@ def franchise(
     json_: JsonOption = False,
 ) -> None:
     """The seasons of a show in order, and the status of the next one with its evidence."""
-    with _catalog(db) as cat:
-        fr = service.franchise_of(cat, title_or_id, _as_of(as_of), _cache_dir())
-    data = service.franchise_json(fr)
+    with _service(db) as svc:
+        data = svc.franchise(title_or_id, _as_of(as_of))
     if json_:
         _print_json(data)
         return
     console.print(_seasons_table(data["seasons"], f"{data['title']} ({data['id']})"))
     if data["others"]:
         console.print("Also: " + "; ".join(
-            f"{o['title']} ({o['type'] or '?'}{', ' + o['start'][:4] if o['start'] else ''})"
+            f"{o['title']} ({o['type'] or 'type unknown'}{', ' + o['start'][:4] if o['start'] else ''})"
             for o in data["others"]), highlight=False)
     _print_evidence(data["next_season"])
 
@@ -297,8 +328,8 @@ def show(
     json_: JsonOption = False,
 ) -> None:
     """The fact sheet of a show: titles, studio, source, dates, popularity, seasons, next season."""
-    with _catalog(db) as cat:
-        sheet = service.fact_sheet(cat, title_or_id, _as_of(as_of), _cache_dir())
+    with _service(db) as svc:
+        sheet = svc.fact_sheet(title_or_id, _as_of(as_of))
     if json_:
         _print_json(sheet)
         return
@@ -306,7 +337,15 @@ def show(
 
 
 def _join(values: list[str]) -> str:
-    return ", ".join(values) if values else "-"
+    return ", ".join(values)  # empty: the row is left out
+
+
+def _with_percentile(value: Any, pct: float | None, group: str, fmt: str) -> str | None:
+    """``7.25 (64th percentile of TV shows of 2021)``; ``None`` when the value is unknown."""
+    if value is None:
+        return None
+    text = format(value, fmt)
+    return f"{text} ({ordinal(pct)} percentile of {group})" if pct is not None else text
 
 
 def _print_sheet(sheet: dict[str, Any]) -> None:
@@ -317,14 +356,13 @@ def _print_sheet(sheet: dict[str, Any]) -> None:
     rows = [
         ("English", sheet["title_english"]), ("Japanese", sheet["title_japanese"]),
         ("Also known as", _join(sheet["synonyms"])),
-        ("Type", f"{sheet['type'] or '?'}, {sheet['episodes'] or '?'} episodes"),
-        ("Aired", f"{sheet['start_date'] or '?'} to {sheet['end_date'] or '?'}"),
+        ("Type", f"{or_unknown(sheet['type'])}, "
+         + (plural(sheet["episodes"], "episode") if sheet["episodes"] else "episodes unknown")),
+        ("Aired", f"{or_unknown(sheet['start_date'])} to {or_unknown(sheet['end_date'])}"),
         ("Studios", _join(sheet["studios"])), ("Source", sheet["source_type"]),
         ("Genres", _join(sheet["genres"] + sheet["themes"] + sheet["demographics"])),
-        ("Score", f"{sheet['score']} ({peers['score_percentile']}th percentile of {peers['group']})"
-         if sheet["score"] is not None and peers["score_percentile"] is not None else sheet["score"]),
-        ("Members", f"{sheet['members']:,} ({peers['members_percentile']}th percentile of {peers['group']})"
-         if sheet["members"] is not None and peers["members_percentile"] is not None else sheet["members"]),
+        ("Score", _with_percentile(sheet["score"], peers["score_percentile"], peers["group"], "")),
+        ("Members", _with_percentile(sheet["members"], peers["members_percentile"], peers["group"], ",")),
     ]
     for key, value in rows:
         if value not in (None, ""):
@@ -338,12 +376,12 @@ def _print_sheet(sheet: dict[str, Any]) -> None:
 
 
 ModelOption = Annotated[
-    str, typer.Option("--model", help="Model: auto (chosen by an inner time split), cox, gbsa, ...")
+    str, typer.Option("--model", metavar="NAME", help="Model: auto (chosen by an inner time split), cox, gbsa, ...")
 ]
 
 
 def _pct(p: float | None) -> str:
-    return "-" if p is None else f"{100 * p:.0f}%"
+    return "unknown" if p is None else f"{100 * p:.0f}%"
 
 
 def _print_forecast(data: dict[str, Any]) -> None:
@@ -354,15 +392,16 @@ def _print_forecast(data: dict[str, Any]) -> None:
         return
     fc = data["forecast"]
     console.print(f"[bold]{fc['title']}[/bold] (MAL {fc['mal_id']}): ended {fc['ended']}, "
-                  f"waiting {fc['waited_years']:.1f} years on {fc['as_of']}", highlight=False)
-    table = Table(title="Chance the next season is announced within", show_edge=False)
+                  f"waiting {duration_years(fc['waited_years'])} on {fc['as_of']}", highlight=False)
+    console.print("Chance the next season is announced within:")
+    table = Table(show_edge=False)
     for h in ("1 year", "2 years", "3 years", "5 years"):
         table.add_column(h, justify="right")
     table.add_row(_pct(fc["p_1y"]), _pct(fc["p_2y"]), _pct(fc["p_3y"]), _pct(fc["p_5y"]))
     console.print(table)
     median = fc["median_years"]
     console.print("Median time to an announcement: "
-                  + (f"{median:.1f} years" if median is not None else "more than 10 years (likely never)"))
+                  + (duration_years(median) if median is not None else "more than 10 years (likely never)"))
     window = fc["window"]
     if window and window["start"]:
         console.print(f"Likely release window: {window['label']} "
@@ -371,7 +410,6 @@ def _print_forecast(data: dict[str, Any]) -> None:
     for f in fc["factors"]:
         mark = "[green]+[/green]" if f["raises"] else "[red]-[/red]"
         console.print(f"  {mark} {f['text']}", highlight=False)
-    console.print(f"(model: {fc['model']})", style="dim")
 
 
 @app.command()
@@ -379,7 +417,7 @@ def _print_forecast(data: dict[str, Any]) -> None:
 def forecast(
     title_or_id: Annotated[str | None, typer.Argument(help="A title or MAL id (or use --all).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every show waiting for a next season.")] = False,
-    format_: Annotated[str, typer.Option("--format", help="With --all: csv or json.")] = "csv",
+    format_: Annotated[str, typer.Option("--format", metavar="csv|json", help="With --all: csv or json.")] = "csv",
     db: DbOption = None,
     as_of: AsOfOption = None,
     model: ModelOption = service.DEFAULT_MODEL,
@@ -390,13 +428,13 @@ def forecast(
         raise ConfigError("give a title or MAL id, or --all (not both)")
     if format_ not in ("csv", "json"):
         raise ConfigError(f"--format: expected csv or json, got {format_!r}")
-    with _catalog(db) as cat:
-        when = service.forecast_date(cat, _as_of(as_of), _today())
-        with err_console.status(f"Forecasting as of {when} (the first run fits the model: a minute or two)..."):
+    with _service(db) as svc:
+        when = svc.answer_date(_as_of(as_of))
+        with err_console.status(f"Forecasting as of {when}..."):
             if all_:
-                rows = service.forecast_every(cat, _as_of(as_of), _today(), _cache_dir(), model)
+                rows = svc.forecast_every(when, model)
             else:
-                data = service.forecast(cat, title_or_id or "", _as_of(as_of), _today(), _cache_dir(), model)
+                data = svc.forecast(title_or_id or "", when, model)
     if all_:
         _print_all(rows, format_)
     elif json_:
@@ -422,8 +460,8 @@ def _print_all(rows: list[dict[str, Any]], format_: str) -> None:
 @app.command()
 @handle_errors
 def backtest(
-    as_of: Annotated[str, typer.Option("--as-of", help="Train on what was known on this date.")],
-    horizons: Annotated[str, typer.Option("--horizons", help="Years, separated by commas.")] = "1,2,3,5",
+    as_of: Annotated[str, typer.Option("--as-of", metavar="DATE", help="Train on what was known on this date (YYYY-MM-DD).")],
+    horizons: Annotated[str, typer.Option("--horizons", metavar="YEARS", help="Years, separated by commas.")] = "1,2,3,5",
     out: Annotated[Path, typer.Option("--out", help="Where to save the reliability plot.", file_okay=False)]
     = Path("backtest"),
     db: DbOption = None,
@@ -438,8 +476,8 @@ def backtest(
         raise ConfigError("--horizons: give positive numbers of years")
     cutoff = _as_of(as_of)
     assert cutoff is not None
-    with _catalog(db) as cat, err_console.status(f"Backtesting as of {cutoff} (a few minutes)..."):
-        report = service.backtest(cat, cutoff, hs, out, _cache_dir())
+    with _service(db) as svc, err_console.status(f"Backtesting as of {cutoff} (a few minutes)..."):
+        report = svc.backtest(cutoff, hs, out)
     if json_:
         _print_json(report.summary)
         return
@@ -481,8 +519,8 @@ OutOption = Annotated[
 
 
 def _fetched(report: service.FetchReport) -> None:
-    console.print(f"Saved {len(report.paths)} file(s) from {report.source}: {report.records:,} records, "
-                  f"{report.rejects:,} rejects.", highlight=False)
+    console.print(f"Saved {plural(len(report.paths), 'file')} from {report.source}: "
+                  f"{plural(report.records, 'record')}, {plural(report.rejects, 'reject')}.", highlight=False)
     for path in report.paths:
         console.print(f"  {path}", highlight=False, markup=False)
 
@@ -497,15 +535,12 @@ def _ids(value: str) -> list[int]:
     return ids
 
 
-def _fetch_ids(fetch: Callable[..., service.FetchReport], name: str, mal_ids: str, out: Path | None) -> None:
+def _fetch_ids(fetch: str, name: str, mal_ids: str, out: Path | None) -> None:
     ids = _ids(mal_ids)
+    svc = service.Sequelcast(_settings())  # fetching never opens the catalog
     with console.status(f"Fetching {len(ids)} entr{'y' if len(ids) == 1 else 'ies'} from {name}..."):
-        report = fetch(out or _settings().downloads, ids, when=_today())
+        report = getattr(svc, fetch)(ids, out=out)
     _fetched(report)
-
-
-def _today() -> date:
-    return _settings().forecast_date()
 
 
 @fetch_app.command("jikan-season")
@@ -519,7 +554,7 @@ def fetch_jikan_season(
     if season.lower() not in ("winter", "spring", "summer", "fall"):
         raise ConfigError(f"season: expected winter, spring, summer or fall, got {season!r}")
     with console.status(f"Fetching {season} {year} from Jikan..."):
-        report = service.fetch_jikan_season(out or _settings().downloads, year, season.lower(), when=_today())
+        report = service.Sequelcast(_settings()).fetch_jikan_season(year, season.lower(), out=out)
     _fetched(report)
 
 
@@ -530,7 +565,7 @@ def fetch_jikan_anime(
     out: OutOption = None,
 ) -> None:
     """Full Jikan entries (with relations and external links) for some MAL ids."""
-    _fetch_ids(service.fetch_jikan_anime, "Jikan", mal_ids, out)
+    _fetch_ids("fetch_jikan_anime", "Jikan", mal_ids, out)
 
 
 @fetch_app.command("anilist")
@@ -540,7 +575,7 @@ def fetch_anilist(
     out: OutOption = None,
 ) -> None:
     """AniList entries (titles, dates, studios, relations) for some MAL ids."""
-    _fetch_ids(service.fetch_anilist, "AniList", mal_ids, out)
+    _fetch_ids("fetch_anilist", "AniList", mal_ids, out)
 
 
 @fetch_app.command("offline-db")
@@ -548,7 +583,7 @@ def fetch_anilist(
 def fetch_offline_db(out: OutOption = None) -> None:
     """The latest anime-offline-database release (about 40 MB)."""
     with console.status("Downloading the anime-offline-database release..."):
-        report = service.fetch_offline_db(out or _settings().downloads)
+        report = service.Sequelcast(_settings()).fetch_offline_db(out=out)
     _fetched(report)
 
 
@@ -561,8 +596,8 @@ app.add_typer(watch_app, name="watch")
 @handle_errors
 def watch_add(title_or_id: TitleArg, db: DbOption = None) -> None:
     """Watch a show (its whole franchise)."""
-    with _catalog(db) as cat:
-        row = service.watch_add(cat, title_or_id, _today(), _cache_dir())
+    with _service(db) as svc:
+        row = svc.watch_add(title_or_id)
     verb = "Watching" if row["added"] else "Already watching"
     console.print(f"{verb} {row['title']} (MAL {row['mal_id']}): next season {row['status']}.",
                   highlight=False)
@@ -572,8 +607,8 @@ def watch_add(title_or_id: TitleArg, db: DbOption = None) -> None:
 @handle_errors
 def watch_remove(title_or_id: TitleArg, db: DbOption = None) -> None:
     """Stop watching a show."""
-    with _catalog(db) as cat:
-        mal_id = service.watch_remove(cat, title_or_id, _cache_dir())
+    with _service(db) as svc:
+        mal_id = svc.watch_remove(title_or_id)
     console.print(f"Removed MAL {mal_id} from the watchlist.", highlight=False)
 
 
@@ -581,8 +616,8 @@ def watch_remove(title_or_id: TitleArg, db: DbOption = None) -> None:
 @handle_errors
 def watch_list(db: DbOption = None, json_: JsonOption = False) -> None:
     """The watched shows and their next-season status at the last check."""
-    with _catalog(db) as cat:
-        rows = cat.watched()
+    with _service(db) as svc:
+        rows = svc.watch_list()
     if json_:
         _print_json(rows)
         return
@@ -596,10 +631,23 @@ def watch_list(db: DbOption = None, json_: JsonOption = False) -> None:
 
 @watch_app.command("check")
 @handle_errors
-def watch_check(db: DbOption = None, json_: JsonOption = False) -> None:
+def watch_check(
+    db: DbOption = None,
+    json_: JsonOption = False,
+    webhook: Annotated[str | None, typer.Option(
+        "--webhook", metavar="URL", help="Also POST the changes as JSON to this URL (retried with "
+        "back-off; if it fails, the check is not recorded and the next one sends them again).")] = None,
+) -> None:
     """Compare each watched show with the catalog (run after `sequelcast build`): what changed?"""
-    with _catalog(db) as cat:
-        events = service.watch_check(cat, _today(), _cache_dir())
+    notify = None
+    if webhook is not None:
+        url = check_webhook_url(webhook)
+
+        def notify(events: list[dict[str, Any]]) -> None:
+            send_webhook(url, events, _settings().forecast_date())
+
+    with _service(db) as svc:
+        events = svc.watch_check(notify=notify)
     if json_:
         _print_json(events)
         return
@@ -613,11 +661,19 @@ def watch_check(db: DbOption = None, json_: JsonOption = False) -> None:
 @handle_errors
 def watch_feed(db: DbOption = None) -> None:
     """Print the watchlist's changes as an Atom feed."""
-    with _catalog(db) as cat:
-        typer.echo(service.watch_feed(cat))
+    with _service(db) as svc:
+        typer.echo(svc.watch_feed())
 
 
 app.command("serve")(handle_errors(_serve))
+
+from sequelcast.cli_sync import sync_app  # noqa: E402 - the sub-app reuses this module's helpers
+
+app.add_typer(sync_app, name="sync")
+
+from sequelcast.cli_feeds import calendar_command  # noqa: E402 - reuses this module's helpers
+
+app.command("calendar")(calendar_command)
 
 
 def main() -> None:

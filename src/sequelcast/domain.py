@@ -49,6 +49,10 @@ FACT_FIELDS: dict[str, type] = {
 #: Fields whose value is a list of strings.
 LIST_FIELDS = frozenset(k for k, v in FACT_FIELDS.items() if v is list)
 
+#: Fields only the show page reads (a poster's URL and a synopsis): stored as facts like the others,
+#: but not part of :class:`Anime` (no column of the ``anime`` table, no feature of the forecast).
+PAGE_FIELDS: dict[str, type] = {"image_url": str, "synopsis": str}
+
 #: Entry types, as MyAnimeList spells them.
 ANIME_TYPES = ("TV", "Movie", "OVA", "ONA", "Special", "Music", "TV Special", "CM", "PV", "Unknown")
 
@@ -139,7 +143,12 @@ class CollectionMember:
 
 @dataclass(frozen=True)
 class MangaRecord:
-    """One MyAnimeList manga or novel (its own id space: no link to the anime is known)."""
+    """One MyAnimeList manga or novel (its own id space, MAL manga ids).
+
+    No file links it to the anime: :mod:`sequelcast.source_material` links anime to works by title.
+    ``status``, ``volumes`` and ``published_to`` are as observed on ``observed_at``; what they were
+    on an earlier date is re-derived from the dates (:func:`sequelcast.source_material.work_as_of`).
+    """
 
     manga_id: int
     title: str
@@ -201,6 +210,26 @@ class EntryFirstSeen:
     def observed_at(self) -> date:
         return self.first_seen
 
+@dataclass(frozen=True)
+class NovelRecord:
+    """One NovelUpdates novel (its own id space, no MAL id: it joins the catalog by title only).
+
+    ``complete`` says whether the original (Japanese, Chinese...) publication had ended when the
+    list was observed; ``volumes`` and ``chapters`` are the rough counts of the original then.
+    """
+
+    novel_id: int
+    title: str
+    aliases: tuple[str, ...]
+    language: str | None
+    publisher: str | None
+    start_year: int | None
+    complete: bool | None
+    volumes: int | None
+    chapters: int | None
+    observed_at: date
+    source: str
+
 
 @dataclass(frozen=True)
 class Reject:
@@ -228,6 +257,9 @@ class Batch:
     manga: list[MangaRecord] = field(default_factory=list)
     crosswalk: list[CrosswalkEntry] = field(default_factory=list)
     entry_first_seen: list[EntryFirstSeen] = field(default_factory=list)
+    #: MAL *manga* id (in ``mal_id``) -> AniList manga id: the manga side of the AniList crosswalk
+    manga_id_links: list[IdLink] = field(default_factory=list)
+    novels: list[NovelRecord] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     #: Well-formed records that carry nothing the catalog keeps (e.g. a crosswalk row with no MAL id).
     skipped: int = 0
@@ -243,6 +275,8 @@ class Batch:
         yield from self.manga
         yield from self.crosswalk
         yield from self.entry_first_seen
+        yield from self.manga_id_links
+        yield from self.novels
 
     def __len__(self) -> int:
         return sum(1 for _ in self.records())
@@ -261,6 +295,8 @@ def merge_batches(batches: Iterable[Batch], source: str, location: str) -> Batch
         out.manga.extend(b.manga)
         out.crosswalk.extend(b.crosswalk)
         out.entry_first_seen.extend(b.entry_first_seen)
+        out.manga_id_links.extend(b.manga_id_links)
+        out.novels.extend(b.novels)
         out.rejects.extend(b.rejects)
         out.skipped += b.skipped
     return out

@@ -5,8 +5,7 @@
     SequelcastError
      ├── ConfigError (ValueError)          a setting has a bad value
      ├── DataError (ValueError)            input data is unusable
-     │    ├── SourceFileError              a whole file cannot be read (build stops, catalog untouched)
-     │    └── RecordError                  one record is bad (it goes to the rejects table)
+     │    └── SourceFileError              a whole file cannot be read (build stops, catalog untouched)
      ├── CatalogError                      the database is missing, locked or of another version
      │    └── NotFoundError (LookupError)  an id or title the catalog does not hold
      ├── ResolveError (LookupError)        a title query matched nothing, or too many things
@@ -42,16 +41,6 @@ class SourceFileError(DataError):
         self.path = path
         self.problem = problem
         super().__init__(f"{source}: cannot read {path}: {problem}")
-
-
-class RecordError(DataError):
-    """One record of a source cannot be parsed; it is sent to the rejects table."""
-
-    def __init__(self, source: str, location: str, reason: str) -> None:
-        self.source = source
-        self.location = location
-        self.reason = reason
-        super().__init__(f"{source}: {location}: {reason}")
 
 
 class CatalogError(SequelcastError):
@@ -97,7 +86,6 @@ __all__ = [
     "FetchError",
     "ModelError",
     "NotFoundError",
-    "RecordError",
     "ResolveError",
     "SequelcastError",
     "SequelcastWarning",

@@ -63,3 +63,19 @@ def app(tiny_catalog_url: str, tmp_path_factory: pytest.TempPathFactory) -> Fast
 @pytest.fixture(scope="module")
 def client(app: FastAPI) -> Iterator[Client]:
     yield from run_client(app)
+
+
+def synthetic_settings(url: str, root: Path) -> Settings:
+    return Settings(db=url, data=None, today=date(2026, 11, 25), model_dir=root / "models",
+                    downloads=root / "downloads")
+
+
+@pytest.fixture(scope="module")
+def synthetic_app(synthetic_catalog_url: str, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    """The app over the synthetic catalog, whose build stored real forecasts."""
+    return create_app(synthetic_settings(synthetic_catalog_url, tmp_path_factory.mktemp("synthetic-api")))
+
+
+@pytest.fixture(scope="module")
+def synthetic_client(synthetic_app: FastAPI) -> Iterator[Client]:
+    yield from run_client(synthetic_app)

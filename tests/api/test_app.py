@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from datetime import date
+import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from typer.testing import CliRunner
 
-from sequelcast import service
 from sequelcast.api import create_app
-from sequelcast.errors import ModelError
+from sequelcast.api.deps import get_service
+from sequelcast.cli import app as cli_app
+from sequelcast.service import Sequelcast
 
 from .conftest import Client, make_settings, run_client
 
@@ -56,13 +60,15 @@ def test_resolve_no_match_is_an_empty_list(client: Client) -> None:
     assert body == {"ok": True, "results": []}
 
 
-def test_anime_by_title_matches_the_cli_json(client: Client, app: FastAPI) -> None:
+def test_anime_by_title_matches_the_cli_json(client: Client, tiny_catalog_url: str) -> None:
     response = client.get("/api/v1/anime/higehiro")
     assert response.status_code == 200
     sheet = response.json()
     assert sheet.pop("ok") is True
-    state = app.state.sequelcast
-    assert sheet == service.fact_sheet(state.open(), "40938", None, state.cache_dir)
+    cli = CliRunner().invoke(cli_app, ["show", "40938", "--json"],
+                             env={"SEQUELCAST_DB": tiny_catalog_url, "SEQUELCAST_TODAY": "2026-08-01"})
+    assert cli.exit_code == 0, cli.output
+    assert sheet == json.loads(cli.output)
     assert sheet["mal_id"] == 40938
     assert sheet["studios"] == ["Project No.9"]
     assert sheet["peers"]["group"] == "TV shows of 2021"
@@ -107,73 +113,65 @@ def test_health(client: Client) -> None:
     assert body["ok"] is True
     assert body["catalog"]["backend"] == "sqlite"
     assert body["catalog"]["last_build"]["as_of"] is None
-    assert body["forecast"] == hasattr(service, "forecast")
+    assert body["forecast"] is True  # five shows: the fit warns (kept in the build's counts) but works
 
 
-@pytest.mark.filterwarnings("ignore::sequelcast.errors.ConvergenceWarning")  # 5 shows: few events
-def test_forecast_with_the_real_service(client: Client) -> None:
-    """Passes whether or not ``service.forecast`` exists yet (501 until it does)."""
-    response = client.get("/api/v1/forecast/higehiro")
-    if response.status_code == 501:
-        assert not hasattr(service, "forecast")
-        assert_error(response, 501, "forecasting is not available")
-        return
+def test_health_of_a_catalog_with_forecasts(synthetic_client: Client) -> None:
+    assert synthetic_client.get("/api/v1/health").json()["forecast"] is True
+
+
+def test_forecast_reads_the_stored_forecast(synthetic_client: Client, synthetic_app: FastAPI) -> None:
+    response = synthetic_client.get("/api/v1/forecast/Synth Show 3")
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["ok"] is True
-    assert body["status"] in ("waiting", "announced", "not_waiting")
-    assert body["as_of"] == "2026-08-01"  # settings.today
-    if body["status"] == "waiting":
-        assert body["forecast"]["mal_id"] == 40938
-        probabilities = [body["forecast"][f"p_{h}y"] for h in (1, 2, 3, 5)]
-        assert all(0.0 <= p <= 1.0 for p in probabilities)
-        assert probabilities == sorted(probabilities)
+    assert body.pop("ok") is True
+    assert body["status"] == "waiting"
+    assert body["as_of"] == "2026-08-01"  # settings.today (2026-11-25), capped at the end of data
+    fc = body["forecast"]
+    probabilities = [fc[f"p_{h}y"] for h in (1, 2, 3, 5)]
+    assert all(0.0 <= p <= 1.0 for p in probabilities)
+    assert probabilities == sorted(probabilities)
+    assert fc["factors"]
+    svc = synthetic_app.state.sequelcast
+    assert body == svc.forecast("Synth Show 3")
+    assert fc == svc.catalog.stored_forecast(body["franchise"]["id"])
 
 
-def _answer(as_of: date) -> dict[str, Any]:
-    """An answer of the shape ``service.forecast`` gives (``sequelcast forecast --json``)."""
-    return {
-        "franchise": {"id": "mal:100", "title": "Tiny Show"}, "as_of": as_of.isoformat(),
-        "next_season": {"status": "none"}, "status": "waiting", "message": None,
-        "forecast": {"mal_id": 200, "title": "Tiny Show 2nd Season", "as_of": as_of.isoformat(),
-                     "ended": "2019-03-25", "waited_years": 1.5, "p_1y": 0.1, "p_2y": 0.2, "p_3y": 0.3,
-                     "p_5y": 0.45, "median_years": None, "model": "cox",
-                     "window": {"label": "2027 Q1–2027 Q4", "start": "2027 Q1", "end": "2027 Q4",
-                                "probability": 0.3},
-                     "factors": [{"text": "very popular for its year", "effect": 0.4, "raises": True},
-                                 {"text": "original anime", "effect": -0.2, "raises": False}]},
-    }
+@pytest.mark.slow
+def test_forecast_as_of_a_past_date_is_fitted_on_demand(synthetic_client: Client) -> None:
+    body = synthetic_client.get("/api/v1/forecast/Synth Show 3", params={"as_of": "2018-05-07"}).json()
+    assert body["status"] == "waiting"
+    assert body["as_of"] == body["forecast"]["as_of"] == "2018-05-07"
+    sheet = synthetic_client.get("/api/v1/anime/Synth Show 3", params={"as_of": "2018-05-07"}).json()
+    assert sheet["as_of"] == "2018-05-07"
 
 
-def test_forecast_passes_the_arguments(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[Any, ...]] = []
-
-    def forecast(catalog: Any, title_or_id: str, as_of: date | None, today: date,
-                 cache_dir: Path | None = None) -> dict[str, Any]:
-        calls.append((title_or_id, as_of, today, cache_dir))
-        return _answer(as_of or today)
-
-    monkeypatch.setattr(service, "forecast", forecast, raising=False)
-    body = client.get("/api/v1/forecast/Tiny Show", params={"as_of": "2019-01-01"}).json()
-    assert calls[0][:3] == ("Tiny Show", date(2019, 1, 1), date(2026, 8, 1))
-    assert calls[0][3] is not None  # settings.model_dir
-    assert body == {"ok": True, **_answer(date(2019, 1, 1))}
-    client.get("/api/v1/forecast/100")
-    assert calls[1][1:3] == (None, date(2026, 8, 1))  # no as_of: the service counts from today
+def test_forecast_of_a_show_whose_next_season_is_announced(client: Client) -> None:
+    body = client.get("/api/v1/forecast/100", params={"as_of": "2018-08-01"}).json()
+    assert body["status"] == "announced"
+    assert body["forecast"] is None
+    assert body["message"] == "Tiny Show: the next season is already announced"
+    assert body["next_season"]["first_seen"] == "2018-06-01"
 
 
-def test_forecast_missing_is_501(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delattr(service, "forecast", raising=False)
-    assert_error(client.get("/api/v1/forecast/100"), 501,
-                 "forecasting is not available in this version of sequelcast")
+def test_routes_get_the_service_through_the_dependency(
+    app: FastAPI, synthetic_catalog_url: str, tmp_path: Path,
+) -> None:
+    """``app.dependency_overrides[get_service]`` swaps the service: here, one over another catalog."""
+    other = Sequelcast(make_settings(synthetic_catalog_url, tmp_path))
+    app.dependency_overrides[get_service] = lambda: other
+    try:
+        for client in run_client(app):
+            assert client.get("/api/v1/anime/10031").json()["title"] == "Synth Show 3"
+    finally:
+        app.dependency_overrides.clear()
+        other.close()
 
 
-def test_forecast_model_error_is_422(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    def forecast(*args: Any, **kwargs: Any) -> Any:
-        raise ModelError("forecast: franchise(s) ['mal:100'] are not waiting for a next season")
-
-    monkeypatch.setattr(service, "forecast", forecast, raising=False)
-    assert_error(client.get("/api/v1/forecast/100"), 422, "are not waiting for a next season")
+def test_forecast_model_error_is_422(client: Client) -> None:
+    """On 2018-06-15 no sequel in the tiny data had been announced: nothing to learn from, so a 422."""
+    assert_error(client.get("/api/v1/forecast/100", params={"as_of": "2018-06-15"}), 422,
+                 "forecast: no next season was announced in the data by 2018-06-15")
 
 
 # -- errors -------------------------------------------------------------------------------------
@@ -235,19 +233,27 @@ def test_ambiguous_title_within_one_franchise_is_fine_for_franchise(client: Clie
     assert_error(client.get("/api/v1/franchise/show"), 409, "'show' is ambiguous")
 
 
-def test_unexpected_error_is_500_and_logged(
-    client: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
-) -> None:
-    def broken(*args: Any) -> Any:
-        raise RuntimeError("secret detail /etc/passwd")
+def damaged_catalog(tiny_catalog_url: str, tmp_path: Path) -> str:
+    """A copy of the tiny catalog whose ``anime_derived`` table is gone (a real database error)."""
+    source = Path(tiny_catalog_url.removeprefix("sqlite:///"))
+    copy = tmp_path / "damaged.db"
+    shutil.copy(source, copy)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("DROP TABLE anime_derived")
+    return f"sqlite:///{copy}"
 
-    monkeypatch.setattr(service, "fact_sheet", broken)
-    with caplog.at_level(logging.ERROR, logger="sequelcast.api"):
-        response = client.get("/api/v1/anime/100")
-    body = assert_error(response, 500, "internal error")
-    assert body == {"ok": False, "status": 500, "error": "internal error", "errors": []}
-    assert "secret" not in response.text
-    assert any(r.exc_info and "secret detail" in str(r.exc_info[1]) for r in caplog.records)
+
+def test_unexpected_error_is_500_and_logged(
+    tiny_catalog_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = create_app(make_settings(damaged_catalog(tiny_catalog_url, tmp_path), tmp_path))
+    for client in run_client(app):
+        with caplog.at_level(logging.ERROR, logger="sequelcast.api"):
+            response = client.get("/api/v1/anime/100")
+        body = assert_error(response, 500, "internal error")
+        assert body == {"ok": False, "status": 500, "error": "internal error", "errors": []}
+        assert "anime_derived" not in response.text
+        assert any(r.exc_info and "anime_derived" in str(r.exc_info[1]) for r in caplog.records)
 
 
 def test_missing_catalog_is_503(tmp_path: Path) -> None:

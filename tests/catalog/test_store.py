@@ -37,7 +37,12 @@ def test_build_tiny(catalog: Catalog, tiny_data: Path) -> None:
     assert st_["entries_by_type"] == {"Movie": 1, "TV": 4}
     assert st_["rejects"] == 3
     assert st_["rejects_by_source"] == {"mal_manga_2021": 1, "mal_snapshot_2018": 1, "mal_tv_seasons": 1}
-    assert st_["records"]["manga"] == 2
+    assert st_["records"]["manga"] == 2 + 3 + 3  # the 2021 sample, the 2024-12 manga and light novels
+    assert st_["records"]["novels"] == 3
+    assert st_["records"]["manga_id_links"] == 2
+    links = {r["mal_id"]: r for r in catalog.source_links()}
+    assert links[40938]["work_id"] == 116201
+    assert links[40938]["summary"] == "light novel, 5 volumes, finished June 2021: little left to adapt"
 
 
 def test_rejects_keep_location_reason_and_raw(catalog: Catalog, tiny_data: Path) -> None:
@@ -181,7 +186,29 @@ def test_v1_catalog_is_migrated_to_latest(catalog_url: str) -> None:
         assert not inspect(conn).has_table("franchise_links")
     engine.dispose()
     with open_catalog(catalog_url) as cat:
-        assert cat.version() == s.LATEST == 5
+        assert cat.version() == s.LATEST == 8
         with cat.engine.connect() as conn:
             assert inspect(conn).has_table("franchise_links")
+            assert inspect(conn).has_table("source_links")
             assert inspect(conn).has_table("franchise_members")
+            assert inspect(conn).has_table("franchises")
+            assert inspect(conn).has_table("forecasts")
+
+
+def test_a_missing_migration_below_the_newest_is_applied(catalog_url: str) -> None:
+    """Versions are numbered by feature: a catalog with 8 but without 4 still gets 4."""
+    from sqlalchemy import inspect
+
+    from sequelcast.catalog.store import make_engine
+
+    engine = make_engine(catalog_url)
+    with engine.begin() as conn:
+        for version, _, apply in s.MIGRATIONS:
+            if version != 4:
+                apply(conn)
+                conn.execute(s.schema_version.insert().values(version=version))
+        assert not inspect(conn).has_table("manga")
+    engine.dispose()
+    with open_catalog(catalog_url) as cat, cat.engine.connect() as conn:
+        assert inspect(conn).has_table("manga")
+        assert s.applied_versions(conn) == {v for v, _, _ in s.MIGRATIONS}

@@ -57,7 +57,6 @@ def test_every_model_is_scored(result: BacktestResult) -> None:
         assert summary[f"ici_{h}"].between(0, 1).all()
     for s in result.scores.values():
         assert list(s.table.index) == list(HORIZONS)
-        assert s.predict_seconds < 5
 
 
 def test_models_beat_the_base_rate(result: BacktestResult) -> None:

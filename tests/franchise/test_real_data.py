@@ -86,3 +86,4 @@ def test_erengy_precision_and_recall(real_snapshot: Snapshot) -> None:
     print(score.summary())
     assert score.precision >= ERENGY_MIN_PRECISION, score.false_positives
     assert score.recall >= ERENGY_MIN_RECALL, score.missed
+

@@ -1,4 +1,4 @@
-"""Resolution end to end: the real catalog, its stored franchise season numbers, service.resolve."""
+"""Resolution end to end: the real catalog, its stored title index and franchise season numbers."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sequelcast import service
 from sequelcast.catalog import open_catalog
+from sequelcast.service import Sequelcast
+from sequelcast.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -23,15 +24,20 @@ def _queries() -> list[tuple[str, int]]:
     return list(module.QUERIES)
 
 
+def service(url: str, root: Path) -> Sequelcast:
+    return Sequelcast(Settings(db=url, data=None, today=None, model_dir=root / "models", downloads=root))
+
+
 def test_catalog_resolution_with_franchise_seasons(real_catalog_url: str, tmp_path: Path) -> None:
     """The same query table, with season numbers from the franchise graph instead of a hand map."""
     queries = _queries()
     with open_catalog(real_catalog_url, create=False) as cat:
         seasons = cat.season_numbers()
-        assert seasons[43608][1] == 3  # Kaguya-sama: Ultra Romantic is season 3
-        misses = []
+    assert seasons[43608][1] == 3  # Kaguya-sama: Ultra Romantic is season 3
+    misses = []
+    with service(real_catalog_url, tmp_path) as svc:
         for query, expected in queries:
-            got = service.resolve(cat, query, 3, tmp_path)
+            got = svc.resolve(query, 3)
             if not got or got[0].mal_id != expected:
                 misses.append((query, expected, [(m.mal_id, m.title) for m in got]))
     accuracy = 1 - len(misses) / len(queries)
@@ -39,8 +45,8 @@ def test_catalog_resolution_with_franchise_seasons(real_catalog_url: str, tmp_pa
 
 
 def test_fact_sheet_of_higehiro(real_catalog_url: str, tmp_path: Path) -> None:
-    with open_catalog(real_catalog_url, create=False) as cat:
-        sheet = service.fact_sheet(cat, "Higehiro", None, tmp_path)
+    with service(real_catalog_url, tmp_path) as svc:
+        sheet = svc.fact_sheet("Higehiro")
     assert sheet["mal_id"] == 40938
     assert sheet["studios"] == ["Project No.9"]
     assert sheet["peers"]["group"] == "TV shows of 2021"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from sequelcast.domain import FACT_FIELDS, PAGE_FIELDS
 from sequelcast.errors import SourceFileError
 from sequelcast.sources import (
     DATA_SOURCES,
@@ -67,6 +69,21 @@ def test_future_start_is_stamped_at_the_snapshot() -> None:
     f = {x.field: x for x in mal_seasons.parse_record(rec)}
     assert f["start_date"].observed_at == mal_seasons.OBSERVED
     assert f["status"].observed_at == mal_seasons.OBSERVED
+
+
+def test_poster_and_synopsis_are_page_facts() -> None:
+    rec = {"mal_id": 5, "title": "Kaiju", "image_url": "https://cdn.myanimelist.net/images/anime/1/2l.jpg",
+           "synopsis": "  A kaiju.\n\n[Written by MAL Rewrite] "}
+    f = {x.field: x.value for x in mal_seasons.parse_record(rec)}
+    assert f["image_url"] == "https://cdn.myanimelist.net/images/anime/1/2l.jpg"
+    assert f["synopsis"] == "A kaiju.\n\n[Written by MAL Rewrite]"
+    assert set(f) - set(FACT_FIELDS) == set(PAGE_FIELDS)  # page-only: not fields of Anime
+
+
+def test_poster_that_is_not_a_url_rejects_the_record() -> None:
+    payload = json.dumps([{"mal_id": 5, "title": "Kaiju", "image_url": "javascript:alert(1)"}]).encode()
+    batch = mal_seasons.parse(payload, "2021/spring.json")
+    assert [r.reason for r in batch.rejects] == ["image_url is not an http(s) URL: 'javascript:alert(1)'"]
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -62,26 +63,121 @@ def server_url(tiny_catalog_url: str, tmp_path_factory: pytest.TempPathFactory) 
         thread.join(timeout=STARTUP_SECONDS)
 
 
-def test_search_lands_on_the_show_page(server_url: str, tmp_path: Path) -> None:
+#: A 2x3 PNG served in place of the poster: the test browser has no network.
+POSTER_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000002000000030802000000368849d6"
+    "0000001049444154789c63f8cfc000440c28140044d005fba4cfde800000000049454e44ae426082"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    shot = tmp_path / "higehiro.png"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.goto(server_url + "/")
-            page.get_by_label("Title or MAL id").fill("higehiro")
-            page.get_by_role("button", name="Search").click()
-            page.wait_for_url("**/anime/40938")
-            assert page.title() == "Hige wo Soru. Soshite Joshikousei wo Hirou. – sequelcast"
-            assert page.get_by_role("heading", level=1).inner_text() == (
-                "Hige wo Soru. Soshite Joshikousei wo Hirou.")
-            assert page.get_by_role("heading", name="Next season").is_visible()
-            assert "Next season: none announced" in page.locator(".next-season").inner_text()
-            page.screenshot(path=str(shot), full_page=True)
+            yield chromium
         finally:
-            browser.close()
-    data = shot.read_bytes()
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="en-GB")
+    context.route("https://cdn.myanimelist.net/**",
+                  lambda route: route.fulfill(status=200, content_type="image/png", body=POSTER_PNG))
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def _screenshot(page: Any, path: Path) -> None:
+    page.screenshot(path=str(path), full_page=True)
+    data = path.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(data) > 10_000
+
+
+def test_home_page_shows_the_search_and_the_lists(server_url: str, page: Any, tmp_path: Path) -> None:
+    page.goto(server_url + "/")
+    assert page.title() == "sequelcast"
+    assert page.get_by_role("heading", level=1).inner_text() == "Will it get another season?"
+    box = page.get_by_label("Title or MAL id")
+    assert box.is_visible()
+    assert box.get_attribute("list") == "q-suggestions"
+    for heading in ("Announced next seasons", "Recently announced", "Airing now", "Most likely to return"):
+        assert page.get_by_role("heading", name=heading, level=2).is_visible()
+    assert "Lists as of the newest data, 2026-08-01." in page.locator("main").inner_text()
+    _screenshot(page, tmp_path / "home.png")
+
+
+def test_typing_a_title_suggests_entries(server_url: str, page: Any) -> None:
+    page.goto(server_url + "/")
+    page.get_by_label("Title or MAL id").press_sequentially("higehi", delay=20)
+    options = page.locator("#q-suggestions option")
+    options.first.wait_for(state="attached", timeout=10_000)
+    assert options.first.get_attribute("value") == "Hige wo Soru. Soshite Joshikousei wo Hirou."
+
+
+def test_search_lands_on_the_show_page(server_url: str, page: Any, tmp_path: Path) -> None:
+    page.goto(server_url + "/")
+    page.get_by_label("Title or MAL id").fill("higehiro")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/anime/40938")
+    assert page.title() == "Hige wo Soru. Soshite Joshikousei wo Hirou. – sequelcast"
+    assert page.get_by_role("heading", level=1).inner_text() == "Hige wo Soru. Soshite Joshikousei wo Hirou."
+    poster = page.get_by_role("img", name="Poster of Hige wo Soru. Soshite Joshikousei wo Hirou.")
+    assert poster.is_visible()
+    assert poster.evaluate("img => img.complete && img.naturalWidth") == 2  # the routed PNG loaded
+    assert page.locator("p[lang=ja]").inner_text() == "ひげを剃る。そして女子高生を拾う。"
+    assert "Salaryman Yoshida takes in Sayu" in page.locator(".synopsis").inner_text()
+    links = page.get_by_role("navigation", name="On other sites")
+    assert links.get_by_role("link", name="MyAnimeList").get_attribute("href") == (
+        "https://myanimelist.net/anime/40938")
+    assert links.get_by_role("link", name="AniDB").is_visible()
+    assert page.get_by_role("heading", name="Next season").is_visible()
+    assert "Next season: none announced" in page.locator(".next-season").inner_text()
+    facts = page.locator("table.facts")
+    assert "Project No.9" in facts.get_by_role("row", name="Studios").inner_text()
+    _screenshot(page, tmp_path / "higehiro.png")
+
+
+def test_an_ambiguous_search_lists_franchises(server_url: str, page: Any) -> None:
+    page.goto(server_url + "/search?q=show")
+    assert page.get_by_role("heading", level=1).inner_text() == "Results for “show”"
+    groups = page.locator("main h2").all_inner_texts()
+    assert groups == ["Tiny Show", "Old Show & Friends"]
+    assert "is ambiguous" in page.get_by_role("status").inner_text()
+    page.get_by_role("link", name="Tiny Show Movie").click()
+    page.wait_for_url("**/anime/400")
+
+
+def test_an_unknown_title_says_so_once(server_url: str, page: Any) -> None:
+    page.goto(server_url + "/")
+    page.get_by_label("Title or MAL id").fill("Zzyzx")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/search?q=Zzyzx")
+    main = page.locator("main").inner_text()
+    assert main.count("No show matches “Zzyzx”") == 1
+    assert page.locator("main table").count() == 0
+    assert page.locator("main a").count() == 0
+
+
+def test_an_unknown_show_page_is_a_friendly_404(server_url: str, page: Any) -> None:
+    response = page.goto(server_url + "/anime/Zzyzx")
+    assert response is not None
+    assert response.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Not found"
+    assert "no title matches 'Zzyzx'" in page.get_by_role("alert").inner_text()
+    page.get_by_role("link", name="Back to the search").click()
+    page.wait_for_url(server_url + "/")
+
+
+def test_show_page_fits_a_phone(server_url: str, page: Any) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server_url + "/anime/40938")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # wide tables scroll inside
+    assert page.get_by_role("heading", level=1).is_visible()

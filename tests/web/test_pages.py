@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+import shutil
+import sqlite3
+from html import unescape
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from sequelcast import service
 from sequelcast.api import create_app
-from sequelcast.errors import ModelError
+from sequelcast.web.views import forecast_view
 
 from .conftest import Client, make_settings, run_client
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sequelcast.errors.ConvergenceWa
 
 def text_of(html: str) -> str:
     """The visible text of a page, whitespace collapsed (good enough for assertions)."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def test_home_has_a_labelled_search_form(client: Client) -> None:
@@ -34,7 +34,13 @@ def test_home_has_a_labelled_search_form(client: Client) -> None:
     assert '<label for="q">Title or MAL id</label>' in html
     assert 'id="q" name="q" type="search"' in html
     assert "<h1>Will it get another season?</h1>" in html
-    assert "<script" not in html
+    # suggestions come from one static script (no inline script, so a strict CSP allows it)
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", html, flags=re.S)
+    assert scripts == [""]
+    assert '<script src="http://testserver/static/suggest.js" defer></script>' in html
+    assert 'list="q-suggestions" data-suggest' in html
+    assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers
+    assert "javascript:" not in html
 
 
 def test_stylesheet_is_served(client: Client) -> None:
@@ -152,76 +158,124 @@ def test_ambiguous_show_page_offers_candidates(client: Client) -> None:
     assert '<a href="http://testserver/anime/300">Old Show &amp; Friends</a>' in html
 
 
-def test_internal_error_page_hides_details(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*args: Any) -> Any:
-        raise RuntimeError("secret detail")
+def test_internal_error_page_hides_details(tiny_catalog_url: str, tmp_path: Path) -> None:
+    source = Path(tiny_catalog_url.removeprefix("sqlite:///"))
+    damaged = tmp_path / "damaged.db"
+    shutil.copy(source, damaged)
+    with sqlite3.connect(damaged) as conn:
+        conn.execute("DROP TABLE anime_derived")  # a real database error, not a planted one
+    for client in run_client(create_app(make_settings(f"sqlite:///{damaged}", tmp_path))):
+        response = client.get("/anime/100")
+        assert response.status_code == 500
+        assert "internal error" in response.text
+        assert "anime_derived" not in response.text
 
-    monkeypatch.setattr(service, "fact_sheet", broken)
-    response = client.get("/anime/100")
-    assert response.status_code == 500
-    assert "internal error" in response.text
-    assert "secret" not in response.text
 
-
-def test_forecast_block(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    def forecast(catalog: Any, title_or_id: str, as_of: date | None, today: date,
-                 cache_dir: Path | None = None) -> dict[str, Any]:
-        when = (as_of or today).isoformat()
-        return {
-            "franchise": {"id": "mal:100", "title": "Tiny Show"}, "as_of": when,
-            "next_season": {"status": "none"}, "status": "waiting", "message": None,
-            "forecast": {"mal_id": 200, "title": "Tiny Show 2nd Season", "as_of": when,
-                         "ended": "2019-03-25", "waited_years": 1.5, "p_1y": 0.1, "p_2y": 0.2,
-                         "p_3y": 0.3, "p_5y": 0.45, "median_years": None, "model": "cox",
-                         "window": {"label": "2027 Q1–2027 Q4", "start": "2027 Q1", "end": "2027 Q4",
-                                    "probability": 0.3},
-                         "factors": [{"text": "very popular for its year", "effect": 0.4, "raises": True},
-                                     {"text": "original anime", "effect": -0.2, "raises": False}]},
-        }
-
-    monkeypatch.setattr(service, "forecast", forecast, raising=False)
-    html = client.get("/anime/100").text
+def test_forecast_block(synthetic_client: Client) -> None:
+    """The stored forecast of a waiting show, as the API gives it, in words."""
+    fc = synthetic_client.get("/api/v1/forecast/Synth Show 3").json()["forecast"]
+    html = synthetic_client.get("/anime/Synth Show 3").text
     text = text_of(html)
     assert '<h2 id="forecast-h">Forecast</h2>' in html
-    assert "Tiny Show 2nd Season ended 2019-03-25 and has been waiting 1.5 years on 2026-08-01" in text
-    for row in ("1 year 10%", "2 years 20%", "3 years 30%", "5 years 45%"):
-        assert row in text
-    assert "Median time to an announcement: more than 10 years (likely never)" in text
-    assert "Likely release window: 2027 Q1–2027 Q4 (30% chance it airs in that window)" in text
-    assert '<li class="raises"><span class="effect" aria-hidden="true">▲</span>' in html
-    assert "▲ very popular for its year" in text
-    assert "▼ original anime" in text
-    assert "Model: cox" in text
+    assert (f"{fc['title']} ended {fc['ended']} and has been waiting {fc['waited_years']:.1f} years "
+            f"on {fc['as_of']}") in text
+    for years, key in (("1 year", "p_1y"), ("2 years", "p_2y"), ("3 years", "p_3y"), ("5 years", "p_5y")):
+        assert f"{years} {100 * fc[key]:.0f}%" in text
+    assert fc["factors"]
+    for factor in fc["factors"]:
+        assert ("▲ " if factor["raises"] else "▼ ") + factor["text"] in text
+    assert f"Model: {fc['model']}" in text
 
 
-def test_forecast_block_when_the_season_is_announced(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    def forecast(*args: Any, **kwargs: Any) -> dict[str, Any]:
-        return {"status": "announced", "forecast": None,
-                "message": "Tiny Show: the next season is already announced"}
-
-    monkeypatch.setattr(service, "forecast", forecast, raising=False)
-    assert "No forecast: Tiny Show: the next season is already announced" in client.get("/anime/100").text
+def test_forecast_block_when_the_season_is_announced(client: Client) -> None:
+    html = client.get("/anime/100", params={"as_of": "2018-08-01"}).text
+    assert "No forecast: Tiny Show: the next season is already announced" in html
 
 
-def test_forecast_block_shows_why_there_is_none(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    def forecast(*args: Any, **kwargs: Any) -> Any:
-        raise ModelError("forecast: franchise(s) ['mal:100'] are not waiting for a next season")
-
-    monkeypatch.setattr(service, "forecast", forecast, raising=False)
-    response = client.get("/anime/100")
-    assert response.status_code == 200
-    assert "No forecast: forecast: franchise(s)" in response.text
-
-
-def test_no_forecast_block_without_the_service(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delattr(service, "forecast", raising=False)
-    assert 'id="forecast-h"' not in client.get("/anime/100").text
+def test_forecast_block_shows_why_there_is_none(client: Client) -> None:
+    response = client.get("/anime/100", params={"as_of": "2018-06-15"})
+    assert response.status_code == 200  # the fact sheet is still worth showing
+    assert "No forecast: forecast: no next season was announced in the data by 2018-06-15" in response.text
 
 
 def test_missing_catalog_page(tmp_path: Path) -> None:
     app = create_app(make_settings(f"sqlite:///{tmp_path / 'none.db'}", tmp_path))
     for client in run_client(app):
-        assert client.get("/").status_code == 200  # the search box needs no catalog
+        home = client.get("/")
+        assert home.status_code == 200  # the search box needs no catalog
+        assert 'id="q" name="q"' in home.text
+        assert "run `sequelcast build` first" in home.text  # and the page says why there are no lists
         response = client.get("/anime/100")
         assert response.status_code == 503
         assert "run `sequelcast build` first" in response.text
+
+
+def test_show_page_poster_synopsis_and_links(client: Client) -> None:
+    html = client.get("/anime/40938").text
+    text = text_of(html)
+    assert ('<img class="poster" src="https://cdn.myanimelist.net/images/anime/1146/113477l.jpg" '
+            'alt="Poster of Hige wo Soru. Soshite Joshikousei wo Hirou."') in html
+    assert "<p>Salaryman Yoshida takes in Sayu, a runaway high school girl.</p>" in html
+    assert "Synopsis: MyAnimeList, through Jikan (the MAL seasons files), 2026-02-15." in text
+    assert '<p class="subtitle-ja" lang="ja">ひげを剃る。そして女子高生を拾う。</p>' in html
+    assert '<a href="https://myanimelist.net/anime/40938" rel="noopener">MyAnimeList</a>' in html
+    assert '<a href="https://anidb.net/anime/15332" rel="noopener">AniDB</a>' in html
+
+
+def test_show_page_without_poster_or_synopsis(client: Client) -> None:
+    html = client.get("/anime/200").text
+    assert '<img class="poster"' not in html
+    assert "Synopsis:" not in html
+    assert 'class="show-header"' in html  # no poster column
+    assert '<a href="https://myanimelist.net/anime/200" rel="noopener">MyAnimeList</a>' in html
+
+
+def test_forecast_view_draws_the_chart_by_date() -> None:
+    view = forecast_view({"forecast": {"as_of": "2026-08-01", "p_1y": 0.1, "p_2y": 0.3, "title": "X"}})
+    svg = view["chart"]
+    assert svg.startswith('<svg class="chart"')
+    assert '<desc id="forecast-chart-desc">10% by 2027-08-01; 30% by 2028-08-01</desc>' in svg
+    assert forecast_view({"forecast": {"p_1y": 0.1, "title": "X"}})["chart"] == ""  # no date, no chart
+
+
+def test_home_page_lists(client: Client) -> None:
+    html = client.get("/").text
+    for heading in ("Announced next seasons", "Recently announced", "Airing now", "Most likely to return"):
+        assert f">{heading}</h2>" in html
+    assert "Lists as of the newest data, 2026-08-01." in text_of(html)
+
+
+def test_search_results_grouped_by_franchise(client: Client) -> None:
+    html = client.get("/search", params={"q": "show"}).text
+    groups = re.findall(r'<h2 id="group-\d+">(.*?)</h2>', html)
+    assert groups == ["Tiny Show", "Old Show &amp; Friends"]
+    tiny = html[html.index('id="group-1"'):html.index('id="group-2"')]
+    assert [int(m) for m in re.findall(r'href="http://testserver/anime/(\d+)"', tiny)] == [100, 400, 200]
+    assert "2 franchises may match, best first." in text_of(html)
+
+
+def test_search_for_nonsense_gives_one_message(client: Client) -> None:
+    html = client.get("/search", params={"q": "zzyzx"}).text
+    assert text_of(html).count("No show matches “zzyzx”") == 1
+    assert 'role="status"' in html
+    assert "<table" not in html
+
+
+def test_search_for_a_season_beyond_the_last(client: Client) -> None:
+    html = client.get("/search", params={"q": "tiny show season 3"}).text.replace("&#39;", "'")
+    assert "'Tiny Show' has 2 seasons; no 3rd season is announced" in html
+
+
+def test_search_leaves_out_weak_guesses(client: Client) -> None:
+    # "tiny mo" finds Tiny Show (75) and Tiny Show Movie (71), and Tiny Show 2nd Season at only 69
+    html = client.get("/search", params={"q": "tiny mo"}).text
+    assert "/anime/100" in html
+    assert "/anime/400" in html
+    assert "/anime/200" not in html
+
+
+def test_show_page_draws_the_seasons_on_a_timeline(client: Client) -> None:
+    html = client.get("/anime/100").text
+    assert '<svg class="chart timeline"' in html
+    assert ("Season 1, Tiny Show: 2015-01-05 to 2015-03-30; "
+            "Season 2, Tiny Show 2nd Season: 2019-01-07 to 2019-03-25</desc>") in html

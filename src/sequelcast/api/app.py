@@ -7,7 +7,9 @@ Run it with ``sequelcast serve``, or with any ASGI server::
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,9 +21,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import sequelcast
 from sequelcast.api._errors import ApiError, logger, problem_of
-from sequelcast.api._state import AppState
+from sequelcast.api.feeds import router as feeds_router
 from sequelcast.api.routes import router
 from sequelcast.errors import SequelcastError
+from sequelcast.service import Sequelcast
 from sequelcast.settings import Settings, normalize_db_url
 
 API_PREFIX = "/api/"
@@ -30,7 +33,8 @@ DESCRIPTION = """\
 Will a show get another season, and when? A catalog of anime franchises (seasons in order, the
 status of the next season with its evidence) and a backtested survival forecast.
 
-Every route is read-only. Titles may be given in any language, with typos, or as a MAL id.
+Every route only reads the catalog (the service keeps bounded in-memory caches of past `as_of`
+dates and may write fitted models to its model directory). Titles may be given in any language, with typos, or as a MAL id.
 `as_of=YYYY-MM-DD` answers with only what was known on that date.
 
 Every error has one shape: `{"ok": false, "status": 409, "error": "...", "errors": [...]}`.
@@ -53,8 +57,9 @@ async def _on_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(problem.json(), status_code=problem.status)
 
 
-def create_app(settings: Settings | None = None, catalog_url: str | None = None) -> FastAPI:
-    """Build the app over one catalog (opened once, read-only, at startup).
+def create_app(settings: Settings | None = None, catalog_url: str | None = None, *,
+               warm: bool = False) -> FastAPI:
+    """Build the app over one catalog and one :class:`~sequelcast.service.Sequelcast` (the process's).
 
     Parameters
     ----------
@@ -63,6 +68,8 @@ def create_app(settings: Settings | None = None, catalog_url: str | None = None)
         cache directory, ``settings.today`` the date forecasts are made on without ``as_of``.
     catalog_url : str, optional
         The catalog's database URL (default: ``settings.db``).
+    warm : bool
+        Load the title index before taking traffic (what ``sequelcast serve`` does in each worker).
 
     Returns
     -------
@@ -77,18 +84,23 @@ def create_app(settings: Settings | None = None, catalog_url: str | None = None)
     ['/api/v1/anime/{title_or_id}', '/api/v1/forecast/{title_or_id}', '/api/v1/franchise/{title_or_id}']
     """
     settings = settings or Settings.from_env(os.environ)  # noqa: TID251 - an edge reads the environment once
-    state = AppState(settings, normalize_db_url(catalog_url) if catalog_url else settings.db)
+    if catalog_url:
+        settings = dataclasses.replace(settings, db=normalize_db_url(catalog_url))
+    svc = Sequelcast(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
-            state.open()
+            if warm:
+                svc.title_index()
+            else:
+                svc.catalog  # noqa: B018 - open it now: a missing catalog is logged at startup
         except SequelcastError as exc:  # keep serving: every request answers 503 with the reason
             logger.warning("the catalog cannot be opened yet: %s", exc)
         try:
             yield
         finally:
-            state.close()
+            svc.close()
 
     app = FastAPI(
         title="sequelcast",
@@ -101,14 +113,26 @@ def create_app(settings: Settings | None = None, catalog_url: str | None = None)
             {"name": "catalog", "description": "The catalog itself."},
         ],
     )
-    app.state.sequelcast = state
+    app.state.sequelcast = svc
     handlers: list[type[Exception]] = [ApiError, SequelcastError, RequestValidationError,
                                        StarletteHTTPException, Exception]
     for kind in handlers:
         app.add_exception_handler(kind, _on_error)
     app.include_router(router)
+    app.include_router(feeds_router)
     _mount_web(app)
     return app
+
+
+#: A worker hands the GIL over every millisecond (Python's default is 5 ms), so that a request
+#: being read or answered is not held up for long by a thread deriving a past date.
+SWITCH_INTERVAL = 0.001
+
+
+def app_from_env() -> FastAPI:
+    """The app of one ``sequelcast serve`` worker: settings from the environment, warmed at startup."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    return create_app(Settings.from_env(os.environ), warm=True)  # noqa: TID251 - a worker's edge
 
 
 def _mount_web(app: FastAPI) -> None:

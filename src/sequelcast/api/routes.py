@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 import sequelcast
-from sequelcast import service
 from sequelcast.api._errors import ApiError, candidate_json
-from sequelcast.api._state import AppState, check_title, parse_as_of
+from sequelcast.api.deps import Service, call, check_title, parse_as_of
 
 
 class ErrorBody(BaseModel):
@@ -49,13 +48,6 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorBody} for s in (400, *statuses, 500)}
 
 
-def get_state(request: Request) -> AppState:
-    """The :class:`AppState` of the app serving ``request``."""
-    state: AppState = request.app.state.sequelcast
-    return state
-
-
-State = Annotated[AppState, Depends(get_state)]
 TitleOrId = Annotated[str, Path(description="A title in any language (typos welcome) or a MAL id.",
                                 examples=["higehiro", "40938"])]
 AsOf = Annotated[str | None, Query(description="Use only what was known on this date (YYYY-MM-DD).",
@@ -70,36 +62,35 @@ def _ok(payload: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/resolve", response_model=ResolveBody, responses=_errors(), tags=["titles"])
 def resolve(
-    state: State,
+    svc: Service,
     q: Annotated[str, Query(min_length=1, max_length=500, description="What you remember of the title.",
                             examples=["higehiro"])],
     limit: Annotated[int, Query(ge=1, le=100, description="How many candidates.")] = 5,
 ) -> dict[str, Any]:
     """Find the entries a title query may mean, best first (``sequelcast resolve``)."""
     query = check_title(q, "q")
-    matches = state.call(service.resolve, query, limit, state.cache_dir)
+    matches = call(svc.resolve, query, limit)
     return {"ok": True, "results": [candidate_json(m) for m in matches]}
 
 
 @router.get("/anime/{title_or_id}", responses=_errors(404, 409, 503), tags=["shows"])
-def anime(state: State, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str, Any]:
+def anime(svc: Service, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str, Any]:
     """The fact sheet of a show: titles, studio, source, dates, popularity, seasons, next season
     (``sequelcast show --json``)."""
     text, when = check_title(title_or_id, "title_or_id"), parse_as_of(as_of)
-    return _ok(state.call(service.fact_sheet, text, when, state.cache_dir))
+    return _ok(call(svc.fact_sheet, text, when))
 
 
 @router.get("/franchise/{title_or_id}", responses=_errors(404, 409, 503), tags=["shows"])
-def franchise(state: State, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str, Any]:
+def franchise(svc: Service, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str, Any]:
     """The seasons of a show in order and the status of the next one, with its evidence
     (``sequelcast franchise --json``)."""
     text, when = check_title(title_or_id, "title_or_id"), parse_as_of(as_of)
-    fr = state.call(service.franchise_of, text, when, state.cache_dir)
-    return _ok(service.franchise_json(fr))
+    return _ok(call(svc.franchise, text, when))
 
 
-@router.get("/forecast/{title_or_id}", responses=_errors(404, 409, 422, 501, 503), tags=["shows"])
-def forecast(state: State, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str, Any]:
+@router.get("/forecast/{title_or_id}", responses=_errors(404, 409, 422, 503), tags=["shows"])
+def forecast(svc: Service, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str, Any]:
     """The chance of a next season within 1, 2, 3 and 5 years, its likely window and the factors
     behind it (``sequelcast forecast --json``).
 
@@ -108,24 +99,27 @@ def forecast(state: State, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[s
     ``SEQUELCAST_TODAY`` or today, but never after the catalog's newest data.
     """
     text, when = check_title(title_or_id, "title_or_id"), parse_as_of(as_of)
-    return _ok(state.forecast(text, when))
+    return _ok(call(svc.forecast, text, when))
 
 
 @router.get("/stats", responses=_errors(503), tags=["catalog"])
-def stats(state: State) -> dict[str, Any]:
+def stats(svc: Service) -> dict[str, Any]:
     """Entries per source and per type, facts, links, rejects and the last build
     (``sequelcast stats --json``)."""
-    return _ok(state.call(lambda cat: cat.stats()))
+    return _ok(call(lambda: svc.catalog.stats()))
 
 
 @router.get("/health", responses=_errors(503), tags=["catalog"])
-def health(state: State) -> dict[str, Any]:
-    """Whether the server can answer: 200 with the catalog's last build, else 503."""
-    backend, build = state.call(lambda cat: (cat.backend, cat.last_build()))
+def health(svc: Service) -> dict[str, Any]:
+    """Whether the server can answer: 200 with the catalog's last build, else 503.
+
+    ``forecast`` tells whether the build stored forecasts (else each one is fitted on demand)."""
+    backend, build = call(lambda: (svc.catalog.backend, svc.catalog.last_build()))
     if build is None:
         raise ApiError(503, "the catalog holds no build: run `sequelcast build` first")
     last_build = {"id": build["id"], "as_of": build["as_of"].isoformat() if build["as_of"] else None,
                   "finished_at": build["finished_at"].isoformat(timespec="seconds")
                   if build["finished_at"] else None}
-    return {"ok": True, "version": sequelcast.__version__, "forecast": state.has_forecast(),
+    fitted = bool(((build["counts"] or {}).get("forecast") or {}).get("fitted"))
+    return {"ok": True, "version": sequelcast.__version__, "forecast": fitted,
             "catalog": {"backend": backend, "last_build": last_build}}

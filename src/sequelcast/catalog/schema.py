@@ -2,11 +2,17 @@
 
 Record tables (what sources said, each row stamped with ``observed_at`` and ``source``):
 ``facts``, ``id_links``, ``tvdb_mappings``, ``first_seen``, ``relations``, ``collection_members``,
-``manga``, ``crosswalk``, ``entry_first_seen``.
-Derived tables, rebuilt with every build: ``anime`` (one row per entry, newest fact winning) and
-``titles`` (every title of every entry, for the resolver), ``franchise_links`` and
-``franchise_members``. Bookkeeping: ``builds``, ``rejects``, ``raw_records`` and
-``schema_version``. The user's ``watchlist`` and its ``watch_events`` survive rebuilds.
+``crosswalk``, ``entry_first_seen``.
+Derived tables, rebuilt with every build in the same transaction, as of the build's end of data:
+``anime`` (one row per entry, newest fact winning), ``titles`` (every title of every entry, for
+the resolver), ``franchise_links``, ``franchise_members``, ``franchises`` (each franchise's JSON:
+seasons in order, others, next-season status with evidence), ``anime_derived`` (per entry: its
+franchise, the status of the season after it, its peers' percentiles), ``forecasts`` (the forecast
+of every waiting show, fitted during the build) and ``derived_blobs`` (the pickled title index).
+``source_links`` (anime -> source work, as of the build's date). Source works: ``manga`` (MAL
+manga and novels), ``manga_id_links`` (AniList ids of MAL manga), ``novels`` (NovelUpdates).
+Bookkeeping: ``builds``, ``rejects`` and ``schema_version``. The user's ``watchlist`` and its
+``watch_events`` survive rebuilds.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -131,15 +138,6 @@ rejects = Table(
     Column("location", Text, nullable=False),
     Column("reason", Text, nullable=False),
     Column("raw", Text, nullable=False),
-)
-
-raw_records = Table(
-    "raw_records",
-    metadata,
-    Column("source", String(40), primary_key=True),
-    Column("record_id", String(200), primary_key=True),
-    Column("fetched_at", DateTime, primary_key=True),
-    Column("payload", Text, nullable=False),
 )
 
 anime = Table(
@@ -284,19 +282,106 @@ entry_first_seen = Table(
     Index("ix_entry_first_seen_mal", "mal_id"),
 )
 
+manga_id_links = Table(
+    "manga_id_links",
+    metadata,
+    Column("manga_id", Integer, nullable=False),  # a MAL *manga* id
+    Column("site", String(32), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("observed_at", Date, nullable=False),
+    Column("source", String(40), nullable=False),
+)
+
+novels = Table(
+    "novels",
+    metadata,
+    Column("novel_id", Integer, nullable=False),  # a NovelUpdates id (no MAL id: joined by title)
+    Column("title", Text, nullable=False),
+    Column("aliases", Text, nullable=False),  # JSON list of strings
+    Column("language", String(32)),
+    Column("publisher", Text),
+    Column("start_year", Integer),
+    Column("complete", Integer),  # 1 / 0 / NULL (unknown)
+    Column("volumes", Integer),
+    Column("chapters", Integer),
+    Column("observed_at", Date, nullable=False),
+    Column("source", String(40), nullable=False),
+)
+
+source_links = Table(
+    "source_links",
+    metadata,
+    Column("mal_id", Integer, nullable=False),  # the anime; one row per manga / novel-source TV anime
+    Column("kind", String(16), nullable=False),  # manga, light_novel, novel, web_novel
+    Column("linked", Integer, nullable=False),  # 1: a source work was linked
+    Column("work_id", Integer),  # MAL manga id (NULL for a NovelUpdates work)
+    Column("title", Text),
+    Column("finished", Integer),  # 1 / 0 / NULL (unknown) on the build's as-of date
+    Column("published_from", Date),
+    Column("published_to", Date),
+    Column("volumes", Integer),
+    Column("summary", Text, nullable=False),
+    Index("ix_source_links_mal_id", "mal_id"),
+)
+
+franchises = Table(
+    "franchises",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("doc", JSON, nullable=False),  # the JSON of `sequelcast franchise --json`
+)
+
+anime_derived = Table(
+    "anime_derived",
+    metadata,
+    Column("mal_id", Integer, primary_key=True, autoincrement=False),
+    Column("franchise_id", String(40)),
+    Column("next_season", JSON),  # for a main-line season: the status of the season after it
+    Column("peers", JSON, nullable=False),  # peer group, its size, the percentiles
+)
+
+forecasts = Table(
+    "forecasts",
+    metadata,
+    Column("franchise_id", String(40), primary_key=True),
+    Column("position", Integer, nullable=False),  # the order of `forecast --all`
+    Column("mal_id", Integer),
+    Column("as_of", Date, nullable=False),
+    Column("model", String(32), nullable=False),
+    Column("doc", JSON, nullable=False),  # the "forecast" member of `sequelcast forecast --json`
+)
+
+derived_blobs = Table(
+    "derived_blobs",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("version", String(40), nullable=False),  # the sequelcast that wrote it
+    Column("data", LargeBinary, nullable=False),
+)
+
 _V2_TABLES = [franchise_links, franchise_members]
 _V3_TABLES = [watchlist, watch_events]
 _V4_TABLES = [manga]
 _V5_TABLES = [crosswalk, entry_first_seen]
-_V1_TABLES = [t for t in metadata.sorted_tables
-              if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES + _V5_TABLES]
+_V6_TABLES = [manga_id_links, novels, source_links]
+_V8_TABLES = [franchises, anime_derived, forecasts, derived_blobs]
+_V1_TABLES = [
+    t for t in metadata.sorted_tables
+    if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES + _V5_TABLES + _V6_TABLES + _V8_TABLES
+]
 
 #: Tables a build replaces as a whole (in this order for deletes).
 BUILD_TABLES = (
-    entry_first_seen, crosswalk, manga,
+    derived_blobs, forecasts, anime_derived, franchises,
+    source_links, novels, manga_id_links, entry_first_seen, crosswalk, manga,
     franchise_members, franchise_links, titles, anime, rejects, collection_members, relations,
     first_seen, tvdb_mappings, id_links, facts,
 )
+
+
+#: Derived tables of JSON rows the build writes through :meth:`Catalog.replace`'s ``derived``.
+DERIVED_TABLES = (franchises, anime_derived, forecasts)
 
 
 def _v1(conn: Connection) -> None:
@@ -319,6 +404,15 @@ def _v5(conn: Connection) -> None:
     metadata.create_all(conn, tables=_V5_TABLES)
 
 
+def _v6(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V6_TABLES)
+
+
+def _v8(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V8_TABLES)
+    conn.exec_driver_sql("DROP TABLE IF EXISTS raw_records")  # never written: the downloads keep payloads
+
+
 #: (version, description, function). Append, never edit, once released.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial catalog: records, derived tables, builds, rejects, raw records", _v1),
@@ -326,6 +420,8 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (3, "watchlist and its events (kept across builds)", _v3),
     (4, "MyAnimeList manga and novels (volumes, chapters, publication status)", _v4),
     (5, "AniList crosswalk with titles in three scripts; MAL and AniList-pair first sightings", _v5),
+    (6, "source material: AniList manga ids, NovelUpdates novels, anime -> source work links", _v6),
+    (8, "derived tables: franchises, per-entry facts, forecasts, title index; raw_records dropped", _v8),
 )
 LATEST = MIGRATIONS[-1][0]
 
@@ -337,12 +433,23 @@ def current_version(conn: Connection) -> int:
     return conn.execute(select(func.max(schema_version.c.version))).scalar() or 0
 
 
+def applied_versions(conn: Connection) -> set[int]:
+    """Every migration version recorded in the database."""
+    if not conn.dialect.has_table(conn, "schema_version"):
+        return set()
+    return {int(v) for (v,) in conn.execute(select(schema_version.c.version))}
+
+
 def migrate(conn: Connection) -> list[int]:
-    """Apply every migration newer than the database; returns the versions applied."""
-    done = current_version(conn)
+    """Apply every migration the database has not recorded (in order); returns the versions applied.
+
+    Versions are numbered by feature, not by date, so a database may hold 8 and miss 5: each
+    missing one is applied, not only those above the highest.
+    """
+    done = applied_versions(conn)
     applied = []
     for version, _description, apply in MIGRATIONS:
-        if version > done:
+        if version not in done:
             apply(conn)
             conn.execute(schema_version.insert().values(version=version))
             applied.append(version)

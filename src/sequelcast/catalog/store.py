@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from sequelcast.catalog import schema as s
 from sequelcast.domain import (
     FACT_FIELDS,
     LIST_FIELDS,
+    PAGE_FIELDS,
     Anime,
     Batch,
     CollectionMember,
@@ -27,6 +28,7 @@ from sequelcast.domain import (
     FirstSeen,
     IdLink,
     MangaRecord,
+    NovelRecord,
     Relation,
     Snapshot,
     TitleRecord,
@@ -113,6 +115,15 @@ def _anime_from_row(row: Any) -> Anime:
     return Anime(**values)
 
 
+def _source_link_rows(snap: Snapshot) -> list[tuple[Any, ...]]:
+    """One ``source_links`` row per anime of ``snap.source_features`` (as of the snapshot's date)."""
+    return [
+        (m, f.kind or "", int(f.linked), f.work_id, f.title, None if f.finished is None else int(f.finished),
+         f.start, f.end, f.volumes, f.summary)
+        for m, f in sorted(snap.source_features.items())
+    ]
+
+
 def _chunks(rows: Sequence[dict[str, Any]]) -> Iterator[Sequence[dict[str, Any]]]:
     for i in range(0, len(rows), _CHUNK):
         yield rows[i : i + _CHUNK]
@@ -148,11 +159,21 @@ class Catalog:
     def replace(self, admitted: Batch, snapshot: Snapshot, *, data_dir: str, as_of: date | None,
                 started_at: datetime, counts: dict[str, Any],
                 franchise_links: Sequence[dict[str, Any]] = (),
-                franchise_members: Sequence[tuple[Any, ...]] = ()) -> int:
+                franchise_members: Sequence[tuple[Any, ...]] = (),
+                derived: Mapping[str, Sequence[dict[str, Any]]] | None = None,
+                blobs: Mapping[str, bytes] | None = None) -> int:
         """Replace the whole catalog with ``admitted`` records in one transaction; returns the build id.
 
-        Any failure rolls everything back: the previous catalog stays as it was.
+        ``derived`` maps a derived table's name (``franchises``, ``anime_derived``, ``forecasts``)
+        to its rows; ``blobs`` names the binary artifacts (the pickled title index). Any failure
+        rolls everything back: the previous catalog stays as it was.
         """
+        from sequelcast import __version__
+
+        derived = derived or {}
+        unknown = set(derived) - {t.name for t in s.DERIVED_TABLES}
+        if unknown:
+            raise CatalogError(f"not a derived table: {', '.join(sorted(unknown))}")
         try:
             with self.engine.begin() as conn:
                 for table in s.BUILD_TABLES:
@@ -161,6 +182,10 @@ class Catalog:
                 self._insert_derived(conn, snapshot)
                 self._insert(conn, s.franchise_links, franchise_links)
                 self._bulk(conn, s.franchise_members, franchise_members)
+                for table in s.DERIVED_TABLES:
+                    self._insert(conn, table, derived.get(table.name, ()))
+                self._insert(conn, s.derived_blobs, [
+                    {"name": k, "version": __version__, "data": v} for k, v in (blobs or {}).items()])
                 build_id = conn.execute(
                     insert(s.builds).values(
                         started_at=started_at, finished_at=datetime.now(), data_dir=data_dir,
@@ -219,18 +244,34 @@ class Catalog:
             (x.mal_id, x.first_seen, int(x.censored), int(x.suspect), x.source, x.anilist_id, x.anidb_id)
             for x in b.entry_first_seen
         ])
+        self._bulk(conn, s.manga_id_links, [_row(x) for x in b.manga_id_links])
+        self._bulk(conn, s.novels, [
+            (n.novel_id, n.title, json.dumps(list(n.aliases), ensure_ascii=False), n.language, n.publisher,
+             n.start_year, None if n.complete is None else int(n.complete), n.volumes, n.chapters,
+             n.observed_at, n.source)
+            for n in b.novels
+        ])
 
     def _insert_derived(self, conn: Connection, snap: Snapshot) -> None:
         self._insert(conn, s.anime, [_anime_row(a) for a in snap.entries.values()])
         self._bulk(conn, s.titles, [
             (a.mal_id, t, kind) for a in snap.entries.values() for kind, t in a.all_titles()
         ])
+        self._bulk(conn, s.source_links, _source_link_rows(snap))
 
-    def record_raw(self, source: str, record_id: str, fetched_at: datetime, payload: str) -> None:
-        """Keep a network payload as fetched, keyed by source, id and fetch time."""
+    def write_view(self, snapshot: Snapshot, derived: Mapping[str, Sequence[dict[str, Any]]]) -> None:
+        """Replace the entries and the derived tables only: a catalog that answers for another date
+        (the service's files of past dates; see :meth:`sequelcast.service.Sequelcast.view`)."""
+        unknown = set(derived) - {t.name for t in s.DERIVED_TABLES}
+        if unknown:
+            raise CatalogError(f"not a derived table: {', '.join(sorted(unknown))}")
         with self.engine.begin() as conn:
-            conn.execute(insert(s.raw_records).values(
-                source=source, record_id=record_id, fetched_at=fetched_at, payload=payload))
+            for table in (*s.DERIVED_TABLES, s.anime, s.source_links):
+                conn.execute(delete(table))
+            self._insert(conn, s.anime, [_anime_row(a) for a in snapshot.entries.values()])
+            self._bulk(conn, s.source_links, _source_link_rows(snapshot))
+            for table in s.DERIVED_TABLES:
+                self._insert(conn, table, derived.get(table.name, ()))
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -276,11 +317,24 @@ class Catalog:
                 EntryFirstSeen(m, d(f), bool(c), bool(su), src, al, a)
                 for m, f, c, su, src, al, a in _raw_rows(conn, s.entry_first_seen)
             ]
+            b.manga_id_links = [
+                IdLink(m, site, x, d(o), src) for m, site, x, o, src in _raw_rows(conn, s.manga_id_links)
+            ]
+            b.novels = [
+                NovelRecord(nid, t, tuple(json.loads(al)), lang, pub, sy, None if c is None else bool(c),
+                            vol, ch, d(o), src)
+                for nid, t, al, lang, pub, sy, c, vol, ch, o, src in _raw_rows(conn, s.novels)
+            ]
         return b
 
     def snapshot(self, as_of: date | None = None) -> Snapshot:
         """What the catalog knew on ``as_of`` (everything when ``None``)."""
         return assemble(admit(self.load_batch(), as_of), as_of)
+
+    def source_links(self) -> list[dict[str, Any]]:
+        """The build's anime -> source work rows (``source_links``), by anime MAL id."""
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(s.source_links).order_by(s.source_links.c.mal_id))]
 
     def get_anime(self, mal_id: int) -> Anime | None:
         with self.engine.connect() as conn:
@@ -317,13 +371,75 @@ class Catalog:
         with self.engine.connect() as conn:
             return {m: (f, n) for m, f, n in conn.execute(q)}
 
-    def franchise_links(self, mal_id: int | None = None) -> list[dict[str, Any]]:
-        """Stored franchise links (every one, or those touching ``mal_id``), with their evidence."""
-        q = select(s.franchise_links)
-        if mal_id is not None:
-            q = q.where((s.franchise_links.c.from_mal_id == mal_id) | (s.franchise_links.c.to_mal_id == mal_id))
+    def page_facts(self, mal_id: int, as_of: date | None = None) -> dict[str, dict[str, Any]]:
+        """The newest poster URL and synopsis of an entry known on ``as_of``: field -> ``{"value",
+        "source", "observed_at"}`` (fields of :data:`~sequelcast.domain.PAGE_FIELDS`; absent when
+        unknown)."""
+        f = s.facts.c
+        q = select(f.field, f.value, f.source, f.observed_at).where(
+            f.mal_id == mal_id, f.field.in_(PAGE_FIELDS)).order_by(f.observed_at)
+        if as_of is not None:
+            q = q.where(f.observed_at <= as_of)
+        out: dict[str, dict[str, Any]] = {}
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(q)]
+            for field, value, source, observed in conn.execute(q):
+                out[field] = {"value": json.loads(value), "source": source,
+                              "observed_at": str(observed)[:10]}
+        return out
+
+    def franchise_memberships(self) -> tuple[dict[int, str], dict[str, int]]:
+        """MAL id -> franchise id of every member, and franchise id -> number of seasons (announced
+        ones without a MAL id included), from the last build."""
+        fm = s.franchise_members.c
+        members: dict[int, str] = {}
+        counts: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for mal_id, franchise, role, number in conn.execute(
+                    select(fm.mal_id, fm.franchise_id, fm.role, fm.number)):
+                if mal_id is not None:
+                    members[mal_id] = franchise
+                if role == "season" and number is not None:
+                    counts[franchise] = max(counts.get(franchise, 0), number)
+        return members, counts
+
+    # -- derived tables (written by the build, read by every query) ----------------------------
+
+    def derived_of(self, mal_id: int) -> dict[str, Any] | None:
+        """The derived row of one entry: ``franchise_id``, ``next_season``, ``peers``."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(s.anime_derived).where(s.anime_derived.c.mal_id == mal_id)).first()
+        return dict(row._mapping) if row else None
+
+    def franchise_doc(self, franchise_id: str) -> dict[str, Any] | None:
+        """The stored JSON of one franchise."""
+        with self.engine.connect() as conn:
+            doc = conn.execute(select(s.franchises.c.doc).where(s.franchises.c.id == franchise_id)).scalar()
+        return dict(doc) if doc is not None else None
+
+    def franchise_docs(self) -> list[dict[str, Any]]:
+        """The stored JSON of every franchise."""
+        with self.engine.connect() as conn:
+            return [dict(doc) for doc in conn.execute(select(s.franchises.c.doc)).scalars()]
+
+    def stored_forecast(self, franchise_id: str) -> dict[str, Any] | None:
+        """The forecast the build stored for a waiting franchise (``None``: not waiting)."""
+        q = select(s.forecasts.c.doc).where(s.forecasts.c.franchise_id == franchise_id)
+        with self.engine.connect() as conn:
+            doc = conn.execute(q).scalar()
+        return dict(doc) if doc is not None else None
+
+    def stored_forecasts(self) -> list[dict[str, Any]]:
+        """Every forecast the build stored, in the order of ``forecast --all``."""
+        with self.engine.connect() as conn:
+            return [dict(d) for d in conn.execute(select(s.forecasts.c.doc).order_by(s.forecasts.c.position))
+                    .scalars()]
+
+    def blob(self, name: str) -> tuple[str, bytes] | None:
+        """A binary artifact of the build: ``(sequelcast version that wrote it, bytes)``."""
+        q = select(s.derived_blobs.c.version, s.derived_blobs.c.data).where(s.derived_blobs.c.name == name)
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        return (str(row[0]), bytes(row[1])) if row else None
 
     # -- watchlist (kept across builds) -------------------------------------------------------
 
@@ -386,7 +502,9 @@ class Catalog:
                     t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                     for t in (s.id_links, s.tvdb_mappings, s.first_seen, s.relations,
                               s.collection_members, s.titles, s.franchise_links, s.franchise_members,
-                              s.manga, s.crosswalk, s.entry_first_seen)
+                              s.crosswalk, s.entry_first_seen,
+                              s.manga, s.manga_id_links, s.novels, s.source_links, s.franchises,
+                              s.forecasts)
                 },
                 "rejects": conn.execute(select(func.count()).select_from(s.rejects)).scalar_one(),
                 "rejects_by_source": grouped(s.rejects.c.source, func.count()),

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sequelcast.forecast.models import CalibratedModel, CoxModel, SurvivalModel
+from sequelcast.words import plural
 
 #: Feature groups explained together, by group name.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -133,7 +134,8 @@ _DESCRIBE: dict[str, Callable[[Mapping[str, float]], str]] = {
     "studio": _describe_number("the studio's other shows got another season {:.0%} of the time",
                                "studio_rate"),
     "genres": _describe_genres,
-    "seasons": _describe_number("{:.0f} season(s) so far", "season_number"),
+    "seasons": lambda row: ("unknown season number" if math.isnan(_get(row, "season_number"))
+                            else plural(_get(row, "season_number"), "season", decimals=0) + " so far"),
     "gap": _describe_number("{:.1f} years between the last two seasons", "prev_gap_years"),
     "length": _describe_number("{:.0f} episodes in the last season", "episodes"),
     "era": _describe_number("last season aired in {:.0f}", "start_year", math.floor),
@@ -271,5 +273,5 @@ def explain_forecasts(
 
 def _ago(years: float) -> str:
     if years < 1:
-        return f"ended {max(1, round(years * 12))} month(s) ago"
-    return f"ended {years:.0f} year(s) ago" if years >= 1.5 else "ended a year ago"
+        return f"ended {plural(max(1, round(years * 12)), 'month')} ago"
+    return f"ended {plural(round(years), 'year')} ago" if years >= 1.5 else "ended a year ago"

@@ -236,20 +236,17 @@ class FranchiseGraph:
     links: list[Link]
     as_of: date | None = None
     _by_mal: dict[int, int] = field(default_factory=dict, repr=False)
-    _by_anidb: dict[int, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for i, f in enumerate(self.franchises):
             for s in f.seasons:
-                self._index(i, s.mal_id, s.anidb_id)
+                self._index(i, s.mal_id)
             for o in f.others:
-                self._index(i, o.mal_id, o.anidb_id)
+                self._index(i, o.mal_id)
 
-    def _index(self, i: int, mal_id: int | None, anidb_id: int | None) -> None:
+    def _index(self, i: int, mal_id: int | None) -> None:
         if mal_id is not None:
             self._by_mal[mal_id] = i
-        if anidb_id is not None:
-            self._by_anidb.setdefault(anidb_id, i)
 
     def __len__(self) -> int:
         return len(self.franchises)
@@ -275,13 +272,6 @@ class FranchiseGraph:
             raise NotFoundError(
                 f"MAL id {mal_id} is not in the snapshot ({when}); check the id or the as-of date"
             ) from None
-
-    def of_anidb(self, anidb_id: int) -> Franchise:
-        """The franchise holding AniDB entry ``anidb_id``; raises :class:`NotFoundError`."""
-        try:
-            return self.franchises[self._by_anidb[anidb_id]]
-        except KeyError:
-            raise NotFoundError(f"AniDB id {anidb_id} is in no franchise") from None
 
     def season_numbers(self) -> dict[int, tuple[str, int]]:
         """MAL id -> ``(franchise id, season number)`` for every main-line season."""

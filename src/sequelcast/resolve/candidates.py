@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from sequelcast.domain import TitleRecord
 from sequelcast.errors import ResolveError
@@ -46,6 +47,12 @@ PREFIX_CANDIDATES = 100
 ACRONYM_CANDIDATES = 20
 #: Entries of a franchise looked at when the query names a season.
 SEASON_SOURCES = 10
+#: Franchises whose best title is within this many points of the best one count as named.
+NAMED_MARGIN = 3.0
+#: A query word this long or longer may be a one-letter typo of a title's word found in at most
+#: COMMON_WORD titles.
+WORD_TYPO_MIN = 5
+COMMON_WORD = 30
 _NOT_SEASON_BEFORE = frozenset(
     {"no", "part", "movie", "film", "vol", "volume", "episode", "ep", "chapter", "op", "ed", "ova"}
 )
@@ -87,7 +94,7 @@ class _Trigrams:
         keep = np.ones(len(codes), dtype=bool)  # a trigram counts once per string
         keep[1:] = (codes[1:] != codes[:-1]) | (owners[1:] != owners[:-1])
         codes, owners = codes[keep], owners[keep]
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes[:0]
         self.codes = codes[starts]
         self.offsets = np.append(starts, len(codes))
         self.ids = owners.astype(np.int32)
@@ -230,6 +237,14 @@ class TitleIndex:
     seasons : mapping of int to (str, int), optional
         MAL id -> (franchise id, season number). With it a query naming a season ("season 3",
         "final season") finds that season of the franchise even when its title carries no number.
+    franchises : mapping of int to str, optional
+        MAL id -> franchise id of every member (seasons, movies, OVAs, spin-offs). Entries of one
+        franchise are then not "ambiguous" with each other in :func:`resolve_one`, and a season
+        bonus goes only to the franchise the query names. Entries missing from it and from
+        ``seasons`` are a franchise of their own.
+    season_counts : mapping of str to int, optional
+        Franchise id -> number of seasons, announced ones included (those may have no MAL id yet).
+        Default: the highest season number of ``seasons``.
 
     Examples
     --------
@@ -254,6 +269,8 @@ class TitleIndex:
         *,
         types: Mapping[int, str] | None = None,
         seasons: Mapping[int, tuple[str, int]] | None = None,
+        franchises: Mapping[int, str] | None = None,
+        season_counts: Mapping[str, int] | None = None,
     ) -> None:
         self._popularity = dict(popularity or {})
         self._tv = {mal_id for mal_id, kind in (types or {}).items() if kind == "TV"}
@@ -261,6 +278,9 @@ class TitleIndex:
         self._franchises: dict[str, dict[int, list[int]]] = {}
         for mal_id, (franchise, number) in self._seasons.items():
             self._franchises.setdefault(franchise, {}).setdefault(number, []).append(mal_id)
+        self._member_of = {m: f for m, (f, _) in self._seasons.items()} | dict(franchises or {})
+        self._season_counts = {f: max(n) for f, n in self._franchises.items()}
+        self._season_counts.update(season_counts or {})
         self._titles: list[_Title] = []
         self._main: dict[int, str] = {}
         self._raw: dict[str, list[int]] = {}
@@ -274,6 +294,13 @@ class TitleIndex:
         self._choice_ids = {b: i for i, b in enumerate(self._choices)}
         self._choice_titles = [self._base[b] for b in self._choices]
         self._trigrams = _Trigrams(self._choices)
+        self._word_titles: dict[str, list[int]] = {}
+        for cid, base in enumerate(self._choices):
+            for word in set(base.split()):
+                if len(word) >= WORD_TYPO_MIN and word.isalpha():
+                    self._word_titles.setdefault(word, []).append(cid)
+        self._words = list(self._word_titles)
+        self._word_trigrams = _Trigrams(self._words)
         self._sorted = sorted(self._base)
         self._acronyms = self._build_acronyms()
         self._aliases = self._build_aliases()
@@ -362,6 +389,27 @@ class TitleIndex:
         """The popularity (members) the index was given for ``mal_id``, 0 when unknown."""
         return self._popularity.get(mal_id, 0)
 
+    def franchise_of(self, mal_id: int) -> str:
+        """The franchise id of an entry (``"mal:<id>"`` of its own when the index knows none)."""
+        return self._member_of.get(mal_id) or f"mal:{mal_id}"
+
+    def season_count(self, franchise: str) -> int | None:
+        """How many seasons a franchise has (announced ones included), ``None`` when unknown."""
+        return self._season_counts.get(franchise)
+
+    def has_season(self, franchise: str, number: int) -> bool:
+        """Whether season ``number`` of ``franchise`` has an entry in the index."""
+        return any(m in self._main for m in self._franchises.get(franchise, {}).get(number, ()))
+
+    def franchise_title(self, franchise: str) -> str | None:
+        """The main title of a franchise's first season in the index, ``None`` when unknown."""
+        numbers = self._franchises.get(franchise, {})
+        for number in sorted(numbers):
+            for mal_id in numbers[number]:
+                if mal_id in self._main:
+                    return self._main[mal_id]
+        return None
+
     def search(self, query: str, limit: int = 10) -> list[Match]:
         """Rank the entries matching ``query``, best first, one :class:`Match` per entry.
 
@@ -392,6 +440,18 @@ class TitleIndex:
         >>> match.mal_id, match.title, match.kind
         (40938, 'Hige wo Soru. Soshite Joshikousei wo Hirou.', 'main')
         """
+        return self.search_asked(query, limit)[1]
+
+    def search_asked(self, query: str, limit: int = 10) -> tuple[ParsedTitle, list[Match]]:
+        """:meth:`search`, and the query as read: its title and the season and part it names.
+
+        Examples
+        --------
+        >>> from sequelcast.domain import TitleRecord
+        >>> asked, matches = TitleIndex([TitleRecord(1, "Overlord", "main")]).search_asked("overlord 5")
+        >>> asked.base, asked.season, matches[0].mal_id
+        ('overlord', 5, 1)
+        """
         q = parse_title(query) if isinstance(query, str) else None
         if q is None or not q.norm:
             raise ResolveError(
@@ -404,11 +464,12 @@ class TitleIndex:
         alias = self._alias(q, hits)
         self._same_base(alias or q, hits, TIER["base"])
         self._fuzzy(q, hits)
+        self._word_typo(q, hits)
         self._acronym(q, hits)
         asked = alias or q
         if asked.season is not None and self._seasons:
             self._franchise_seasons(asked, hits)
-        return self._rank(asked, hits, limit)
+        return asked, self._rank(asked, hits, limit)
 
     # -- candidate sources ----------------------------------------------------------------------
 
@@ -506,6 +567,26 @@ class TitleIndex:
             )
             self._add(hits, self._choice_titles[cid], _Hit(TIER[tier] + 8.0 * coverage, how))
 
+    def _word_typo(self, q: ParsedTitle, hits: dict[int, _Hit]) -> None:
+        """A one-word query one letter off a distinctive word of titles ("frieran" -> "frieren").
+
+        Distinctive: in at most :data:`COMMON_WORD` titles. Skipped when an exact title was found.
+        """
+        word = q.base
+        if len(word) < WORD_TYPO_MIN or not word.isalpha() or " " in word:
+            return
+        if any(h.text_score >= TIER["compact"] for h in hits.values()):
+            return
+        for wid in self._word_trigrams.top(word, FUZZY_CANDIDATES):
+            other = self._words[wid]
+            cids = self._word_titles[other]
+            if other == word or len(cids) > COMMON_WORD or OSA.distance(word, other) > 1:
+                continue
+            for cid in cids:
+                coverage = len(other) / len(self._choices[cid])
+                hit = _Hit(TIER["word_typo"] + 8.0 * coverage, f"a word of the title, one letter off ({other!r})")
+                self._add(hits, self._choice_titles[cid], hit)
+
     def _acronym(self, q: ParsedTitle, hits: dict[int, _Hit]) -> None:
         if " " in q.base or not (3 <= len(q.base) <= 8 and q.base.isascii() and q.base.isalpha()):
             return
@@ -542,8 +623,24 @@ class TitleIndex:
             return season, part, None
         return known[1], part, max(self._franchises[known[0]])
 
+    def _named_franchises(self, q: ParsedTitle, hits: dict[int, _Hit]) -> set[str] | None:
+        """The franchises whose titles match the query best, the season aside (``None``: any).
+
+        A season query's bonus goes only to these: "Higehiro season 2" must not land on
+        "Hiiro no Kakera 2nd Season" because that title has the asked number.
+        """
+        if q.season is None or not hits:
+            return None
+        best: dict[str, float] = {}
+        for i, hit in hits.items():
+            franchise = self.franchise_of(self._titles[i].mal_id)
+            best[franchise] = max(best.get(franchise, 0.0), hit.text_score)
+        top = max(best.values())
+        return {f for f, score in best.items() if score >= top - NAMED_MARGIN}
+
     def _rank(self, q: ParsedTitle, hits: dict[int, _Hit], limit: int) -> list[Match]:
         best: dict[int, tuple[float, int, Match]] = {}
+        named = self._named_franchises(q, hits)
         for i, hit in hits.items():
             t = self._titles[i]
             season, part, last = self._season_of(t.mal_id)
@@ -551,6 +648,8 @@ class TitleIndex:
             score = hit.text_score
             if score < TIER["raw"] or hit.via is not None:
                 delta, why = season_adjustment(q.season, q.part, season, part, last_season=last)
+                if delta > 0 and named is not None and self.franchise_of(t.mal_id) not in named:
+                    delta, why = 0.0, f"season {q.season} of another franchise"
             else:  # a verbatim title or nickname carries its own season; only an unnamed part counts
                 delta, why = _unnamed_part(q, t, part)
             score += delta

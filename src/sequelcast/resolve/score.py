@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sequelcast.errors import ResolveError
-from sequelcast.resolve.normalize import SeasonHint
+from sequelcast.resolve.normalize import SeasonHint, normalize
 
 if TYPE_CHECKING:
     from sequelcast.resolve.candidates import TitleIndex
@@ -32,6 +32,7 @@ TIER = {
     "prefix": 86.0,  # the query starts the title, at a word boundary (+ up to 8 for coverage)
     "contained": 82.0,  # the query is a run of whole words of the title (+ up to 8 for coverage)
     "acronym": 85.0,  # the query is the initials of the title ("aot")
+    "word_typo": 80.0,  # a one-word query one letter off a distinctive word (+ up to 8 for coverage)
     "fuzzy_max": 94.0,  # cap of the WRatio score of fuzzy candidates
 }
 #: Fuzzy candidates scoring below this WRatio are dropped.
@@ -67,6 +68,8 @@ MIN_CONFIDENCE = 80.0
 MIN_MARGIN = 5.0
 POPULARITY_RATIO = 10.0
 DOMINANT_CONFIDENCE = 90.0
+#: How many matches :func:`resolve_one` weighs (and returns as candidates when it refuses).
+RESOLVE_CANDIDATES = 8
 
 
 @dataclass(frozen=True)
@@ -187,10 +190,15 @@ def rank_key(score: float, members: int, is_tv: bool, later_season: int) -> floa
 def resolve_one(index: TitleIndex, query: str) -> Match:
     """Return the one entry ``query`` means, or raise :class:`ResolveError`.
 
-    The best match is returned when its confidence is at least :data:`MIN_CONFIDENCE` and it
-    leads the next entry by :data:`MIN_MARGIN` points, or, failing the lead, when it has at least
-    :data:`DOMINANT_CONFIDENCE` and :data:`POPULARITY_RATIO` times the members of the next entry.
-    Otherwise nothing is guessed.
+    Candidates are compared franchise by franchise (the index's ``franchises`` mapping; an entry
+    outside it is a franchise of its own): entries of one franchise are never "ambiguous" with
+    each other, the best of them stands for the franchise, and the members of its matching entries
+    add up. The best match is returned when its confidence is at least :data:`MIN_CONFIDENCE` and
+    it leads the best entry of any other franchise by :data:`MIN_MARGIN` points, or, failing the
+    lead, when it has at least :data:`DOMINANT_CONFIDENCE` and its franchise's matching entries
+    have :data:`POPULARITY_RATIO` times the members of the other franchise's. A query naming a
+    season beyond the franchise's last ("Overlord season 5") is refused with the number of seasons
+    the franchise has. Otherwise nothing is guessed.
 
     Parameters
     ----------
@@ -207,8 +215,9 @@ def resolve_one(index: TitleIndex, query: str) -> Match:
     Raises
     ------
     ResolveError
-        When the query is empty, matches nothing, or matches several entries about equally; its
-        ``candidates`` holds the best matches (possibly none) for a "did you mean" list.
+        When the query is empty, matches nothing, names a season the franchise does not have, or
+        matches several franchises about equally; its ``candidates`` holds the best matches
+        (possibly none) for a "did you mean" list.
 
     Examples
     --------
@@ -219,6 +228,7 @@ def resolve_one(index: TitleIndex, query: str) -> Match:
     ...      TitleRecord(1, "Higehiro", "synonym"),
     ...      TitleRecord(2, "Shingeki no Kyojin", "main")],
     ...     popularity={1: 600_000, 2: 4_000_000},
+    ...     seasons={1: ("higehiro", 1), 2: ("snk", 1)},
     ... )
     >>> resolve_one(index, "hige wo soru").mal_id
     1
@@ -226,8 +236,12 @@ def resolve_one(index: TitleIndex, query: str) -> Match:
     Traceback (most recent call last):
     ...
     sequelcast.errors.ResolveError: no title matches 'qqqqq': check the spelling, or try the English or Japanese title
+    >>> resolve_one(index, "higehiro season 2")
+    Traceback (most recent call last):
+    ...
+    sequelcast.errors.ResolveError: 'Hige wo Soru. Soshite Joshikousei wo Hirou.' has 1 season; no 2nd season is announced
     """
-    matches = index.search(query, limit=5)
+    asked, matches = index.search_asked(query, limit=RESOLVE_CANDIDATES)
     if not matches:
         raise ResolveError(
             f"no title matches {query!r}: check the spelling, or try the English or Japanese title",
@@ -240,25 +254,72 @@ def resolve_one(index: TitleIndex, query: str) -> Match:
             f"{top.score:.0f}/100; pick one of the candidates or give its MAL id",
             matches,
         )
-    if len(matches) == 1 or top.score - matches[1].score >= MIN_MARGIN:
+    if normalize(top.matched_on) != normalize(query):  # a title typed out carries its own season
+        _check_season_exists(index, asked.season, top, matches)
+    mine = index.franchise_of(top.mal_id)
+    others = [m for m in matches if index.franchise_of(m.mal_id) != mine]
+    if not others or top.score - others[0].score >= MIN_MARGIN:
         return top
-    second = matches[1]
-    if top.score >= DOMINANT_CONFIDENCE and index.members(top.mal_id) >= POPULARITY_RATIO * max(
-        index.members(second.mal_id), 1
+    second = others[0]
+    theirs = index.franchise_of(second.mal_id)
+    if top.score >= DOMINANT_CONFIDENCE and _members(index, matches, mine) >= POPULARITY_RATIO * max(
+        _members(index, matches, theirs), 1
     ):
+        reason = f"far more popular than {second.title!r}"
         return Match(
-            top.mal_id,
-            top.title,
-            top.score,
-            top.matched_on,
-            top.kind,
-            (*top.reasons, f"far more popular than {second.title!r}"),
+            top.mal_id, top.title, top.score, top.matched_on, top.kind, (*top.reasons, reason)
         )
     raise ResolveError(
         f"{query!r} is ambiguous: {_label(top)} or {_label(second)}; add a season or use the "
         "full title or the MAL id",
         matches,
     )
+
+
+def _members(index: TitleIndex, matches: list[Match], franchise: str) -> int:
+    """Members of the entries of ``franchise`` among ``matches`` that score within the margin."""
+    best = max((m.score for m in matches if index.franchise_of(m.mal_id) == franchise), default=0.0)
+    return sum(
+        index.members(m.mal_id)
+        for m in matches
+        if index.franchise_of(m.mal_id) == franchise and m.score > best - MIN_MARGIN
+    )
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``, ``22nd``...
+
+    Examples
+    --------
+    >>> [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '101st']
+    """
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _check_season_exists(
+    index: TitleIndex, asked: SeasonHint | None, top: Match, matches: list[Match]
+) -> None:
+    """Refuse a season the top match's franchise does not have (or has only as an announcement)."""
+    if not isinstance(asked, int) or any(r == f"season {asked} as asked" for r in top.reasons):
+        return
+    franchise = index.franchise_of(top.mal_id)
+    count = index.season_count(franchise)
+    if count is None:
+        return
+    name = index.franchise_title(franchise) or top.title
+    if asked > count:
+        plural = "season" if count == 1 else "seasons"
+        raise ResolveError(
+            f"{name!r} has {count} {plural}; no {ordinal(asked)} season is announced", matches
+        )
+    if not index.has_season(franchise, asked):
+        raise ResolveError(
+            f"the {ordinal(asked)} season of {name!r} is announced but has no MyAnimeList entry "
+            "yet; see the franchise's page",
+            matches,
+        )
 
 
 def _label(match: Match) -> str:

@@ -1,73 +1,47 @@
 """Use cases: where the catalog, the sources and the pure packages meet.
 
-The CLI, the JSON API and the web page all call these functions, so they give the same answers.
+One :class:`Sequelcast` object holds the settings, the catalog and the bounded caches; the CLI
+creates one per command, the API one per process. Every surface calls its methods, so they give
+the same answers. The JSON shapes are module functions (they need no catalog).
+
+``build_catalog`` and ``BuildReport`` are loaded on first use (they pull in every source adapter),
+so that a command about one show starts fast.
 """
 
-from sequelcast.service._build import BuildReport, build_catalog, entry_json, get_entry
-from sequelcast.service._cache import clear_caches, load_snapshot
-from sequelcast.service._fetch import (
-    FetchReport,
-    fetch_anilist,
-    fetch_jikan_anime,
-    fetch_jikan_season,
-    fetch_offline_db,
-)
-from sequelcast.service._forecast import (
+from typing import TYPE_CHECKING, Any
+
+from sequelcast.service._app import BacktestReport, Sequelcast
+from sequelcast.service._cache import BoundedCache
+from sequelcast.service._derive import (
     DEFAULT_MODEL,
-    BacktestReport,
-    backtest,
-    data_date,
-    forecast,
-    forecast_date,
-    forecast_every,
-    forecast_inputs,
+    entry_json,
     forecast_json,
-    forecaster,
-)
-from sequelcast.service._lookup import (
-    fact_sheet,
-    find_mal_id,
-    franchise_graph,
     franchise_json,
-    franchise_of,
     next_season_json,
-    resolve,
-    title_index,
 )
-from sequelcast.service._watch import watch_add, watch_check, watch_feed, watch_remove
+from sequelcast.service._reports import FetchReport
+
+if TYPE_CHECKING:
+    from sequelcast.service._build import BuildReport, build_catalog
 
 __all__ = [
-    "BacktestReport",
-    "BuildReport",
     "DEFAULT_MODEL",
+    "BacktestReport",
+    "BoundedCache",
+    "BuildReport",
     "FetchReport",
-    "backtest",
+    "Sequelcast",
     "build_catalog",
-    "clear_caches",
-    "data_date",
     "entry_json",
-    "fact_sheet",
-    "fetch_anilist",
-    "fetch_jikan_anime",
-    "fetch_jikan_season",
-    "fetch_offline_db",
-    "find_mal_id",
-    "forecast",
-    "forecast_date",
-    "forecast_every",
-    "forecast_inputs",
     "forecast_json",
-    "forecaster",
-    "franchise_graph",
     "franchise_json",
-    "franchise_of",
-    "get_entry",
-    "load_snapshot",
     "next_season_json",
-    "resolve",
-    "title_index",
-    "watch_add",
-    "watch_check",
-    "watch_feed",
-    "watch_remove",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("BuildReport", "build_catalog"):
+        from sequelcast.service import _build
+
+        return getattr(_build, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import pickle
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sequelcast.asof import admit, assemble
+from sequelcast.asof import admit, assemble, end_of_data
 from sequelcast.catalog import Catalog
-from sequelcast.domain import Anime, Evidence, merge_batches
-from sequelcast.errors import NotFoundError
+from sequelcast.domain import Snapshot, TitleRecord, merge_batches
+from sequelcast.errors import ModelError
 from sequelcast.franchise import FranchiseGraph, build_franchises
+from sequelcast.resolve import TitleIndex
+from sequelcast.service._derive import (
+    DEFAULT_MODEL,
+    TITLE_INDEX,
+    derive,
+    evidence_json,
+    forecast_json,
+)
 from sequelcast.sources import (
     FileSource,
     load_batches,
@@ -35,12 +45,17 @@ def build_catalog(
     data_dir: Path | Sequence[Path],
     as_of: date | None = None,
     progress: Callable[[FileSource, Path, int, int], None] | None = None,
+    *,
+    forecasts: bool = True,
 ) -> BuildReport:
     """Rebuild ``catalog`` from every source file below ``data_dir``, keeping only facts known on ``as_of``.
 
-    Every file is read and parsed before anything is written; the write is one transaction.
-    So an unreadable file (:class:`~sequelcast.errors.SourceFileError`) leaves the catalog as it
-    was, and running the same build twice gives the same catalog.
+    Every file is read and parsed, and everything derived from it (franchises, per-entry facts,
+    the title index and, with ``forecasts``, the forecast of every waiting show, fitted here) is
+    computed before anything is written; the write is one transaction. So an unreadable file
+    (:class:`~sequelcast.errors.SourceFileError`) leaves the catalog as it was, and running the
+    same build twice gives the same catalog. Everything is derived as of the end of data
+    (:func:`~sequelcast.asof.end_of_data`), the date queries without ``as_of`` answer for.
     """
     t0 = time.perf_counter()
     started = datetime.now()
@@ -48,7 +63,8 @@ def build_catalog(
     where = str(data_dir) if isinstance(data_dir, (str, Path)) else ", ".join(map(str, data_dir))
     merged = merge_batches(batches, source="all", location=where)
     admitted = admit(merged, as_of)
-    snap = assemble(admitted, as_of)
+    end = end_of_data(admitted)
+    snap = assemble(admitted, end or as_of)
     counts = {
         "files": len(batches),
         "entries": len(snap.entries),
@@ -66,24 +82,54 @@ def build_catalog(
     }
     graph = build_franchises(snap)
     counts["franchises"] = len(graph)
+    counts["end_of_data"] = end.isoformat() if end else None
     links, members = _franchise_rows(graph)
+    derived = derive(snap, graph).rows()
+    derived["forecasts"], counts["forecast"] = (
+        _forecasts(snap, graph, end) if forecasts and end else ([], {"fitted": False, "error": "not asked"}))
+    blobs = {TITLE_INDEX: pickle.dumps(_title_index(snap, graph), protocol=pickle.HIGHEST_PROTOCOL)}
     build_id = catalog.replace(
         admitted, snap, data_dir=where, as_of=as_of, started_at=started, counts=counts,
-        franchise_links=links, franchise_members=members,
+        franchise_links=links, franchise_members=members, derived=derived, blobs=blobs,
     )
     return BuildReport(build_id, where, as_of, len(batches), counts, time.perf_counter() - t0)
 
 
-def _evidence_json(ev: tuple[Evidence, ...]) -> list[dict[str, Any]]:
-    return [{"source": e.source, "detail": e.detail,
-             "observed_at": e.observed_at.isoformat() if e.observed_at else None} for e in ev]
+def _title_index(snap: Snapshot, graph: FranchiseGraph) -> TitleIndex:
+    entries = snap.entries.values()
+    members = {m: fr.id for fr in graph for m in fr.mal_ids}
+    counts = {fr.id: max(s.number for s in fr.seasons) for fr in graph if fr.seasons}
+    return TitleIndex([TitleRecord(a.mal_id, t, kind) for a in entries for kind, t in a.all_titles()],
+                      popularity={a.mal_id: a.members or 0 for a in entries},
+                      types={a.mal_id: a.type or "Unknown" for a in entries},
+                      seasons=graph.season_numbers(), franchises=members, season_counts=counts)
+
+
+def _forecasts(snap: Snapshot, graph: FranchiseGraph, when: date) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The forecast of every show waiting on ``when``, with the model fitted here; or why there is none."""
+    from sequelcast.forecast import Forecaster, inputs_from_snapshot
+
+    t0 = time.perf_counter()
+    try:
+        with warnings.catch_warnings(record=True) as caught:  # kept in the build's counts, not printed
+            warnings.simplefilter("always")
+            fc = Forecaster(model=DEFAULT_MODEL, random_state=0).fit(inputs_from_snapshot(snap, graph), when)
+            shows = fc.predict()
+    except (ModelError, ValueError) as exc:  # too little data to fit (scikit-learn says ValueError)
+        return [], {"fitted": False, "error": f"the forecast model could not be fitted: {exc}"}
+    rows = [{"franchise_id": s.franchise_id, "position": i, "mal_id": s.mal_id, "as_of": when,
+             "model": DEFAULT_MODEL, "doc": forecast_json(s)} for i, s in enumerate(shows)]
+    info = {"fitted": True, "as_of": when.isoformat(), "model": fc.model_name_, "waiting": len(rows),
+            "seconds": round(time.perf_counter() - t0, 1),
+            "warnings": sorted({str(w.message) for w in caught})}
+    return rows, info
 
 
 def _franchise_rows(graph: FranchiseGraph) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
     links = [
         {"kind": x.kind, "from_mal_id": x.from_mal_id, "from_anidb_id": x.from_anidb_id,
          "to_mal_id": x.to_mal_id, "to_anidb_id": x.to_anidb_id, "rank": x.rank,
-         "accepted": int(x.accepted), "note": x.note, "evidence": _evidence_json(x.evidence),
+         "accepted": int(x.accepted), "note": x.note, "evidence": evidence_json(x.evidence),
          "observed_at": max((e.observed_at for e in x.evidence if e.observed_at), default=None)}
         for x in graph.links
     ]
@@ -94,45 +140,3 @@ def _franchise_rows(graph: FranchiseGraph) -> tuple[list[dict[str, Any]], list[t
     return links, members
 
 
-def get_entry(catalog: Catalog, mal_id: int) -> Anime:
-    """The stored entry, or :class:`NotFoundError`."""
-    entry = catalog.get_anime(mal_id)
-    if entry is None:
-        raise NotFoundError(f"MAL id {mal_id} is not in the catalog")
-    return entry
-
-
-def entry_json(entry: Anime) -> dict[str, Any]:
-    """The stable JSON shape of one entry."""
-    return {
-        "mal_id": entry.mal_id,
-        "title": entry.title,
-        "title_english": entry.title_english,
-        "title_japanese": entry.title_japanese,
-        "synonyms": list(entry.synonyms),
-        "type": entry.type,
-        "episodes": entry.episodes,
-        "start_date": entry.start_date.isoformat() if entry.start_date else None,
-        "end_date": entry.end_date.isoformat() if entry.end_date else None,
-        "season": entry.season,
-        "year": entry.year,
-        "status": entry.status,
-        "source_type": entry.source_type,
-        "studios": list(entry.studios),
-        "producers": list(entry.producers),
-        "licensors": list(entry.licensors),
-        "genres": list(entry.genres),
-        "themes": list(entry.themes),
-        "demographics": list(entry.demographics),
-        "rating": entry.rating,
-        "duration": entry.duration,
-        "score": entry.score,
-        "scored_by": entry.scored_by,
-        "members": entry.members,
-        "favorites": entry.favorites,
-        "rank": entry.rank,
-        "popularity": entry.popularity,
-        "first_seen": entry.first_seen.isoformat() if entry.first_seen else None,
-        "last_observed": entry.last_observed.isoformat() if entry.last_observed else None,
-        "ids": dict(entry.ids),
-    }

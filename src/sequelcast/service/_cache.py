@@ -1,45 +1,92 @@
-"""What is kept between calls: snapshots, the title index, franchises and fitted models (memory and disk)."""
+"""What one :class:`~sequelcast.service.Sequelcast` keeps between calls: bounded caches.
+
+No module-level state: every cache belongs to one service object. A value is computed once per
+key even when several threads ask for it at the same time, and computing one key never blocks a
+reader of another key (there is one lock per key being computed, not one lock for the cache).
+"""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Callable
-from datetime import date
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sequelcast import __version__
-from sequelcast.catalog import Catalog
-from sequelcast.domain import Snapshot
-from sequelcast.errors import CatalogError
-from sequelcast.forecast import (
-    Forecaster,
-)
-from sequelcast.franchise import FranchiseGraph
-from sequelcast.resolve import TitleIndex
-
-_SNAPSHOTS: dict[tuple[str, str, date | None], Snapshot] = {}
-_INDEXES: dict[str, TitleIndex] = {}
-_GRAPHS: dict[tuple[str, date | None], FranchiseGraph] = {}
-_FORECASTERS: dict[str, Forecaster] = {}
+V = TypeVar("V")
 
 
-def _build_key(catalog: Catalog) -> str:
-    build = catalog.last_build()
-    if build is None:
-        raise CatalogError("the catalog holds no build: run `sequelcast build` first")
-    stamp = build["finished_at"].isoformat() if build["finished_at"] else ""
-    # the version is part of the key: a cache written by another sequelcast is never read
-    digest = hashlib.sha256(f"{__version__}|{catalog.engine.url!r}|{build['id']}|{stamp}".encode()).hexdigest()
-    return digest[:16]
+class BoundedCache(Generic[V]):
+    """A thread-safe least-recently-used cache of at most ``size`` values.
+
+    Examples
+    --------
+    >>> cache: BoundedCache[int] = BoundedCache(2)
+    >>> cache.get("a", lambda: 1), cache.get("b", lambda: 2), cache.get("a", lambda: 99)
+    (1, 2, 1)
+    >>> cache.get("c", lambda: 3)  # "b" is the least recently used: it goes
+    3
+    >>> sorted(cache.keys())
+    ['a', 'c']
+    """
+
+    def __init__(self, size: int, on_evict: Callable[[V], None] | None = None) -> None:
+        if size < 1:
+            raise ValueError(f"cache size must be at least 1, got {size}")
+        self.size = size
+        self.on_evict = on_evict
+        self._values: OrderedDict[Hashable, V] = OrderedDict()
+        self._lock = threading.Lock()  # guards the dictionaries only, never a computation
+        self._computing: dict[Hashable, threading.Lock] = {}
+
+    def keys(self) -> list[Hashable]:
+        with self._lock:
+            return list(self._values)
+
+    def _lookup(self, key: Hashable) -> tuple[bool, V | None]:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return True, self._values[key]
+            return False, None
+
+    def get(self, key: Hashable, compute: Callable[[], V]) -> V:
+        """The value of ``key``, computed by ``compute()`` the first time (once, whatever the threads)."""
+        found, value = self._lookup(key)
+        if found:
+            return value  # type: ignore[return-value]
+        with self._lock:
+            key_lock = self._computing.setdefault(key, threading.Lock())
+        with key_lock:
+            found, value = self._lookup(key)
+            if found:
+                return value  # type: ignore[return-value]
+            computed = compute()
+            with self._lock:
+                self._values[key] = computed
+                self._values.move_to_end(key)
+                evicted = [self._values.popitem(last=False)[1] for _ in range(len(self._values) - self.size)]
+                self._computing.pop(key, None)
+            self._evicted(evicted)
+            return computed
+
+    def _evicted(self, values: list[V]) -> None:
+        if self.on_evict is not None:
+            for value in values:
+                self.on_evict(value)
+
+    def clear(self) -> None:
+        with self._lock:
+            evicted = list(self._values.values())
+            self._values.clear()
+        self._evicted(evicted)
 
 
-def _disk_cached(cache_dir: Path | None, name: str, compute: Callable[[], Any]) -> Any:
-    """``compute()``, pickled under ``cache_dir/name`` (a damaged or missing file is recomputed)."""
-    path = cache_dir / name if cache_dir is not None else None
+def disk_cached(path: Path | None, compute: Callable[[], Any]) -> Any:
+    """``compute()``, pickled at ``path`` (a damaged or missing file is recomputed; ``None``: no disk)."""
     if path is not None and path.exists():
         try:
             with path.open("rb") as fh:
@@ -48,28 +95,12 @@ def _disk_cached(cache_dir: Path | None, name: str, compute: Callable[[], Any]) 
             pass
     value = compute()
     if path is not None:
-        _write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     return value
 
 
-def load_snapshot(catalog: Catalog, as_of: date | None = None, cache_dir: Path | None = None) -> Snapshot:
-    """What the catalog knew on ``as_of``, cached in memory and (for the whole catalog) on disk.
-
-    The disk cache is a pickle keyed by the database URL and the last build (id and time), so a
-    rebuild never serves a stale snapshot. Loading it takes about 2 s instead of about 6 s.
-    """
-    build = _build_key(catalog)
-    key = (str(catalog.engine.url), build, as_of)
-    snap = _SNAPSHOTS.get(key)
-    if snap is None:
-        snap = _disk_cached(cache_dir if as_of is None else None, f"snapshot-{build}.pickle",
-                            lambda: catalog.snapshot(as_of))
-        _SNAPSHOTS.clear()  # keep one snapshot in memory: they are large
-        _SNAPSHOTS[key] = snap
-    return snap
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, so a reader never sees half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
@@ -78,10 +109,3 @@ def _write_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError:
         Path(tmp).unlink(missing_ok=True)
-
-
-
-def clear_caches() -> None:
-    """Forget every snapshot, index, franchise graph and model kept in memory (not on disk)."""
-    for cache in (_SNAPSHOTS, _INDEXES, _GRAPHS, _FORECASTERS):
-        cache.clear()

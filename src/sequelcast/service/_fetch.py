@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import httpx
 
 from sequelcast.domain import Batch
+from sequelcast.service._reports import FetchReport
 from sequelcast.sources import (
     anilist,
     downloads,
@@ -20,14 +20,6 @@ from sequelcast.sources import (
 from sequelcast.sources.http import make_client
 
 # -- network sources ----------------------------------------------------------------------------
-
-@dataclass
-class FetchReport:
-    source: str
-    paths: list[Path]
-    records: int
-    rejects: int
-
 
 def _saved(source: str, root: Path, answers: list[tuple[str, Any]], when: date,
            parse: Callable[[Any, date], Batch]) -> FetchReport:

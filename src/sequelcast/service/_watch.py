@@ -1,85 +1,77 @@
-"""The watchlist: what changed since the last check."""
+"""The watchlist: what changed since the last check (on the JSON of the stored franchises)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from sequelcast.catalog import Catalog
-from sequelcast.domain import NextSeason
 from sequelcast.errors import NotFoundError
-from sequelcast.franchise import Franchise
-from sequelcast.service._lookup import _iso, find_mal_id, franchise_graph
-
-# -- watchlist ----------------------------------------------------------------------------------
-
-def _next_key(ns: NextSeason) -> str:
-    return f"{ns.status}|{ns.mal_id or ''}|{ns.anidb_id or ''}|{_iso(ns.expected) or ''}"
 
 
-def _watched_franchise(catalog: Catalog, mal_id: int, cache_dir: Path | None) -> Franchise:
-    graph = franchise_graph(catalog, None, cache_dir)
-    if mal_id not in graph:
-        raise NotFoundError(f"MAL id {mal_id} belongs to no franchise in the catalog")
-    return graph.of(mal_id)
+def next_key(ns: dict[str, Any]) -> str:
+    """What identifies a next-season status, to notice when it changes.
+
+    >>> next_key({"status": "announced", "mal_id": 7, "anidb_id": None, "expected": "2027-01-01"})
+    'announced|7||2027-01-01'
+    """
+    return f"{ns['status']}|{ns['mal_id'] or ''}|{ns['anidb_id'] or ''}|{ns['expected'] or ''}"
 
 
-def watch_add(catalog: Catalog, title_or_id: str, today: date, cache_dir: Path | None = None) -> dict[str, Any]:
-    """Put a show on the watchlist with its next-season status of today; returns the row."""
-    mal_id = find_mal_id(catalog, title_or_id, cache_dir)
-    fr = _watched_franchise(catalog, mal_id, cache_dir)
-    row = {"mal_id": mal_id, "title": fr.title, "added_at": today, "last_checked": today,
-           "status": fr.next_season.status, "next_key": _next_key(fr.next_season)}
-    row["added"] = catalog.watch(dict(row))
-    return row
+def add(catalog: Catalog, mal_id: int, franchise: dict[str, Any], today: date) -> dict[str, Any]:
+    ns = franchise["next_season"]
+    row = {"mal_id": mal_id, "title": franchise["title"], "added_at": today, "last_checked": today,
+           "status": ns["status"], "next_key": next_key(ns)}
+    added = catalog.watch(dict(row))
+    return {**row, "added": added}
 
 
-def watch_remove(catalog: Catalog, title_or_id: str, cache_dir: Path | None = None) -> int:
-    """Take a show off the watchlist (by MAL id or title); returns its MAL id."""
-    text = title_or_id.strip()
-    mal_id = int(text) if text.isdigit() else find_mal_id(catalog, text, cache_dir)
-    if not catalog.unwatch(mal_id):
-        raise NotFoundError(f"MAL id {mal_id} is not on the watchlist")
-    return mal_id
+def event_message(title: str, old: str, ns: dict[str, Any]) -> str:
+    """The line that tells what changed.
 
-
-def _event_message(title: str, old: str, ns: NextSeason) -> str:
-    if ns.status == "announced":
-        when = _iso(ns.expected) or "date TBA"
-        seen = f", first seen {_iso(ns.first_seen)}" if ns.first_seen else ""
-        what = ns.title or "a next season"
+    >>> event_message("X", "none", {"status": "announced", "expected": None, "first_seen": None,
+    ...                             "title": "X 2"})
+    'X: next season announced: X 2 (date TBA)'
+    """
+    if ns["status"] == "announced":
+        when = ns["expected"] or "date TBA"
+        seen = f", first seen {ns['first_seen']}" if ns["first_seen"] else ""
+        what = ns["title"] or "a next season"
         verb = "announced" if old == "none" else "updated"
         return f"{title}: next season {verb}: {what} ({when}{seen})"
     if old == "announced":
         return f"{title}: the announced season has started airing"
-    return f"{title}: next season status is now {ns.status}"
+    return f"{title}: next season status is now {ns['status']}"
 
 
-def watch_check(catalog: Catalog, today: date, cache_dir: Path | None = None) -> list[dict[str, Any]]:
-    """Compare every watched show's next-season status with the last check; store and return changes."""
+def check(catalog: Catalog, franchise_of: Callable[[int], dict[str, Any]], today: date, *,
+          notify: Callable[[list[dict[str, Any]]], object] | None = None) -> list[dict[str, Any]]:
+    """Compare every watched show's next-season status with the last check; store and return changes.
+
+    ``notify(events)`` (a webhook) is called before anything is stored, when there are changes:
+    if it raises, the check is not recorded and the next check finds the same changes again.
+    """
     updates, events = [], []
     for row in catalog.watched():
         try:
-            fr = _watched_franchise(catalog, row["mal_id"], cache_dir)
+            ns = franchise_of(row["mal_id"])["next_season"]
         except NotFoundError:
             continue  # not in this build; keep the row as it was
-        key = _next_key(fr.next_season)
-        updates.append({"mal_id": row["mal_id"], "last_checked": today, "status": fr.next_season.status,
-                        "next_key": key})
+        key = next_key(ns)
+        updates.append({"mal_id": row["mal_id"], "last_checked": today, "status": ns["status"], "next_key": key})
         if key != row["next_key"]:
             events.append({"mal_id": row["mal_id"], "detected_at": today, "old_status": row["status"],
-                           "new_status": fr.next_season.status,
-                           "message": _event_message(row["title"], row["status"], fr.next_season)})
+                           "new_status": ns["status"], "message": event_message(row["title"], row["status"], ns)})
+    if events and notify is not None:
+        notify(events)
     catalog.record_watch_check(updates, events)
     return events
 
 
-def watch_feed(catalog: Catalog, base_url: str = "https://sequelcast.invalid/") -> str:
-    """An Atom feed of the watchlist's events, newest first."""
-    from xml.sax.saxutils import escape
-
-    events = catalog.watch_events()
+def feed(events: list[dict[str, Any]], base_url: str) -> str:
+    """An Atom feed of watchlist events (newest first)."""
     updated = events[0]["detected_at"].isoformat() if events else "1970-01-01"
     entries = "".join(
         f"<entry><id>{escape(base_url)}events/{e['id']}</id><title>{escape(e['message'])}</title>"

@@ -19,6 +19,10 @@ anilist_mal_lists_2026  raw/anilist_mal_lists_2026/anime-full_*.json         fil
 mal_anime_first_seen    derived/mal_anime_first_seen*.csv                    per row
 anilist_mal_pair_fi...  derived/anilist_mal_pair_first_seen*.csv             per row
 mal_manga_2021          raw/mal_manga_sample_2021/*.csv                      2021-08-28
+mal_manga_2024          derived/mal_manga_2024-12*.csv                       2024-12-31
+mal_lightnovels_2024    derived/mal_lightnovels_2024-12*.csv                 2024-12-31
+novelupdates_2020       raw/novelupdates_2020/novels_*.csv                   file name date
+anilist_manga_2026      raw/anilist_mal_lists_2026/manga_*.json              file name date
 offline_db              raw/anime-offline-database/*.json, *.jsonl           lastUpdate
 ======================  ===================================================  ==============
 
@@ -41,6 +45,7 @@ from sequelcast.sources import (
     anidb_tvdb,
     anilist,
     anilist_lists,
+    anilist_manga,
     downloads,
     entry_first_seen,
     erengy,
@@ -51,6 +56,8 @@ from sequelcast.sources import (
     mal_relations,
     mal_seasons,
     mal_snapshots,
+    mal_works,
+    novelupdates,
     offline_db,
 )
 from sequelcast.sources.base import FileSource, read_source_file
@@ -82,6 +89,14 @@ DATA_SOURCES: tuple[FileSource, ...] = (
                "AniList<->MAL pair first-seen dates 2024-2026 (derived)"),
     FileSource(mal_manga.SOURCE, mal_manga.PATTERN, mal_manga.parse,
                "MyAnimeList manga sample 2021-08 (volumes, chapters)"),
+    FileSource(mal_works.SOURCE_MANGA, mal_works.PATTERN_MANGA, mal_works.parse_manga,
+               "MyAnimeList top manga 2024-12 (status, volumes, dates)"),
+    FileSource(mal_works.SOURCE_NOVELS, mal_works.PATTERN_NOVELS, mal_works.parse_novels,
+               "MyAnimeList top light novels 2024-12 (status, volumes, dates)"),
+    FileSource(novelupdates.SOURCE, novelupdates.PATTERN, novelupdates.parse,
+               "NovelUpdates light/web novels 2020-05-17 (title join only)"),
+    FileSource(anilist_manga.SOURCE, anilist_manga.PATTERN, anilist_manga.parse,
+               "AniList <-> MAL manga id crosswalk 2026-08-22"),
     FileSource(offline_db.SOURCE, "raw/anime-offline-database/*.json", offline_db.parse_dump,
                "anime-offline-database dump (minified JSON)"),
     FileSource(offline_db.SOURCE, "raw/anime-offline-database/*.jsonl", offline_db.parse_dump,

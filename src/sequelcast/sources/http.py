@@ -149,14 +149,14 @@ def retry_after_seconds(value: str | None, now: float) -> float | None:
     10.0
     >>> retry_after_seconds("soon", now=0.0) is None
     True
+    >>> retry_after_seconds("nan", now=0.0) is None
+    True
     """
     if value is None:
         return None
     text = value.strip()
-    try:
-        return max(float(text), 0.0)
-    except ValueError:
-        pass
+    if text.isascii() and text.isdigit():  # delay-seconds is 1*DIGIT (RFC 9110): never "nan" or "inf"
+        return float(text)
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

@@ -89,7 +89,19 @@ def parse_record(rec: dict[str, Any], observed: date = OBSERVED, source: str = S
     add("end_date", end, _event(end, observed))
     add("status", rec.get("status"), ended)
     add("episodes", parse_int(rec.get("episodes")), ended)
+    add("image_url", _image_url(rec.get("image_url")))
+    synopsis = rec.get("synopsis")
+    add("synopsis", synopsis.strip() if isinstance(synopsis, str) else None)
     return facts
+
+
+def _image_url(value: Any) -> str | None:
+    """The poster's URL when it is an http(s) URL (the page shows nothing else)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise ValueError(f"image_url is not an http(s) URL: {value!r}")
+    return value.strip()
 
 
 def parse(data: bytes, location: str) -> Batch:

@@ -1,0 +1,231 @@
+"""Time what users wait for: the build, the CLI, and the API server with 1 and 2 workers.
+
+    python benchmarks/service.py [--data ../shared/data] [--db sqlite:///catalog.db] [--runs 5]
+
+Without ``--db`` it builds a fresh catalog from ``--data`` in a temporary directory (timed, with
+its peak memory); with ``--db`` it uses that catalog as it is. Then it prints:
+
+- the first ``sequelcast show`` after the build, and the median wall time of warm ``show``,
+  ``franchise`` and ``forecast`` of a few shows (each a new process, as a user runs them);
+- ``sequelcast serve --workers 1``: fact sheet and forecast p50 (sequential requests), ``/health``
+  p99 while other threads ask fact sheets for dates the server has not seen yet, the resident
+  memory of each worker;
+- fact sheets per second with 8 concurrent clients, with ``--workers 1`` and ``--workers 2``.
+
+Wall times on a shared machine include waiting for a CPU: the CPU time of each phase is printed
+beside it. Targets (issue 9, 2 cores): warm CLI <= 0.3 s, first command after a build <= 10 s,
+fact sheet p50 <= 10 ms, forecast p50 <= 20 ms, /health p99 <= 100 ms under new-date load, build
+<= 45 s and 1.5 GB, server <= 500 MB per worker, throughput rising with 2 workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+
+#: Titles that resolve to one show on the shared data (waiting ones, and three announced).
+SHOWS = ["Higehiro", "Mob Psycho 100", "Spy x Family", "Sousou no Frieren", "Oshi no Ko", "Toradora",
+         "Dungeon Meshi", "Vinland Saga", "Made in Abyss", "Horimiya", "Bocchi the Rock", "Hyouka"]
+
+
+def children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def cli(env: dict[str, str], *args: str) -> tuple[float, float]:
+    """Wall and CPU seconds of one ``sequelcast`` command in a new process."""
+    cpu, t = children_cpu(), time.perf_counter()
+    subprocess.run([sys.executable, "-m", "sequelcast", *args], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t, children_cpu() - cpu
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def descendants(pid: int) -> list[int]:
+    out = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                out += [int(proc.name), *descendants(int(proc.name))]
+    return out
+
+
+class Server:
+    """``sequelcast serve`` on a free port, up until ``/health`` answers."""
+
+    def __init__(self, env: dict[str, str], workers: int) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "sequelcast", "serve", "--port", str(self.port), "--workers", str(workers)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        t = time.perf_counter()
+        while True:
+            try:
+                if httpx.get(f"{self.base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None or time.perf_counter() - t > 600:
+                raise SystemExit("the server did not start")
+            time.sleep(0.2)
+        self.startup = time.perf_counter() - t
+
+    def worker_rss(self) -> list[float]:
+        """Resident MB of each worker (the serving process itself with one worker; its children
+        above 50 MB with several: the supervisor and multiprocessing's helper are left out)."""
+        workers = [p for p in descendants(self.proc.pid) if rss_mb(p) > 50] or [self.proc.pid]
+        return [rss_mb(p) for p in workers]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
+def latencies(client: httpx.Client, urls: list[str]) -> list[float]:
+    out = []
+    for url in urls:
+        t = time.perf_counter()
+        r = client.get(url)
+        out.append(time.perf_counter() - t)
+        if r.status_code != 200:
+            raise SystemExit(f"{url}: {r.status_code} {r.text[:200]}")
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def health_under_new_dates(server: Server, ids: list[str], n_dates: int) -> tuple[float, float, int]:
+    """p50 and p99 of /health (ms) while threads ask fact sheets for ``n_dates`` unseen dates."""
+    stop, seen = threading.Event(), []
+
+    def poll() -> None:
+        with httpx.Client(base_url=server.base, timeout=120) as c:
+            while not stop.is_set():
+                t = time.perf_counter()
+                c.get("/api/v1/health")
+                seen.append(time.perf_counter() - t)
+                time.sleep(0.02)
+
+    def new_date(i: int) -> None:
+        day = date(2019, 1, 1) + timedelta(days=37 * i)
+        with httpx.Client(base_url=server.base, timeout=600) as c:
+            c.get(f"/api/v1/anime/{ids[i % len(ids)]}", params={"as_of": day.isoformat()})
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(new_date, range(n_dates)))
+    stop.set()
+    poller.join()
+    return 1000 * pct(seen, 0.5), 1000 * pct(seen, 0.99), len(seen)
+
+
+def throughput(server: Server, ids: list[str], seconds: float, clients: int = 8) -> float:
+    deadline, counts = time.perf_counter() + seconds, []
+
+    def run(k: int) -> None:
+        n = 0
+        with httpx.Client(base_url=server.base, timeout=60) as c:
+            while time.perf_counter() < deadline:
+                c.get(f"/api/v1/anime/{ids[(k + n) % len(ids)]}")
+                n += 1
+        counts.append(n)
+
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(run, range(clients)))
+    return sum(counts) / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    parser.add_argument("--db", default=None, help="an already built catalog (default: build one)")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each warm CLI command")
+    parser.add_argument("--requests", type=int, default=200, help="sequential API requests per route")
+    parser.add_argument("--new-dates", type=int, default=4, help="unseen as_of dates during the /health test")
+    parser.add_argument("--seconds", type=float, default=15, help="length of each throughput test")
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.db or f"sqlite:///{Path(tmp) / 'catalog.db'}"
+        env = {**os.environ, "SEQUELCAST_DB": url, "SEQUELCAST_MODEL_DIR": str(Path(tmp) / "models"),
+               "SEQUELCAST_DATA": str(args.data)}
+        env.pop("SEQUELCAST_TODAY", None)
+        if args.db is None:
+            wall, cpu = cli(env, "build", "-q")
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            print(f"build (with derived tables and forecasts): {wall:.1f} s wall, {cpu:.1f} s CPU, "
+                  f"peak {peak:.0f} MB   (target 45 s, 1.5 GB)")
+        wall, cpu = cli(env, "show", SHOWS[0])
+        print(f"first `show` after the build: {wall:.2f} s wall, {cpu:.2f} s CPU   (target 10 s)")
+        for command in ("show", "franchise", "forecast"):
+            runs = [cli(env, command, SHOWS[i % len(SHOWS)]) for i in range(args.runs)]
+            print(f"warm `{command}` (median of {len(runs)}): {statistics.median(r[0] for r in runs):.2f} s wall, "
+                  f"{statistics.median(r[1] for r in runs):.2f} s CPU   (target 0.3 s)")
+
+        server = Server(env, 1)
+        try:
+            print(f"serve --workers 1: ready in {server.startup:.1f} s; RSS per worker "
+                  f"{', '.join(f'{m:.0f} MB' for m in server.worker_rss())}   (target 500 MB)")
+            with httpx.Client(base_url=server.base, timeout=60) as c:
+                ids = [str(c.get("/api/v1/resolve", params={"q": s, "limit": 1}).json()["results"][0]["mal_id"])
+                       for s in SHOWS]
+                n = args.requests
+                sheets = latencies(c, [f"/api/v1/anime/{ids[i % len(ids)]}" for i in range(n)])
+                forecasts = latencies(c, [f"/api/v1/forecast/{ids[i % len(ids)]}" for i in range(n)])
+            print(f"fact sheet p50 {1000 * pct(sheets, 0.5):.1f} ms, p99 {1000 * pct(sheets, 0.99):.1f} ms "
+                  f"(target p50 10 ms); forecast p50 {1000 * pct(forecasts, 0.5):.1f} ms, "
+                  f"p99 {1000 * pct(forecasts, 0.99):.1f} ms (target p50 20 ms)")
+            p50, p99, count = health_under_new_dates(server, ids, args.new_dates)
+            print(f"/health under {args.new_dates} new as_of dates: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+                  f"over {count} calls   (target p99 100 ms)")
+            one = throughput(server, ids, args.seconds)
+        finally:
+            server.stop()
+        server = Server(env, 2)
+        try:
+            two = throughput(server, ids, args.seconds)
+            print(f"serve --workers 2: RSS per worker {', '.join(f'{m:.0f} MB' for m in server.worker_rss())}")
+        finally:
+            server.stop()
+        print(f"fact sheets per second, 8 clients: {one:.0f} with 1 worker, {two:.0f} with 2 workers")
+
+
+if __name__ == "__main__":
+    main()
