@@ -280,6 +280,15 @@ def _status_line(ns: dict[str, Any]) -> str:
     return f"Next season: announced, {what}, expected {when}{seen}"
 
 
+def _season_end(x: dict[str, Any]) -> str:
+    """The end date, "(estimated)" when it is start + weekly episodes, "airing" while it airs."""
+    if x.get("state") == "airing":
+        return f"airing (to {x['end']}, estimated)" if x.get("end") and x.get("end_estimated") else "airing"
+    if not x.get("end"):
+        return ""
+    return f"{x['end']} (estimated)" if x.get("end_estimated") else str(x["end"])
+
+
 def _seasons_table(seasons: list[dict[str, Any]], title: str) -> Table:
     table = Table(title=title)
     for col in ("#", "MAL id", "title", "start", "end", "eps", "first seen"):
@@ -287,7 +296,7 @@ def _seasons_table(seasons: list[dict[str, Any]], title: str) -> Table:
     for x in seasons:
         num = f"{x['number']}" + (f" (part {x['part']})" if x.get("part") else "")
         table.add_row(num, str(x["mal_id"] or f"AniDB {x['anidb_id']}"), x["title"], x["start"] or "",
-                      x["end"] or "", str(x["episodes"] or ""), x.get("announced") or "")
+                      _season_end(x), str(x["episodes"] or ""), x.get("announced") or "")
     return table
 
 

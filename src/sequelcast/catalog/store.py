@@ -22,6 +22,8 @@ from sequelcast.domain import (
     Anime,
     Batch,
     CollectionMember,
+    CrosswalkEntry,
+    EntryFirstSeen,
     Fact,
     FirstSeen,
     IdLink,
@@ -259,6 +261,11 @@ class Catalog:
         self._bulk(conn, s.relations, [_row(x) for x in b.relations])
         self._bulk(conn, s.collection_members, [_row(x) for x in b.collection_members])
         self._bulk(conn, s.manga, [_row(x) for x in b.manga])
+        self._bulk(conn, s.crosswalk, [_row(x) for x in b.crosswalk])
+        self._bulk(conn, s.entry_first_seen, [
+            (x.mal_id, x.first_seen, int(x.censored), int(x.suspect), x.source, x.anilist_id, x.anidb_id)
+            for x in b.entry_first_seen
+        ])
         self._bulk(conn, s.manga_id_links, [_row(x) for x in b.manga_id_links])
         self._bulk(conn, s.novels, [
             (n.novel_id, n.title, json.dumps(list(n.aliases), ensure_ascii=False), n.language, n.publisher,
@@ -323,6 +330,14 @@ class Catalog:
             b.manga = [
                 MangaRecord(mid, t, te, tj, ty, vol, ch, st, d.optional(pf), d.optional(pt), sc, mem, d(o), src)
                 for mid, t, te, tj, ty, vol, ch, st, pf, pt, sc, mem, o, src in _raw_rows(conn, s.manga)
+            ]
+            b.crosswalk = [
+                CrosswalkEntry(al, m, a, r, e, n, ty, d(o), src)
+                for al, m, a, r, e, n, ty, o, src in _raw_rows(conn, s.crosswalk)
+            ]
+            b.entry_first_seen = [
+                EntryFirstSeen(m, d(f), bool(c), bool(su), src, al, a)
+                for m, f, c, su, src, al, a in _raw_rows(conn, s.entry_first_seen)
             ]
             b.manga_id_links = [
                 IdLink(m, site, x, d(o), src) for m, site, x, o, src in _raw_rows(conn, s.manga_id_links)
@@ -518,6 +533,7 @@ class Catalog:
                     t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                     for t in (s.id_links, s.tvdb_mappings, s.first_seen, s.relations,
                               s.collection_members, s.titles, s.franchise_links, s.franchise_members,
+                              s.crosswalk, s.entry_first_seen,
                               s.manga, s.manga_id_links, s.novels, s.source_links, s.franchises,
                               s.forecasts)
                 },

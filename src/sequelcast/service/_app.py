@@ -320,8 +320,8 @@ class Sequelcast:
         fr = view.franchise(fid) if fid else None
         if fr is not None:
             sheet["franchise"] = {k: fr[k] for k in ("id", "title", "seasons", "others")}
-            # for a season: the season right after it ("aired" for an older one); else the franchise's
-            sheet["next_season"] = next_after if next_after is not None else fr["next_season"]
+            # one rule for every surface: the franchise's latest season and its next-season status
+            sheet["next_season"] = fr["next_season"]
         else:
             sheet["franchise"] = None
             sheet["next_season"] = None
