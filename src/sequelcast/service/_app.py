@@ -296,7 +296,10 @@ class Sequelcast:
 
     def franchise(self, title_or_id: str, as_of: date | None = None) -> dict[str, Any]:
         """The franchise of a title or MAL id as known on :meth:`answer_date` (``sequelcast franchise --json``)."""
-        when = self.answer_date(as_of)
+        return self._franchise_doc(title_or_id, self.answer_date(as_of))
+
+    def _franchise_doc(self, title_or_id: str, when: date) -> dict[str, Any]:
+        """The stored JSON of the franchise a title or MAL id belongs to, as known on ``when``."""
         view = self.view(when)
         _, fid = self._franchise_id(view, title_or_id, when)
         doc = view.franchise(fid)
@@ -370,11 +373,8 @@ class Sequelcast:
     def forecast(self, title_or_id: str, as_of: date | None = None, model: str = DEFAULT_MODEL) -> dict[str, Any]:
         """Will this show get a next season, and when? (``status`` tells when the question is moot.)"""
         when = self.answer_date(as_of)
-        view = self.view(when)
-        _, fid = self._franchise_id(view, title_or_id, when)
-        fr = view.franchise(fid)
-        if fr is None:
-            raise CatalogError(f"franchise {fid} is missing from the catalog: rebuild it")
+        fr = self._franchise_doc(title_or_id, when)
+        fid = fr["id"]
         base = {"franchise": {"id": fr["id"], "title": fr["title"]}, "as_of": when.isoformat(),
                 "next_season": fr["next_season"]}
         if fr["next_season"]["status"] != "none":
