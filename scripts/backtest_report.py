@@ -147,9 +147,10 @@ def _one(settings: Settings, as_of: date) -> dict:
 def _section(s: dict) -> str:
     as_of = s["as_of"]
     notes = (
-        f"\n{s['n_early']:,} of those next seasons are dated on or before {as_of} in the newest "
-        f"data but were not linked in the catalog of {as_of}; they count as announced the day "
-        f"after (the stricter choice). {s['n_unmatched']:,} waiting show(s) could not be "
+        f"\n{s['n_early']:,} shows that looked waiting on {as_of} had a next season the newest data "
+        f"dates on or before {as_of} (the catalog of {as_of} only lacked the link): they were not "
+        f"waiting, and are left out of the scores and of the coverage's denominator. "
+        f"{s['n_unmatched']:,} waiting show(s) could not be "
         "matched to the newest franchises.\n"
     )
     return (

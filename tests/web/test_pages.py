@@ -95,7 +95,9 @@ def test_show_page(client: Client) -> None:
     assert '<tr><th scope="row">Studios</th><td>Project No.9</td></tr>' in html
     assert '<tr><th scope="row">Source</th><td>Light novel</td></tr>' in html
     assert "Aired 2021-04-05 to 2021-06-28" in text
-    assert "percentile 100 among 1 TV shows of 2021" in text
+    assert "100th percentile among 1 TV shows of 2021" in text
+    assert 'href="/anime/40938/report"' in html  # the full report is one click away
+    assert 'href="/track-record"' in html
     assert "Next season: none announced" in text
     assert '<th scope="col">Title</th>' in html
     assert 'aria-current="page"' in html  # the show's own row of the seasons table

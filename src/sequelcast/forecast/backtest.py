@@ -92,16 +92,18 @@ class BacktestResult:
     n_waiting: int = 0
     n_airing: int = 0
     n_estimated: int = 0
+    n_early: int = 0
 
     @property
     def coverage(self) -> float:
-        """Share of the franchises waiting on ``as_of`` that were forecast and scored."""
-        return len(self.outcomes) / self.n_waiting if self.n_waiting else float("nan")
+        """Share of the franchises waiting on ``as_of`` that were forecast and scored.
 
-    @property
-    def n_early(self) -> int:
-        """At-risk shows whose next season the newest data dates on or before ``as_of``."""
-        return int(self.outcomes["early"].sum())
+        The ``n_early`` shows whose next season the newest data dates on or before ``as_of`` were
+        not really waiting (the catalog of ``as_of`` only missed the link): they leave the
+        denominator as they leave the scores.
+        """
+        waiting = self.n_waiting - self.n_early
+        return len(self.outcomes) / waiting if waiting > 0 else float("nan")
 
     def summary(self) -> pd.DataFrame:
         """One row per model: C-index, integrated Brier, and td-AUC/Brier/ICI per horizon."""
@@ -373,6 +375,11 @@ def run_backtest(
         raise ModelError(f"backtest: no next season was announced in the data by {as_of}")
     at_risk = data.spells[data.spells["at_risk"]]
     outcomes, unmatched = outcomes_for(at_risk, outcome_seasons, as_of, outcome_date)
+    # a show whose next season already existed on as_of (the newest data dates it then or
+    # earlier; the catalog of as_of only lacked the link) was never waiting: scoring it as
+    # "announced the day after" would reward nothing a forecaster could know
+    n_early = int(outcomes["early"].sum()) if len(outcomes) else 0
+    outcomes = outcomes[~outcomes["early"]] if len(outcomes) else outcomes
     if len(outcomes) == 0:
         raise ModelError("backtest: no at-risk show could be matched with the outcome data")
     candidates = {k: m for k, m in models.items() if k not in BASELINES and k not in UNCONSTRAINED}
@@ -400,6 +407,7 @@ def run_backtest(
         n_waiting=len(waiting_franchises(inputs.seasons_by_franchise, as_of)),
         n_airing=int(data.spells.loc[outcomes.index, "airing"].sum()),
         n_estimated=int(data.spells.loc[outcomes.index, "estimated"].sum()),
+        n_early=n_early,
     )
 
 

@@ -28,6 +28,7 @@ from sequelcast.errors import CatalogError, ResolveError, SequelcastError
 from sequelcast.service import Sequelcast
 from sequelcast.web._chart import announcement_chart_svg, seasons_timeline_svg
 from sequelcast.web._home import home_lists
+from sequelcast.words import ordinal
 
 HERE = Path(__file__).resolve().parent
 #: The directory of the page's CSS, mounted at ``/static``.
@@ -138,7 +139,7 @@ def _percentile_text(value: Any, pct: float | None, peers: dict[str, Any], fmt: 
         return None
     text = format(value, fmt)
     if pct is not None and peers.get("group"):
-        text += f" (percentile {pct:g} among {peers['count']:,} {peers['group']})"
+        text += f" ({ordinal(pct)} percentile among {peers['count']:,} {peers['group']})"
     return text
 
 
