@@ -7,7 +7,9 @@ Derived tables, rebuilt with every build in the same transaction, as of the buil
 the resolver), ``franchise_links``, ``franchise_members``, ``franchises`` (each franchise's JSON:
 seasons in order, others, next-season status with evidence), ``anime_derived`` (per entry: its
 franchise, the status of the season after it, its peers' percentiles), ``forecasts`` (the forecast
-of every waiting show, fitted during the build) and ``derived_blobs`` (the pickled title index).
+of every waiting show, fitted during the build), ``derived_blobs`` (the pickled title index) and
+``title_answers`` (the entry the resolver chose for each catalog title, so that a query typing a
+title out is answered by one indexed read).
 ``source_links`` (anime -> source work, as of the build's date). Source works: ``manga`` (MAL
 manga and novels), ``manga_id_links`` (AniList ids of MAL manga), ``novels`` (NovelUpdates).
 Bookkeeping: ``builds``, ``rejects`` and ``schema_version``. The user's ``watchlist`` and its
@@ -331,19 +333,28 @@ derived_blobs = Table(
     Column("data", LargeBinary, nullable=False),
 )
 
+title_answers = Table(
+    "title_answers",
+    metadata,
+    # service._derive.answer_key of a catalog title; the entry the title resolver chose for it
+    Column("key", Text, primary_key=True),
+    Column("mal_id", Integer, nullable=False),
+)
+
 _V2_TABLES = [franchise_links, franchise_members]
 _V3_TABLES = [watchlist, watch_events]
 _V4_TABLES = [manga]
 _V6_TABLES = [manga_id_links, novels, source_links]
 _V8_TABLES = [franchises, anime_derived, forecasts, derived_blobs]
+_V11_TABLES = [title_answers]
 _V1_TABLES = [
     t for t in metadata.sorted_tables
-    if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES + _V6_TABLES + _V8_TABLES
+    if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES + _V6_TABLES + _V8_TABLES + _V11_TABLES
 ]
 
 #: Tables a build replaces as a whole (in this order for deletes).
 BUILD_TABLES = (
-    derived_blobs, forecasts, anime_derived, franchises,
+    title_answers, derived_blobs, forecasts, anime_derived, franchises,
     source_links, novels, manga_id_links, manga,
     franchise_members, franchise_links, titles, anime, rejects, collection_members, relations,
     first_seen, tvdb_mappings, id_links, facts,
@@ -351,7 +362,7 @@ BUILD_TABLES = (
 
 
 #: Derived tables of JSON rows the build writes through :meth:`Catalog.replace`'s ``derived``.
-DERIVED_TABLES = (franchises, anime_derived, forecasts)
+DERIVED_TABLES = (franchises, anime_derived, forecasts, title_answers)
 
 
 def _v1(conn: Connection) -> None:
@@ -379,6 +390,10 @@ def _v8(conn: Connection) -> None:
     conn.exec_driver_sql("DROP TABLE IF EXISTS raw_records")  # never written: the downloads keep payloads
 
 
+def _v11(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V11_TABLES)
+
+
 #: (version, description, function). Append, never edit, once released.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial catalog: records, derived tables, builds, rejects, raw records", _v1),
@@ -387,6 +402,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (4, "MyAnimeList manga and novels (volumes, chapters, publication status)", _v4),
     (6, "source material: AniList manga ids, NovelUpdates novels, anime -> source work links", _v6),
     (8, "derived tables: franchises, per-entry facts, forecasts, title index; raw_records dropped", _v8),
+    (11, "title answers: the entry each catalog title resolves to, read without the title index", _v11),
 )
 LATEST = MIGRATIONS[-1][0]
 

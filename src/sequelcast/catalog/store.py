@@ -13,7 +13,6 @@ from sqlalchemy import Date, create_engine, delete, event, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from sequelcast.asof import admit, assemble
 from sequelcast.catalog import schema as s
 from sequelcast.domain import (
     FACT_FIELDS,
@@ -314,6 +313,8 @@ class Catalog:
 
     def snapshot(self, as_of: date | None = None) -> Snapshot:
         """What the catalog knew on ``as_of`` (everything when ``None``)."""
+        from sequelcast.asof import admit, assemble  # numpy and rapidfuzz: not for a read command
+
         return assemble(admit(self.load_batch(), as_of), as_of)
 
     def source_links(self) -> list[dict[str, Any]]:
@@ -418,6 +419,14 @@ class Catalog:
         with self.engine.connect() as conn:
             return [dict(d) for d in conn.execute(select(s.forecasts.c.doc).order_by(s.forecasts.c.position))
                     .scalars()]
+
+    def title_answer(self, key: str) -> int | None:
+        """The MAL id the build's resolver chose for a title (by ``service.answer_key``), ``None``
+        when the build stored no answer for it."""
+        q = select(s.title_answers.c.mal_id).where(s.title_answers.c.key == key)
+        with self.engine.connect() as conn:
+            found = conn.execute(q).scalar()
+        return None if found is None else int(found)
 
     def blob(self, name: str) -> tuple[str, bytes] | None:
         """A binary artifact of the build: ``(sequelcast version that wrote it, bytes)``."""

@@ -24,6 +24,7 @@ from sequelcast.service._derive import (
     TITLE_INDEX,
     StoredView,
     View,
+    answer_key,
     entry_json,
     forecast_json,
     iso,
@@ -239,6 +240,11 @@ class Sequelcast:
             if self.catalog.get_anime(mal_id) is None:
                 raise NotFoundError(f"MAL id {mal_id} is not in the catalog")
             return mal_id
+        # a title typed out: the build stored the resolver's answer (one indexed read, without
+        # loading the title index); any other query goes through the resolver
+        stored = self.catalog.title_answer(answer_key(text))
+        if stored is not None:
+            return stored
         from sequelcast.resolve import resolve_one
 
         return resolve_one(self.title_index(), text).mal_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -14,12 +14,13 @@ from typing import Any
 from sequelcast.asof import admit, assemble, end_of_data
 from sequelcast.catalog import Catalog
 from sequelcast.domain import Snapshot, TitleRecord, merge_batches
-from sequelcast.errors import ModelError
+from sequelcast.errors import ModelError, ResolveError
 from sequelcast.franchise import FranchiseGraph, build_franchises
-from sequelcast.resolve import TitleIndex
+from sequelcast.resolve import TitleIndex, resolve_one
 from sequelcast.service._derive import (
     DEFAULT_MODEL,
     TITLE_INDEX,
+    answer_key,
     derive,
     evidence_json,
     forecast_json,
@@ -87,7 +88,9 @@ def build_catalog(
     derived = derive(snap, graph).rows()
     derived["forecasts"], counts["forecast"] = (
         _forecasts(snap, graph, end) if forecasts and end else ([], {"fitted": False, "error": "not asked"}))
-    blobs = {TITLE_INDEX: pickle.dumps(_title_index(snap, graph), protocol=pickle.HIGHEST_PROTOCOL)}
+    index = _title_index(snap, graph)
+    derived["title_answers"] = _title_answers(index, (t for a in snap.entries.values() for _, t in a.all_titles() if t))
+    blobs = {TITLE_INDEX: pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)}
     build_id = catalog.replace(
         admitted, snap, data_dir=where, as_of=as_of, started_at=started, counts=counts,
         franchise_links=links, franchise_members=members, derived=derived, blobs=blobs,
@@ -103,6 +106,20 @@ def _title_index(snap: Snapshot, graph: FranchiseGraph) -> TitleIndex:
                       popularity={a.mal_id: a.members or 0 for a in entries},
                       types={a.mal_id: a.type or "Unknown" for a in entries},
                       seasons=graph.season_numbers(), franchises=members, season_counts=counts)
+
+
+def _title_answers(index: TitleIndex, titles: Iterable[str]) -> list[dict[str, Any]]:
+    """The entry :func:`resolve_one` chooses for each catalog title, by :func:`answer_key` (a title
+    it refuses, as ambiguous or as naming a season the franchise lacks, gets no row)."""
+    answers: dict[str, int | None] = {}
+    for title in titles:
+        key = answer_key(title)
+        if key and key not in answers:
+            try:
+                answers[key] = resolve_one(index, key).mal_id
+            except ResolveError:
+                answers[key] = None
+    return [{"key": k, "mal_id": m} for k, m in answers.items() if m is not None]
 
 
 def _forecasts(snap: Snapshot, graph: FranchiseGraph, when: date) -> tuple[list[dict[str, Any]], dict[str, Any]]:

@@ -30,6 +30,24 @@ DEFAULT_MODEL = "auto"
 TITLE_INDEX = "title-index"
 
 
+def answer_key(title: str) -> str:
+    """The key of a title query in the build's ``title_answers`` table.
+
+    :func:`~sequelcast.resolve.resolve_one` reads a query only through ``query.strip().casefold()``
+    (verbatim titles) and :func:`~sequelcast.resolve.normalize.parse_title` (NFKC, then casefold,
+    then words). For an ASCII query both are the same for the query and for its stripped, casefolded
+    form, so that form is its key; any other query is keyed by itself, stripped. Two queries with
+    one key therefore get the same answer, which the build stores once.
+
+    Examples
+    --------
+    >>> answer_key("  Spy x Family "), answer_key("SPY×FAMILY"), answer_key("ＳＰＹ")
+    ('spy x family', 'SPY×FAMILY', 'ＳＰＹ')
+    """
+    text = title.strip()
+    return text.casefold() if text.isascii() else text
+
+
 def iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
