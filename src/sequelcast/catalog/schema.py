@@ -336,9 +336,9 @@ derived_blobs = Table(
 title_answers = Table(
     "title_answers",
     metadata,
-    # service._derive.answer_key of a catalog title; the entry the title resolver chose for it
+    # service._derive.exact_key of a catalog title, or parsed_key of its parsed form
     Column("key", Text, primary_key=True),
-    Column("mal_id", Integer, nullable=False),
+    Column("mal_id", Integer),  # the entry the title resolver chose (NULL: it refused to choose)
 )
 
 _V2_TABLES = [franchise_links, franchise_members]

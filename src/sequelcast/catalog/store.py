@@ -420,13 +420,13 @@ class Catalog:
             return [dict(d) for d in conn.execute(select(s.forecasts.c.doc).order_by(s.forecasts.c.position))
                     .scalars()]
 
-    def title_answer(self, key: str) -> int | None:
-        """The MAL id the build's resolver chose for a title (by ``service.answer_key``), ``None``
-        when the build stored no answer for it."""
+    def title_answer(self, key: str) -> tuple[bool, int | None]:
+        """Whether the build stored an answer of the title resolver under ``key`` (see
+        ``service._derive.exact_key``), and the MAL id it chose (``None``: it refused)."""
         q = select(s.title_answers.c.mal_id).where(s.title_answers.c.key == key)
         with self.engine.connect() as conn:
-            found = conn.execute(q).scalar()
-        return None if found is None else int(found)
+            row = conn.execute(q).first()
+        return (False, None) if row is None else (True, None if row[0] is None else int(row[0]))
 
     def blob(self, name: str) -> tuple[str, bytes] | None:
         """A binary artifact of the build: ``(sequelcast version that wrote it, bytes)``."""

@@ -18,10 +18,14 @@ Examples
 40938
 """
 
+from typing import TYPE_CHECKING, Any
+
 from sequelcast.resolve.aliases import ALIASES
-from sequelcast.resolve.candidates import TitleIndex
 from sequelcast.resolve.normalize import ParsedTitle, normalize, parse_title, season_hint
 from sequelcast.resolve.score import Match, resolve_one
+
+if TYPE_CHECKING:
+    from sequelcast.resolve.candidates import TitleIndex
 
 __all__ = [
     "ALIASES",
@@ -33,3 +37,13 @@ __all__ = [
     "resolve_one",
     "season_hint",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """:class:`TitleIndex` is imported on first use: it pulls in numpy and rapidfuzz's fuzzy
+    matching, which a command that only normalises a title does not need."""
+    if name == "TitleIndex":
+        from sequelcast.resolve.candidates import TitleIndex
+
+        return TitleIndex
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

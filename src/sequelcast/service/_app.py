@@ -24,10 +24,11 @@ from sequelcast.service._derive import (
     TITLE_INDEX,
     StoredView,
     View,
-    answer_key,
     entry_json,
+    exact_key,
     forecast_json,
     iso,
+    parsed_key,
     write_past_view,
 )
 from sequelcast.settings import Settings
@@ -240,14 +241,22 @@ class Sequelcast:
             if self.catalog.get_anime(mal_id) is None:
                 raise NotFoundError(f"MAL id {mal_id} is not in the catalog")
             return mal_id
-        # a title typed out: the build stored the resolver's answer (one indexed read, without
-        # loading the title index); any other query goes through the resolver
-        stored = self.catalog.title_answer(answer_key(text))
+        stored = self.stored_answer(text)
         if stored is not None:
             return stored
         from sequelcast.resolve import resolve_one
 
         return resolve_one(self.title_index(), text).mal_id
+
+    def stored_answer(self, text: str) -> int | None:
+        """The resolver's answer the build stored for a query (a catalog title typed out, or an ASCII
+        query parsed like one), read without loading the title index; ``None``: ask the resolver."""
+        stored, mal_id = self.catalog.title_answer(exact_key(text))
+        if stored or not text.isascii():
+            return mal_id
+        from sequelcast.resolve.normalize import parse_title
+
+        return self.catalog.title_answer(parsed_key(parse_title(text)))[1]
 
     def _franchise_id(self, view: View, title_or_id: str, when: date) -> tuple[int, str]:
         """The MAL id a title means and its franchise (:func:`~sequelcast.resolve.resolve_one`

@@ -16,14 +16,15 @@ from sequelcast.catalog import Catalog
 from sequelcast.domain import Snapshot, TitleRecord, merge_batches
 from sequelcast.errors import ModelError, ResolveError
 from sequelcast.franchise import FranchiseGraph, build_franchises
-from sequelcast.resolve import TitleIndex, resolve_one
+from sequelcast.resolve import ParsedTitle, TitleIndex, parse_title, resolve_one
 from sequelcast.service._derive import (
     DEFAULT_MODEL,
     TITLE_INDEX,
-    answer_key,
     derive,
     evidence_json,
+    exact_key,
     forecast_json,
+    parsed_key,
 )
 from sequelcast.sources import (
     FileSource,
@@ -109,17 +110,29 @@ def _title_index(snap: Snapshot, graph: FranchiseGraph) -> TitleIndex:
 
 
 def _title_answers(index: TitleIndex, titles: Iterable[str]) -> list[dict[str, Any]]:
-    """The entry :func:`resolve_one` chooses for each catalog title, by :func:`answer_key` (a title
-    it refuses, as ambiguous or as naming a season the franchise lacks, gets no row)."""
+    """What :func:`resolve_one` answers (a MAL id, or ``None`` when it refuses) for every catalog
+    title typed out (:func:`exact_key`; an ASCII spelling of a title in another script too), and for
+    each title's parsed form (:func:`parsed_key`), asked as its normalised spelling when that is
+    ASCII, parses back the same and is no catalog title itself."""
+    def answer(query: str) -> int | None:
+        try:
+            return resolve_one(index, query).mal_id
+        except ResolveError:
+            return None
+
     answers: dict[str, int | None] = {}
+    parsed: set[ParsedTitle] = set()
     for title in titles:
-        key = answer_key(title)
-        if key and key not in answers:
-            try:
-                answers[key] = resolve_one(index, key).mal_id
-            except ResolveError:
-                answers[key] = None
-    return [{"key": k, "mal_id": m} for k, m in answers.items() if m is not None]
+        text = title.strip()
+        for query in {text, text.casefold()} if text.casefold().isascii() else {text}:
+            key = exact_key(query)
+            if key not in answers:
+                answers[key] = answer(query)
+        parsed.add(parse_title(text))
+    for p in parsed:
+        if p.norm.isascii() and exact_key(p.norm) not in answers and parse_title(p.norm) == p:
+            answers[parsed_key(p)] = answer(p.norm)
+    return [{"key": k, "mal_id": m} for k, m in answers.items()]
 
 
 def _forecasts(snap: Snapshot, graph: FranchiseGraph, when: date) -> tuple[list[dict[str, Any]], dict[str, Any]]:
