@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import pickle
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,6 +34,8 @@ from sequelcast.settings import Settings
 # What only some commands need is imported where it is used, so that a query about one show
 # starts fast: scikit-learn (forecast), rapidfuzz (titles), the sources and httpx (build, fetch).
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     import httpx
 
     from sequelcast.forecast import BacktestResult, Forecaster
@@ -204,6 +204,9 @@ class Sequelcast:
         return StoredView(open_catalog(f"sqlite:///{path}", create=False))
 
     def _child(self) -> ProcessPoolExecutor:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         with self._open_lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
