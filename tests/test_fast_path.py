@@ -38,6 +38,11 @@ def test_importing_the_cli_loads_no_numpy_pandas_or_rapidfuzz() -> None:
     assert loaded_after("import sequelcast.cli") == []
 
 
+def test_parsing_a_query_loads_no_numpy() -> None:
+    """The parsed-form look-up parses the query; that needs the title grammar, not the index."""
+    assert "numpy" not in loaded_after("import sequelcast.cli, sequelcast.resolve.normalize")
+
+
 def test_the_probe_sees_a_heavy_import() -> None:
     assert loaded_after("import sequelcast.cli, numpy") == ["numpy"]
 
