@@ -235,3 +235,19 @@ def test_ambiguous_title_offers_did_you_mean(built: str) -> None:
     assert "'show' is ambiguous: 'Tiny Show' (MAL 100) or 'Old Show & Friends' (MAL 300)" in result.output
     assert "Did you mean:" in result.output
     assert "Traceback" not in result.output
+
+
+def test_build_without_data_says_where_it_looked_and_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    env = {"SEQUELCAST_DOWNLOADS": str(tmp_path / "dl"), "SEQUELCAST_DB": f"sqlite:///{tmp_path / 'c.db'}"}
+    result = runner.invoke(app, ["build", "-q"], env=env)
+    assert result.exit_code == 1
+    assert "Error: no data to build from. Looked in SEQUELCAST_DATA (not set), " in result.output
+    assert str(tmp_path / "shared" / "data") in result.output
+    assert f"{tmp_path / 'dl'} (downloads)" in result.output
+    assert "Run `sequelcast sync`" in result.output
+    assert "--data DIR" in result.output

@@ -43,6 +43,8 @@ EXPORTS = {
     "sequelcast.service": [
         "BacktestReport", "BoundedCache", "BuildReport", "DEFAULT_MODEL", "FetchReport", "Sequelcast",
         "build_catalog", "entry_json", "forecast_json", "franchise_json", "next_season_json",
+        "REPORT_FORMATS", "ledger_record", "ledger_replay_one", "ledger_score", "render_report",
+        "replay_dates", "report_json", "report_site",
     ],
     "sequelcast.api": ["create_app"],
     "sequelcast.api.deps": [

@@ -40,12 +40,19 @@ def test_forecast_json(env: dict[str, str]) -> None:
     assert fc["factors"]
     assert all(isinstance(f["text"], str) and f["text"] for f in fc["factors"])
     assert fc["window"] is None or 0.0 <= fc["window"]["probability"] <= 1.0
+    assert fc["verdict"] in ("very likely", "likely", "possible", "unlikely", "very unlikely")
+    assert fc["confidence"] in ("high", "medium", "low")
+    assert "likely never" not in fc["median_text"]
+    assert fc["conditional_window"] is None or fc["conditional_window"]["text"].startswith(
+        "if it is announced, it most likely airs within")
+    assert all(0.0 <= b["probability"] <= fc["p_5y"] + 1e-9 for b in fc["airs_by"])
 
 
 def test_forecast_table(env: dict[str, str]) -> None:
     out = run(env, "forecast", "Synth Show 3")
     assert "5 years" in out
     assert "Median time to an announcement" in out
+    assert "Verdict:" in out
     assert "Why:" in out
 
 

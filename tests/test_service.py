@@ -168,3 +168,16 @@ def test_a_past_date_is_derived_into_a_file_another_service_reuses(tiny_service:
         tiny_service.fact_sheet("100", date(2018, 9, day))
     assert len(list((tmp_path / "models").glob("asof-*.db"))) == VIEW_FILES_KEPT == 6  # the disk budget
     tiny_service.close()
+
+
+def test_announced_refusal_names_the_entry_and_its_dates() -> None:
+    from sequelcast.service._app import _announced_message
+
+    nxt = {"status": "announced", "mal_id": 51, "title": "Show Season 2", "first_seen": "2025-03-01",
+           "expected": "2026-10-04"}
+    msg = _announced_message("Show", nxt)
+    assert msg == ("Show: the next season is already announced: Show Season 2 (MAL 51), "
+                   "first seen 2025-03-01, airs 2026-10-04")
+    tba = _announced_message("Show", {"status": "announced", "title": "Show 2", "mal_id": None,
+                                      "first_seen": None, "expected": None})
+    assert tba.endswith("Show 2, air date TBA")

@@ -29,6 +29,7 @@ from typing import Any
 
 from sequelcast.domain import (
     FACT_FIELDS,
+    HISTORY_ONLY_FIELDS,
     LIST_FIELDS,
     Anime,
     Batch,
@@ -42,7 +43,7 @@ from sequelcast.domain import (
 from sequelcast.source_material import source_features, work_as_of
 
 #: Fields that change over time; every observation is kept in ``Snapshot.history``.
-VOLATILE_FIELDS = frozenset({"score", "scored_by", "members", "favorites", "rank", "popularity"})
+VOLATILE_FIELDS = frozenset({"score", "scored_by", "members", "favorites", "rank", "popularity"}) | HISTORY_ONLY_FIELDS
 
 #: When two sources observed a field on the same day, the higher one wins.
 SOURCE_PRIORITY = {
@@ -154,7 +155,8 @@ def _entry(mal_id: int, facts: list[Fact], ids: dict[str, str]) -> Anime:
     facts.sort(key=lambda f: (f.observed_at, SOURCE_PRIORITY.get(f.source, 0)))
     values: dict[str, Any] = {}
     for f in facts:
-        if f.field in FACT_FIELDS:  # page fields (poster, synopsis) are read by the page only
+        # page fields (poster, synopsis) are read by the page only; history-only fields stay in history
+        if f.field in FACT_FIELDS and f.field not in HISTORY_ONLY_FIELDS:
             values[f.field] = _value(f.field, f.value)
     values.setdefault("title", f"MAL {mal_id}")
     return Anime(

@@ -22,29 +22,35 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sequelcast import service
+from sequelcast._cli_help import HelpGroup, json_error
+from sequelcast._console import PipeConsole
 from sequelcast.api.serve import serve as _serve
 from sequelcast.errors import ConfigError, ResolveError, SequelcastError
-from sequelcast.settings import Settings, normalize_db_url, parse_date_option
+from sequelcast.service._feeds import send_webhook
+from sequelcast.settings import Settings, data_dir_candidates, normalize_db_url, parse_date_option
+from sequelcast.sources.webhook import check_url as check_webhook_url
+from sequelcast.words import duration_years, or_unknown, ordinal, plural
 
 app = typer.Typer(
+    cls=HelpGroup,
     name="sequelcast",
-    help="Will <show> get another season, and when? A catalog of anime franchises and a "
+    help="Will a show get another season, and when? A catalog of anime franchises and a "
     "backtested survival forecast.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+console = PipeConsole()
 err_console = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Catalog URL (sqlite:///file.db or postgresql://...). Env: SEQUELCAST_DB."),
+    typer.Option("--db", metavar="URL", help="Catalog URL (sqlite:///file.db or postgresql://...). Env: SEQUELCAST_DB."),
 ]
 AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="Use only what was known on this date (YYYY-MM-DD).")
+    str | None, typer.Option("--as-of", metavar="DATE", help="Use only what was known on this date (YYYY-MM-DD).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
@@ -58,22 +64,37 @@ def _as_of(value: str | None) -> date | None:
 
 
 def handle_errors(func: F) -> F:
-    """Turn sequelcast's errors into one line on stderr and exit code 1 (2 for bad options)."""
+    """Turn sequelcast's errors into one line on stderr and exit code 1 (2 for bad options).
+
+    With ``--json`` the error is JSON on stdout instead: ``{"ok": false, "error": ..., "errors":
+    [...]}`` (``errors`` holds the candidates of an ambiguous title), with the same exit code.
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("json_"))
         try:
             return func(*args, **kwargs)
         except ConfigError as exc:
-            err_console.print(f"Usage error: {exc}", markup=False, highlight=False)
-            raise typer.Exit(2) from None
+            _fail(f"Usage error: {exc}", str(exc), 2, as_json)
         except ResolveError as exc:
+            if as_json:
+                _fail("", str(exc), 1, True, [{"mal_id": c.mal_id, "title": c.title}
+                                                for c in exc.candidates[:5]])
             _resolve_failed(exc)
         except SequelcastError as exc:
-            err_console.print(f"Error: {exc}", markup=False, highlight=False)
-            raise typer.Exit(1) from None
+            _fail(f"Error: {exc}", str(exc), 1, as_json)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _fail(line: str, message: str, code: int, as_json: bool,
+          errors: list[dict[str, Any]] | None = None) -> NoReturn:
+    if as_json:
+        typer.echo(json_error(message, errors))
+    else:
+        err_console.print(line, markup=False, highlight=False)
+    raise typer.Exit(code)
 
 
 @contextmanager
@@ -90,13 +111,21 @@ def _print_json(value: Any) -> None:
     typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
+def _no_data_message(settings: Settings) -> str:
+    looked = [str(p.resolve()) for p in data_dir_candidates()] + [f"{settings.downloads} (downloads)"]
+    return ("no data to build from. Looked in SEQUELCAST_DATA (not set), "
+            + ", ".join(looked) + ". Run `sequelcast sync` to download the public data from its "
+            "sources and build, or pass --data DIR (a directory in the layout of ../shared/data).")
+
+
 @app.command()
 @handle_errors
 def build(
     data: Annotated[
         list[Path] | None,
         typer.Option("--data", help="Data directory (layout of ../shared/data); repeat to add more. "
-                     "Default: SEQUELCAST_DATA or ../shared/data, plus the downloads of `sequelcast fetch`.",
+                     "Default: SEQUELCAST_DATA or ../shared/data, plus the downloads of `sequelcast sync` "
+                     "and `sequelcast fetch`.",
                      file_okay=False),
     ] = None,
     db: DbOption = None,
@@ -107,7 +136,7 @@ def build(
     settings = _settings()
     data_dirs = list(data) if data else settings.data_dirs()
     if not data_dirs:
-        raise ConfigError("no data directory: pass --data DIR or set SEQUELCAST_DATA")
+        raise SequelcastError(_no_data_message(settings))
     cutoff = _as_of(as_of)
     from sequelcast.sources import DATA_SOURCES
 
@@ -135,7 +164,7 @@ def build(
         f"{c['entries']:,} entries, {c['facts']:,} facts, {c['rejects']:,} rejects."
     )
     fc = c["forecast"]
-    console.print(f"Forecasts as of {fc['as_of']}: {fc['waiting']:,} waiting shows (model {fc['model']})."
+    console.print(f"Forecasts as of {fc['as_of']}: {plural(fc['waiting'], 'waiting show')}."
                   if fc["fitted"] else f"No forecasts stored: {fc['error']}", highlight=False, markup=False)
 
 
@@ -170,8 +199,8 @@ def stats(db: DbOption = None, json_: JsonOption = False) -> None:
 @app.command()
 @handle_errors
 def rejects(
-    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 20,
+    source: Annotated[str | None, typer.Option("--source", metavar="NAME", help="Only this source.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", min=1, help="At most this many.")] = 20,
     db: DbOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -208,7 +237,7 @@ def _resolve_failed(exc: ResolveError) -> NoReturn:
 @handle_errors
 def resolve(
     query: Annotated[str, typer.Argument(help="What you remember of the title.")],
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="How many candidates.")] = 5,
+    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", min=1, max=100, help="How many candidates.")] = 5,
     db: DbOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -223,10 +252,10 @@ def resolve(
         err_console.print(f"No entry matches {query!r}.", markup=False)
         raise typer.Exit(1)
     table = Table(title=f"Candidates for {query!r}")
-    for col in ("MAL id", "title", "score", "matched on"):
+    for col in ("MAL id", "title", "confidence", "matched on"):
         table.add_column(col)
     for m in matches:
-        table.add_row(str(m.mal_id), m.title, f"{m.score:.0f}", m.matched_on)
+        table.add_row(str(m.mal_id), m.title, f"{m.score:.0f}%", m.matched_on)
     console.print(table)
 
 
@@ -276,7 +305,7 @@ def franchise(
     console.print(_seasons_table(data["seasons"], f"{data['title']} ({data['id']})"))
     if data["others"]:
         console.print("Also: " + "; ".join(
-            f"{o['title']} ({o['type'] or '?'}{', ' + o['start'][:4] if o['start'] else ''})"
+            f"{o['title']} ({o['type'] or 'type unknown'}{', ' + o['start'][:4] if o['start'] else ''})"
             for o in data["others"]), highlight=False)
     _print_evidence(data["next_season"])
 
@@ -299,7 +328,15 @@ def show(
 
 
 def _join(values: list[str]) -> str:
-    return ", ".join(values) if values else "-"
+    return ", ".join(values)  # empty: the row is left out
+
+
+def _with_percentile(value: Any, pct: float | None, group: str, fmt: str) -> str | None:
+    """``7.25 (64th percentile of TV shows of 2021)``; ``None`` when the value is unknown."""
+    if value is None:
+        return None
+    text = format(value, fmt)
+    return f"{text} ({ordinal(pct)} percentile of {group})" if pct is not None else text
 
 
 def _print_sheet(sheet: dict[str, Any]) -> None:
@@ -310,14 +347,13 @@ def _print_sheet(sheet: dict[str, Any]) -> None:
     rows = [
         ("English", sheet["title_english"]), ("Japanese", sheet["title_japanese"]),
         ("Also known as", _join(sheet["synonyms"])),
-        ("Type", f"{sheet['type'] or '?'}, {sheet['episodes'] or '?'} episodes"),
-        ("Aired", f"{sheet['start_date'] or '?'} to {sheet['end_date'] or '?'}"),
+        ("Type", f"{or_unknown(sheet['type'])}, "
+         + (plural(sheet["episodes"], "episode") if sheet["episodes"] else "episodes unknown")),
+        ("Aired", f"{or_unknown(sheet['start_date'])} to {or_unknown(sheet['end_date'])}"),
         ("Studios", _join(sheet["studios"])), ("Source", sheet["source_type"]),
         ("Genres", _join(sheet["genres"] + sheet["themes"] + sheet["demographics"])),
-        ("Score", f"{sheet['score']} ({peers['score_percentile']}th percentile of {peers['group']})"
-         if sheet["score"] is not None and peers["score_percentile"] is not None else sheet["score"]),
-        ("Members", f"{sheet['members']:,} ({peers['members_percentile']}th percentile of {peers['group']})"
-         if sheet["members"] is not None and peers["members_percentile"] is not None else sheet["members"]),
+        ("Score", _with_percentile(sheet["score"], peers["score_percentile"], peers["group"], "")),
+        ("Members", _with_percentile(sheet["members"], peers["members_percentile"], peers["group"], ",")),
     ]
     for key, value in rows:
         if value not in (None, ""):
@@ -331,12 +367,12 @@ def _print_sheet(sheet: dict[str, Any]) -> None:
 
 
 ModelOption = Annotated[
-    str, typer.Option("--model", help="Model: auto (chosen by an inner time split), cox, gbsa, ...")
+    str, typer.Option("--model", metavar="NAME", help="Model: auto (chosen by an inner time split), cox, gbsa, ...")
 ]
 
 
 def _pct(p: float | None) -> str:
-    return "-" if p is None else f"{100 * p:.0f}%"
+    return "unknown" if p is None else f"{100 * p:.0f}%"
 
 
 def _print_forecast(data: dict[str, Any]) -> None:
@@ -346,25 +382,29 @@ def _print_forecast(data: dict[str, Any]) -> None:
             _print_evidence(data["next_season"])
         return
     fc = data["forecast"]
-    console.print(f"[bold]{fc['title']}[/bold] (MAL {fc['mal_id']}): ended {fc['ended']}, "
-                  f"waiting {fc['waited_years']:.1f} years on {fc['as_of']}", highlight=False)
-    table = Table(title="Chance the next season is announced within", show_edge=False)
+    state = (f"still airing on {fc['as_of']} (ends about {fc['ended']})" if fc.get("airing") else
+             f"ended {fc['ended']}, waiting {duration_years(fc['waited_years'])} on {fc['as_of']}")
+    console.print(f"[bold]{fc['title']}[/bold] (MAL {fc['mal_id']}): {state}", highlight=False)
+    console.print("Chance the next season is announced within:")
+    table = Table(show_edge=False)
     for h in ("1 year", "2 years", "3 years", "5 years"):
         table.add_column(h, justify="right")
     table.add_row(_pct(fc["p_1y"]), _pct(fc["p_2y"]), _pct(fc["p_3y"]), _pct(fc["p_5y"]))
     console.print(table)
+    if fc.get("verdict"):
+        reasons = f" ({', '.join(fc['confidence_reasons'])})" if fc["confidence_reasons"] else ""
+        console.print(f"Verdict: {fc['verdict']}; confidence: {fc['confidence']}{reasons}", highlight=False)
     median = fc["median_years"]
     console.print("Median time to an announcement: "
-                  + (f"{median:.1f} years" if median is not None else "more than 10 years (likely never)"))
-    window = fc["window"]
-    if window and window["start"]:
-        console.print(f"Likely release window: {window['label']} "
-                      f"({_pct(window['probability'])} chance it airs in that window)", highlight=False)
+                  + (duration_years(median) if median is not None else fc.get("median_text", "")), highlight=False)
+    if fc.get("conditional_window"):
+        console.print(fc["conditional_window"]["text"].capitalize(), highlight=False)
+    for by in fc.get("airs_by") or ():
+        console.print(by["text"].capitalize(), highlight=False)
     console.print("Why:")
     for f in fc["factors"]:
         mark = "[green]+[/green]" if f["raises"] else "[red]-[/red]"
         console.print(f"  {mark} {f['text']}", highlight=False)
-    console.print(f"(model: {fc['model']})", style="dim")
 
 
 @app.command()
@@ -372,7 +412,7 @@ def _print_forecast(data: dict[str, Any]) -> None:
 def forecast(
     title_or_id: Annotated[str | None, typer.Argument(help="A title or MAL id (or use --all).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every show waiting for a next season.")] = False,
-    format_: Annotated[str, typer.Option("--format", help="With --all: csv or json.")] = "csv",
+    format_: Annotated[str, typer.Option("--format", metavar="csv|json", help="With --all: csv or json.")] = "csv",
     db: DbOption = None,
     as_of: AsOfOption = None,
     model: ModelOption = service.DEFAULT_MODEL,
@@ -415,8 +455,8 @@ def _print_all(rows: list[dict[str, Any]], format_: str) -> None:
 @app.command()
 @handle_errors
 def backtest(
-    as_of: Annotated[str, typer.Option("--as-of", help="Train on what was known on this date.")],
-    horizons: Annotated[str, typer.Option("--horizons", help="Years, separated by commas.")] = "1,2,3,5",
+    as_of: Annotated[str, typer.Option("--as-of", metavar="DATE", help="Train on what was known on this date (YYYY-MM-DD).")],
+    horizons: Annotated[str, typer.Option("--horizons", metavar="YEARS", help="Years, separated by commas.")] = "1,2,3,5",
     out: Annotated[Path, typer.Option("--out", help="Where to save the reliability plot.", file_okay=False)]
     = Path("backtest"),
     db: DbOption = None,
@@ -474,8 +514,8 @@ OutOption = Annotated[
 
 
 def _fetched(report: service.FetchReport) -> None:
-    console.print(f"Saved {len(report.paths)} file(s) from {report.source}: {report.records:,} records, "
-                  f"{report.rejects:,} rejects.", highlight=False)
+    console.print(f"Saved {plural(len(report.paths), 'file')} from {report.source}: "
+                  f"{plural(report.records, 'record')}, {plural(report.rejects, 'reject')}.", highlight=False)
     for path in report.paths:
         console.print(f"  {path}", highlight=False, markup=False)
 
@@ -586,10 +626,23 @@ def watch_list(db: DbOption = None, json_: JsonOption = False) -> None:
 
 @watch_app.command("check")
 @handle_errors
-def watch_check(db: DbOption = None, json_: JsonOption = False) -> None:
+def watch_check(
+    db: DbOption = None,
+    json_: JsonOption = False,
+    webhook: Annotated[str | None, typer.Option(
+        "--webhook", metavar="URL", help="Also POST the changes as JSON to this URL (retried with "
+        "back-off; if it fails, the check is not recorded and the next one sends them again).")] = None,
+) -> None:
     """Compare each watched show with the catalog (run after `sequelcast build`): what changed?"""
+    notify = None
+    if webhook is not None:
+        url = check_webhook_url(webhook)
+
+        def notify(events: list[dict[str, Any]]) -> None:
+            send_webhook(url, events, _settings().forecast_date())
+
     with _service(db) as svc:
-        events = svc.watch_check()
+        events = svc.watch_check(notify=notify)
     if json_:
         _print_json(events)
         return
@@ -608,6 +661,19 @@ def watch_feed(db: DbOption = None) -> None:
 
 
 app.command("serve")(handle_errors(_serve))
+
+from sequelcast.cli_sync import sync_app  # noqa: E402 - the sub-app reuses this module's helpers
+
+app.add_typer(sync_app, name="sync")
+
+from sequelcast.cli_feeds import calendar_command  # noqa: E402 - reuses this module's helpers
+
+app.command("calendar")(calendar_command)
+
+from sequelcast.cli_report import ledger_app, report  # noqa: E402 - they use the helpers above
+
+app.command("report")(report)
+app.add_typer(ledger_app, name="ledger")
 
 
 def main() -> None:

@@ -44,7 +44,14 @@ FACT_FIELDS: dict[str, type] = {
     "favorites": int,
     "rank": int,
     "popularity": int,
+    "disc_sales": float,
+    "anilist_members": int,
 }
+
+#: Fields kept only as dated history (``Snapshot.history``), not as columns of :class:`Anime`:
+#: ``disc_sales`` (thousands of Blu-ray/DVD units per volume) and ``anilist_members`` (AniList
+#: list entries, a different count from MyAnimeList ``members``).
+HISTORY_ONLY_FIELDS = frozenset({"disc_sales", "anilist_members"})
 
 #: Fields whose value is a list of strings.
 LIST_FIELDS = frozenset(k for k, v in FACT_FIELDS.items() if v is list)

@@ -33,7 +33,7 @@ SETTINGS: tuple[Setting, ...] = (
             "The date forecasts are made on when --as-of is not given (YYYY-MM-DD). "
             "Default: the system date."),
     Setting("downloads", "SEQUELCAST_DOWNLOADS", None,
-            "Where `sequelcast fetch` saves network answers; `sequelcast build` without --data "
+            "Where `sequelcast sync` and `sequelcast fetch` save downloads; `sequelcast build` without --data "
             "reads it too when it exists. Default: downloads/ in the user data directory."),
     Setting("model_dir", "SEQUELCAST_MODEL_DIR", None,
             "Where trained models are cached. Default: models/ in the user cache directory."),
@@ -59,10 +59,15 @@ def _default_model_dir() -> Path:
     return Path(user_cache_dir("sequelcast")) / "models"
 
 
+def data_dir_candidates(cwd: Path | None = None) -> list[Path]:
+    """Where the data directory is looked for: ``../shared/data``, then ``./shared/data``."""
+    cwd = cwd or Path.cwd()
+    return [cwd.parent / "shared" / "data", cwd / "shared" / "data"]
+
+
 def default_data_dir(cwd: Path | None = None) -> Path | None:
     """``../shared/data`` or ``./shared/data`` relative to ``cwd``, when it exists."""
-    cwd = cwd or Path.cwd()
-    for candidate in (cwd.parent / "shared" / "data", cwd / "shared" / "data"):
+    for candidate in data_dir_candidates(cwd):
         if candidate.is_dir():
             return candidate.resolve()
     return None

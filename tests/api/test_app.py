@@ -150,7 +150,8 @@ def test_forecast_of_a_show_whose_next_season_is_announced(client: Client) -> No
     body = client.get("/api/v1/forecast/100", params={"as_of": "2018-08-01"}).json()
     assert body["status"] == "announced"
     assert body["forecast"] is None
-    assert body["message"] == "Tiny Show: the next season is already announced"
+    assert body["message"] == ("Tiny Show: the next season is already announced: AniDB 2000, "
+                               "first seen 2018-06-01, air date TBA")
     assert body["next_season"]["first_seen"] == "2018-06-01"
 
 

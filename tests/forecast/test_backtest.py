@@ -131,3 +131,21 @@ def test_default_models_backtest(full_inputs: ForecastInputs,
     summary = res.summary()
     assert res.selected not in {"kaplan_meier", "popularity_logistic", "rule_of_thumb"}
     assert summary.loc[res.selected, "td_auc_3"] > summary.loc["kaplan_meier", "td_auc_3"]
+
+
+def test_coverage_is_the_share_of_waiting_franchises_scored(result: BacktestResult) -> None:
+    assert result.n_waiting >= len(result.outcomes) > 0
+    assert result.coverage == pytest.approx(len(result.outcomes) / result.n_waiting)
+    assert (result.summary()["coverage"] == result.coverage).all()
+
+
+def test_waiting_franchises_leave_out_an_announced_next_season() -> None:
+    from sequelcast.domain import Season
+    from sequelcast.forecast.dataset import waiting_franchises
+
+    aired = Season("a", 1, 1, None, "A", date(2015, 1, 1), date(2015, 3, 1), 12, date(2014, 6, 1))
+    nxt = Season("a", 2, 2, None, "A2", date(2019, 1, 1), None, 12, date(2018, 1, 1))
+    undated = Season("b", 1, 3, None, "B", None, None, None, date(2012, 9, 22))
+    spells = {"a": [aired, nxt], "b": [undated], "c": [aired]}
+    assert waiting_franchises(spells, date(2018, 5, 7)) == ["b", "c"]
+    assert waiting_franchises(spells, date(2017, 5, 7)) == ["a", "b", "c"]

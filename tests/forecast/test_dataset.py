@@ -45,8 +45,13 @@ def test_spells_durations_events_and_risk_set() -> None:
             _season("b", 1, date(2015, 1, 1), date(2015, 3, 26), date(2014, 6, 1), 3),
             _season("b", 2, date(2016, 1, 1), date(2016, 3, 26), date(2015, 3, 1), 4),
         ],
-        # still airing at as_of: no spell at all
+        # still airing at as_of, nothing after it known: at risk, nothing waited yet
         "c": [_season("c", 1, date(2018, 4, 1), date(2018, 6, 20), date(2017, 9, 1), 5)],
+        # still airing, its successor already known: not at risk
+        "e": [
+            _season("e", 1, date(2018, 4, 1), date(2018, 6, 20), date(2017, 9, 1), 8),
+            _season("e", 2, date(2019, 4, 1), date(2019, 6, 20), date(2018, 5, 1), 9),
+        ],
         # season 2 announced only after as_of: season 1 is censored and at risk
         "d": [
             _season("d", 1, date(2016, 1, 1), date(2016, 3, 26), date(2015, 6, 1), 6),
@@ -54,7 +59,13 @@ def test_spells_durations_events_and_risk_set() -> None:
         ],
     }
     spells = build_spells(seasons, AS_OF)
-    assert list(spells.index) == ["a:1", "a:2", "b:2", "d:1"]
+    assert list(spells.index) == ["a:1", "a:2", "b:2", "c:1", "d:1"]
+    c1 = spells.loc["c:1"]
+    assert c1["at_risk"]
+    assert c1["airing"]
+    assert not c1["event"]
+    assert c1["duration"] == pytest.approx(1 / 365.25)
+    assert not spells.loc[["a:1", "a:2", "b:2", "d:1"], "airing"].any()
     a1 = spells.loc["a:1"]
     assert a1["event"]
     assert not a1["at_risk"]
@@ -74,6 +85,17 @@ def test_spell_end_estimated_from_episodes_and_undated_season_skipped() -> None:
     spells = build_spells({"a": [s1, undated]}, AS_OF)
     assert spells.loc["a:1", "end"] == date(2010, 3, 26)
     assert spells.loc["a:1", "at_risk"]
+
+
+def test_old_show_dated_by_its_broadcast_season() -> None:
+    old = Season("f", 1, 1, None, "Old", None, None, None, date(2012, 9, 22))
+    entry = Anime(1, "Old", episodes=26, season="spring", year=1998)
+    est = dataset.estimate_dates(old, entry)
+    assert (est.start, est.episodes) == (date(1998, 4, 1), 26)
+    data = make_dataset(ForecastInputs({"f": [est]}, {1: entry}), AS_OF)
+    assert data.spells.loc["f:1", "at_risk"]
+    assert data.spells.loc["f:1", "estimated"]
+    assert dataset.estimate_dates(old, Anime(1, "Old")) is old  # no year: left undated
 
 
 def test_members_percentile_mid_rank() -> None:
@@ -161,6 +183,34 @@ def test_censor_at_views_spells_earlier(inputs_at: Callable[[date], ForecastInpu
     data = make_dataset(inputs, AS_OF)
     earlier = censor_at(data.spells, inputs.seasons_by_franchise, date(2015, 5, 7))
     assert set(earlier.index) <= set(data.spells.index)
-    assert (earlier["end"] <= date(2015, 5, 7)).all()
+    ended = earlier[~earlier["airing"]]
+    assert (ended["end"] <= date(2015, 5, 7)).all()
+    assert (earlier.loc[earlier["airing"], "start"] <= date(2015, 5, 7)).all()
+    assert earlier.loc[earlier["airing"], "at_risk"].all()
     assert len(earlier) < len(data.spells)
     assert earlier["event"].sum() < data.spells["event"].sum()
+
+
+def test_disc_sales_used_only_after_the_delay_and_missing_flagged() -> None:
+    from sequelcast.domain import SourceFeatures
+
+    s1 = Season("f", 1, 1, None, "A", date(2012, 1, 1), date(2012, 3, 20), 12, date(2011, 6, 1))
+    g1 = Season("g", 1, 2, None, "B", date(2012, 1, 1), date(2012, 3, 20), 12, date(2011, 6, 1))
+    history = {1: [Fact(1, "disc_sales", 9.0, date(2012, 4, 1), "disc_sales")]}
+    sf = {1: SourceFeatures(True, "light_novel", finished=True, volumes=5, episodes_per_volume=2.4,
+                            summary="light novel, 5 volumes, finished 2021: little left to adapt")}
+    inputs = ForecastInputs({"f": [s1], "g": [g1]}, {1: Anime(1, "A", studios=("Studio A",)),
+                                                     2: Anime(2, "B")}, history,
+                            source_features=sf)
+    early = make_dataset(inputs, date(2012, 5, 1))  # known, but the season ended < 90 days ago
+    assert math.isnan(early.X.loc["f:1", "log_disc_sales"])
+    assert early.X.loc["f:1", "disc_sales_missing"] == 1.0
+    later = make_dataset(inputs, date(2013, 1, 1))
+    assert later.X.loc["f:1", "log_disc_sales"] == pytest.approx(math.log1p(9.0))
+    assert later.X.loc["f:1", "disc_sales_missing"] == 0.0
+    assert later.X.loc["g:1", "disc_sales_missing"] == 1.0
+    assert later.X.loc["f:1", "src_finished"] == 1.0
+    assert later.X.loc["f:1", "src_volumes_per_episode"] == pytest.approx(1 / 2.4)
+    assert later.X.loc["g:1", "src_linked"] == 0.0
+    assert later.spells.loc["f:1", "studio"] == "Studio A"
+    assert "5 volumes" in later.spells.loc["f:1", "source_summary"]

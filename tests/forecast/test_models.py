@@ -15,6 +15,7 @@ from sequelcast.forecast import metrics, models
 from sequelcast.forecast.dataset import ForecastInputs, SurvivalData, make_dataset
 from sequelcast.forecast.models import (
     BASELINES,
+    UNCONSTRAINED,
     CalibratedModel,
     CoxModel,
     DiscreteTimeBoostingModel,
@@ -23,6 +24,7 @@ from sequelcast.forecast.models import (
     PopularityLogisticModel,
     RandomSurvivalForestModel,
     RuleOfThumbModel,
+    StartYearModel,
     SurvivalModel,
     default_models,
 )
@@ -171,7 +173,51 @@ def test_missing_feature_column_is_named(data: SurvivalData) -> None:
 def test_default_models_name_the_baselines() -> None:
     names = default_models()
     assert set(BASELINES) <= set(names)
-    assert {"cox", "gbsa", "discrete_boost"} <= set(names)
+    assert {"cox", "gbsa_free", "discrete_boost", "discrete_boost_free", "start_year"} <= set(names)
+    assert set(UNCONSTRAINED) <= set(names)
+
+
+def _confounded(n: int = 400) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """A feature ``score`` whose raw effect is negative (shows with a sequel are rated later)."""
+    rng = np.random.default_rng(7)
+    X = pd.DataFrame({"score": rng.normal(7, 1, n), "log_members": rng.normal(11, 1, n)})
+    rate = np.exp(0.8 * (X["log_members"] - 11) - 0.6 * (X["score"] - 7)).to_numpy()
+    durations = rng.exponential(1 / (0.3 * rate)) + 0.01
+    events = durations < 6
+    return X, np.minimum(durations, 6.0), events
+
+
+def test_monotone_boosting_never_lowers_the_chance_with_a_higher_score() -> None:
+    X, d, e = _confounded()
+    free = DiscreteTimeBoostingModel(max_iter=50).fit(X, d, e)
+    mono = DiscreteTimeBoostingModel(max_iter=50, monotone={"score": 1}).fit(X, d, e)
+    grid = X.iloc[[0] * 30].copy()
+    grid["score"] = np.linspace(4, 10, 30)
+    p_mono = mono.predict_within(grid, np.full(30, 0.5), [2.0])[:, 0]
+    p_free = free.predict_within(grid, np.full(30, 0.5), [2.0])[:, 0]
+    assert np.all(np.diff(p_mono) >= -1e-12)
+    assert np.any(np.diff(p_free) < -1e-6)  # the data alone pushes the other way
+
+
+def test_cox_drops_a_constrained_column_with_the_wrong_sign() -> None:
+    X, d, e = _confounded()
+    free = CoxModel().fit(X, d, e)
+    mono = CoxModel(monotone={"score": 1, "log_members": 1}).fit(X, d, e)
+    names = list(free.columns_)
+    assert free.coef_[names.index("score")] < 0
+    assert list(mono.dropped_) == ["score"]
+    assert mono.coef_[names.index("score")] == 0.0
+    assert mono.coef_[names.index("log_members")] > 0
+
+
+def test_start_year_baseline_ranks_by_recency() -> None:
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"start_year": rng.uniform(2000, 2020, 300), "score": rng.normal(7, 1, 300)})
+    d = rng.exponential(1 / np.exp(0.15 * (X["start_year"].to_numpy() - 2010))) + 0.01
+    m = StartYearModel().fit(X, np.minimum(d, 8.0), d < 8.0)
+    assert list(m.feature_names_in_) == ["start_year"]
+    risk = m.predict(X.sort_values("start_year"))
+    assert np.all(np.diff(risk) >= 0)
 
 
 def test_lifelines_convergence_trouble_becomes_our_warning() -> None:
@@ -184,3 +230,14 @@ def test_lifelines_convergence_trouble_becomes_our_warning() -> None:
         warnings.simplefilter("always")
         CoxModel(penalizer=0.0).fit(X, d, e)
     assert all(issubclass(w.category, ConvergenceWarning) for w in caught)
+
+
+def test_thread_limit_is_set_once_per_process() -> None:
+    from threadpoolctl import threadpool_info
+
+    models.limit_threads(1)
+    models.limit_threads(2)  # later calls change nothing
+    assert models._THREADS_LIMITED[0] in (1, None)
+    omp = [p for p in threadpool_info() if p["user_api"] == "openmp"]
+    if models._THREADS_LIMITED[0] == 1:
+        assert all(p["num_threads"] == 1 for p in omp)

@@ -1,7 +1,7 @@
 """The forecast on the real data: train as of 2018-05-07, score against the 2026-08-20 data.
 
 Targets (3-year horizon, selected model): td-AUC >= 0.80, C-index >= 0.75, ICI <= 0.05, better
-than every baseline; training < 60 s and forecasting every waiting show < 5 s.
+than every baseline; coverage >= 97%. Timings are measured by benchmarks/forecast.py, not here.
 """
 
 from __future__ import annotations
@@ -68,11 +68,19 @@ def test_backtest_population(result: BacktestResult) -> None:
     assert result.n_early <= 0.5 * result.outcomes["event"].sum()
 
 
+def test_every_waiting_show_is_answered(result: BacktestResult) -> None:
+    """Coverage: still-airing shows and old shows with estimated dates are scored too."""
+    assert result.coverage >= 0.97
+    assert result.n_airing > 0
+    assert result.n_estimated > 0
+
+
 def test_every_waiting_show_gets_a_forecast(
     real_inputs: tuple[ForecastInputs, ForecastInputs],
 ) -> None:
     """(How long this takes is printed by benchmarks/forecast.py, not asserted here.)"""
     then, _ = real_inputs
     fc = Forecaster().fit(then, AS_OF)
-    forecasts = fc.predict()
+    forecasts = fc.predict(detail=False)
     assert len(forecasts) == len(fc.at_risk())
+    assert any(f.airing for f in forecasts)

@@ -12,12 +12,15 @@ from sequelcast.domain import FACT_FIELDS, PAGE_FIELDS
 from sequelcast.errors import SourceFileError
 from sequelcast.sources import (
     DATA_SOURCES,
+    airing_daily,
     anidb_tvdb,
+    disc_sales,
     discover,
     erengy,
     first_seen,
     fribb,
     load_batches,
+    mal_popularity,
     mal_seasons,
     mal_snapshots,
 )
@@ -247,3 +250,69 @@ def test_manga_partial_publication_dates() -> None:
     assert by_id[657].published_from == date(1999, 1, 1)
     assert by_id[418].published_from == date(1999, 11, 1)
     assert by_id[418].published_to == date(2008, 8, 25)
+
+
+def _parse_tiny(tiny_data: Path, name: str):
+    (src, path), = [(s, p) for s, p in discover(tiny_data) if s.name == name]
+    return src.parse(path.read_bytes(), path.name)
+
+
+def test_disc_sales_stamped_six_months_after_the_season_began(tiny_data: Path) -> None:
+    batch = _parse_tiny(tiny_data, "disc_sales")
+    (fact,) = batch.facts
+    assert (fact.mal_id, fact.field, fact.value) == (100, "disc_sales", 4.0)
+    assert fact.observed_at == date(2015, 7, 1)  # Winter 2015 starts in January
+    header = (tiny_data / "derived/disc_sales_someanithing_2020-10.csv").read_text().splitlines()[0]
+    bad_rows = "\n".join([header, "A,2015,Monsoon,2,0,2,x,S,manga,l,7", "B,2015,Fall,-1,0,2,x,S,manga,l,8",
+                          "C,2015,Fall,1,0,1,x,S,manga,l,"])
+    batch = disc_sales.parse(bad_rows.encode(), "d.csv")
+    assert [r.location for r in batch.rejects] == ["d.csv:2", "d.csv:3", "d.csv:4"]
+    assert "Monsoon" in batch.rejects[0].reason
+    assert "avg_sales" in batch.rejects[1].reason
+    assert "MAL id" in batch.rejects[2].reason
+
+
+def test_popularity_snapshots_stamped_at_known_by(tiny_data: Path) -> None:
+    batch = _parse_tiny(tiny_data, "mal_popularity_2020_2024")
+    by = {(f.field, f.observed_at): f.value for f in batch.facts}
+    assert by[("members", date(2020, 12, 13))] == 250000  # known_by, not snapshot_date
+    assert by[("popularity", date(2020, 12, 13))] == 900
+    assert ("scored_by", date(2020, 12, 13)) not in by  # empty cell: no fact
+    assert by[("scored_by", date(2024, 1, 1))] == 150000
+    assert not batch.rejects
+    text = "mal_id,snapshot_date,known_by,members,score,scored_by,popularity\n1,2020-01-01,2020-02-01,,,,\n2,x,,5,,,\n"
+    batch = mal_popularity.parse(text.encode(), "p.csv")
+    assert ["no members" in r.reason for r in batch.rejects] == [True, False]
+    assert "known_by" in batch.rejects[1].reason
+
+
+def test_airing_daily_keeps_anilist_members_apart(tiny_data: Path) -> None:
+    batch = _parse_tiny(tiny_data, "airing_anime_daily")
+    facts = sorted((f.observed_at, f.value) for f in batch.facts)
+    assert {f.field for f in batch.facts} == {"anilist_members"}
+    assert facts == [(date(2026, 1, 10), 5200), (date(2026, 1, 11), 5500)]  # last of each day
+    assert batch.skipped == 1  # no MAL id
+    assert not batch.rejects
+    text = "anime_id,mal_id,members,collected_at\n1,12.5,10,2026-01-01T00:00:00\n2,3.0,-4,2026-01-01\n3,4,5,\n"
+    batch = airing_daily.parse(text.encode(), "a.csv")
+    assert [r.location for r in batch.rejects] == ["a.csv:2", "a.csv:3", "a.csv:4"]
+    assert "12.5" in batch.rejects[0].reason
+
+
+def test_airing_daily_not_gzip_is_a_file_error() -> None:
+    with pytest.raises(SourceFileError, match="gzip"):
+        airing_daily.parse(b"\x1f\x8bnot really", "x.csv.gz")
+
+
+def test_history_only_fields_stay_out_of_the_entry() -> None:
+    from sequelcast.asof import snapshot_from_batches
+    from sequelcast.domain import Batch, Fact
+
+    batch = Batch("t", "t", facts=[
+        Fact(5, "title", "Show", date(2020, 1, 1), "t"),
+        Fact(5, "disc_sales", 3.0, date(2020, 7, 1), "disc_sales"),
+        Fact(5, "anilist_members", 900, date(2021, 1, 1), "airing_anime_daily"),
+    ])
+    snap = snapshot_from_batches([batch], date(2020, 12, 31))
+    assert not hasattr(snap.entries[5], "disc_sales")
+    assert [(f.field, f.value) for f in snap.history[5]] == [("disc_sales", 3.0)]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sequelcast.domain import NextSeason, Season
 from sequelcast.franchise import Franchise
+from sequelcast.service._derive import franchise_json
 from sequelcast.web._home import LIMIT, first_horizon, home_lists
 
 AS_OF = date(2026, 8, 1)
@@ -15,11 +17,12 @@ def _season(fid: str, number: int, mal_id: int, start: date, end: date | None) -
     return Season(fid, number, mal_id, None, f"{fid} S{number}", start, end, 12, announced=None)
 
 
-def _franchise(fid: str, seasons: list[Season], ns: NextSeason) -> Franchise:
-    return Franchise(fid, fid.title(), seasons, [], ns, [])
+def _franchise(fid: str, seasons: list[Season], ns: NextSeason) -> dict[str, Any]:
+    """A franchise as the build stores it (the JSON of ``sequelcast franchise --json``)."""
+    return franchise_json(Franchise(fid, fid.title(), seasons, [], ns, []))
 
 
-def _world() -> list[Franchise]:
+def _world() -> list[dict[str, Any]]:
     return [
         _franchise("late", [_season("late", 1, 1, date(2020, 1, 1), date(2020, 3, 1))],
                    NextSeason("announced", 11, None, "Late S2", first_seen=date(2025, 1, 1),

@@ -183,6 +183,9 @@ def test_forecast_block(synthetic_client: Client) -> None:
     for factor in fc["factors"]:
         assert ("▲ " if factor["raises"] else "▼ ") + factor["text"] in text
     assert f"Model: {fc['model']}" in text
+    assert f"Median time to an announcement: {fc['median_text']}" in text
+    assert f"Verdict: {fc['verdict']}" in text
+    assert "likely never" not in text
 
 
 def test_forecast_block_when_the_season_is_announced(client: Client) -> None:

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import sequelcast
 from sequelcast.api._errors import ApiError, logger, problem_of
+from sequelcast.api.feeds import router as feeds_router
 from sequelcast.api.routes import router
 from sequelcast.errors import SequelcastError
 from sequelcast.service import Sequelcast
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, catalog_url: str | None = None,
     for kind in handlers:
         app.add_exception_handler(kind, _on_error)
     app.include_router(router)
+    app.include_router(feeds_router)
     _mount_web(app)
     return app
 
@@ -134,9 +136,11 @@ def app_from_env() -> FastAPI:
 
 
 def _mount_web(app: FastAPI) -> None:
+    from sequelcast.web.report_views import router as report_router
     from sequelcast.web.views import STATIC_DIR  # the web package imports this one
     from sequelcast.web.views import router as web_router
 
     app.include_router(web_router)
+    app.include_router(report_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

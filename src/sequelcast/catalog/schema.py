@@ -13,7 +13,9 @@ title out is answered by one indexed read).
 ``source_links`` (anime -> source work, as of the build's date). Source works: ``manga`` (MAL
 manga and novels), ``manga_id_links`` (AniList ids of MAL manga), ``novels`` (NovelUpdates).
 Bookkeeping: ``builds``, ``rejects`` and ``schema_version``. The user's ``watchlist`` and its
-``watch_events`` survive rebuilds.
+``watch_events`` survive rebuilds. The forecast ledger (``ledger_runs``,
+``ledger_forecasts``) survives them too, and is insert-only: triggers refuse any ``UPDATE`` or
+``DELETE`` of its rows.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -33,8 +36,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
     select,
+    text,
 )
 from sqlalchemy.engine import Connection
 
@@ -333,6 +338,49 @@ derived_blobs = Table(
     Column("data", LargeBinary, nullable=False),
 )
 
+ledger_runs = Table(
+    "ledger_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(8), nullable=False),  # "record" (made on the day) or "replay" (made later)
+    Column("as_of", Date, nullable=False),  # the date the forecasts are for (what was known then)
+    Column("build_key", String(32), nullable=False),  # identity of the catalog build used
+    Column("build_id", Integer),
+    Column("model", String(40), nullable=False),  # the model asked for ("auto", "cox"...)
+    Column("version", String(40), nullable=False),  # sequelcast version
+    Column("created_at", DateTime, nullable=False),
+    Column("n_forecasts", Integer, nullable=False),
+    UniqueConstraint("kind", "as_of", "build_key", "model", name="uq_ledger_runs_once"),
+)
+
+ledger_forecasts = Table(
+    "ledger_forecasts",
+    metadata,
+    Column("run_id", Integer, ForeignKey("ledger_runs.id"), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("franchise_id", String(40), nullable=False),
+    Column("spell_id", String(80), nullable=False),
+    Column("mal_id", Integer),  # the season that ended with no next season known
+    Column("anidb_id", Integer),
+    Column("number", Integer),
+    Column("part", Integer),
+    Column("title", Text, nullable=False),
+    Column("ended", Date),
+    Column("waited_years", Float, nullable=False),
+    Column("p_1y", Float),
+    Column("p_2y", Float),
+    Column("p_3y", Float),
+    Column("p_5y", Float),
+    Column("verdict", Text),
+    Column("confidence", Text),
+    Column("model", String(40), nullable=False),  # the model that made it ("cox_calibrated"...)
+    Index("ix_ledger_forecasts_as_of", "as_of"),
+    Index("ix_ledger_forecasts_run", "run_id"),
+)
+
+#: Horizons (years) the ledger keeps a probability for, as column ``p_<h>y``.
+LEDGER_HORIZONS = (1, 2, 3, 5)
+
 title_answers = Table(
     "title_answers",
     metadata,
@@ -346,10 +394,11 @@ _V3_TABLES = [watchlist, watch_events]
 _V4_TABLES = [manga]
 _V6_TABLES = [manga_id_links, novels, source_links]
 _V8_TABLES = [franchises, anime_derived, forecasts, derived_blobs]
+_V9_TABLES = [ledger_runs, ledger_forecasts]
 _V11_TABLES = [title_answers]
 _V1_TABLES = [
     t for t in metadata.sorted_tables
-    if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES + _V6_TABLES + _V8_TABLES + _V11_TABLES
+    if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES + _V6_TABLES + _V8_TABLES + _V9_TABLES + _V11_TABLES
 ]
 
 #: Tables a build replaces as a whole (in this order for deletes).
@@ -390,6 +439,30 @@ def _v8(conn: Connection) -> None:
     conn.exec_driver_sql("DROP TABLE IF EXISTS raw_records")  # never written: the downloads keep payloads
 
 
+def _v9(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V9_TABLES)
+    for table in ("ledger_runs", "ledger_forecasts"):
+        for statement in _insert_only(conn.dialect.name, table):
+            conn.execute(text(statement))
+
+
+def _insert_only(dialect: str, table: str) -> list[str]:
+    """SQL that makes ``table`` refuse ``UPDATE`` and ``DELETE`` (a forecast is never rewritten)."""
+    message = f"{table} is insert-only: a recorded forecast is never rewritten"
+    if dialect == "postgresql":
+        return [
+            f"CREATE OR REPLACE FUNCTION {table}_insert_only() RETURNS trigger AS $$ BEGIN "
+            f"RAISE EXCEPTION '{message}'; END; $$ LANGUAGE plpgsql",
+            f"CREATE TRIGGER {table}_insert_only BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_insert_only()",
+        ]
+    return [
+        f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        for verb in ("UPDATE", "DELETE")
+    ]
+
+
 def _v11(conn: Connection) -> None:
     metadata.create_all(conn, tables=_V11_TABLES)
 
@@ -402,6 +475,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (4, "MyAnimeList manga and novels (volumes, chapters, publication status)", _v4),
     (6, "source material: AniList manga ids, NovelUpdates novels, anime -> source work links", _v6),
     (8, "derived tables: franchises, per-entry facts, forecasts, title index; raw_records dropped", _v8),
+    (9, "forecast ledger: runs and their forecasts, insert-only (kept across builds)", _v9),
     (11, "title answers: the entry each catalog title resolves to, read without the title index", _v11),
 )
 LATEST = MIGRATIONS[-1][0]

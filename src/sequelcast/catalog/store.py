@@ -331,6 +331,15 @@ class Catalog:
         with self.engine.connect() as conn:
             return [_anime_from_row(r) for r in conn.execute(select(s.anime))]
 
+    def fact_sources(self, mal_ids: Sequence[int], as_of: date | None = None) -> list[tuple[int, str, str, date]]:
+        """``(mal_id, field, source, observed_at)`` of every fact of these entries known on ``as_of``."""
+        f = s.facts
+        q = select(f.c.mal_id, f.c.field, f.c.source, f.c.observed_at).where(f.c.mal_id.in_(list(mal_ids)))
+        if as_of is not None:
+            q = q.where(f.c.observed_at <= as_of)
+        with self.engine.connect() as conn:
+            return [(m, fld, src, obs) for m, fld, src, obs in conn.execute(q)]
+
     def newest_observation(self) -> date | None:
         """The date of the newest stored record (fact, list row or first sighting)."""
         with self.engine.connect() as conn:

@@ -37,6 +37,7 @@ from sequelcast.forecast.models import (
     PopularityLogisticModel,
     RandomSurvivalForestModel,
     RuleOfThumbModel,
+    StartYearModel,
     SurvivalModel,
     default_models,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "ReleaseWindow",
     "RuleOfThumbModel",
     "ShowForecast",
+    "StartYearModel",
     "SurvivalData",
     "SurvivalModel",
     "airing_lags",

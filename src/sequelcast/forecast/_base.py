@@ -238,11 +238,12 @@ class SurvivalModel(BaseEstimator):  # type: ignore[misc]
 
 
 def _km_cumhaz(durations: np.ndarray, events: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Kaplan-Meier ``-log S`` at the distinct event times."""
-    times = np.unique(durations[events])
-    if len(times) == 0:
+    """Kaplan-Meier ``-log S`` (scikit-survival's estimator) at the distinct event times."""
+    from sksurv.nonparametric import kaplan_meier_estimator
+
+    e = np.asarray(events, dtype=bool)
+    if not e.any():
         return np.array([0.0]), np.array([0.0])
-    at_risk = len(durations) - np.searchsorted(np.sort(durations), times, side="left")
-    deaths = np.array([np.sum((durations == t) & events) for t in times])
-    surv = np.cumprod(1.0 - deaths / at_risk)
-    return times, -np.log(np.clip(surv, 1e-12, 1.0))
+    times, surv = kaplan_meier_estimator(e, np.asarray(durations, dtype=float))
+    at_event = np.isin(times, np.unique(durations[e]))
+    return times[at_event], -np.log(np.clip(surv[at_event], 1e-12, 1.0))

@@ -33,17 +33,22 @@ import pandas as pd
 from sequelcast.domain import Season
 from sequelcast.errors import DataError, ModelError
 from sequelcast.forecast import metrics
+from sequelcast.forecast._base import _km_cumhaz
 from sequelcast.forecast.dataset import (
     DAYS_PER_YEAR,
     ForecastInputs,
     SurvivalData,
+    announced_while_airing,
     censor_at,
     known_date,
     make_dataset,
+    waiting_franchises,
+    with_airing_chance,
     years_between,
 )
 from sequelcast.forecast.models import (
     BASELINES,
+    UNCONSTRAINED,
     CalibratedModel,
     SurvivalModel,
     default_models,
@@ -84,6 +89,14 @@ class BacktestResult:
     n_train: int
     n_train_events: int
     n_unmatched: int
+    n_waiting: int = 0
+    n_airing: int = 0
+    n_estimated: int = 0
+
+    @property
+    def coverage(self) -> float:
+        """Share of the franchises waiting on ``as_of`` that were forecast and scored."""
+        return len(self.outcomes) / self.n_waiting if self.n_waiting else float("nan")
 
     @property
     def n_early(self) -> int:
@@ -94,7 +107,8 @@ class BacktestResult:
         """One row per model: C-index, integrated Brier, and td-AUC/Brier/ICI per horizon."""
         rows = []
         for name, s in self.scores.items():
-            row: dict[str, Any] = {"model": name, "c_index": s.c_index,
+            row: dict[str, Any] = {"model": name, "coverage": self.coverage,
+                                   "c_index": s.c_index,
                                    "integrated_brier": s.integrated_brier,
                                    "fit_seconds": s.fit_seconds,
                                    "predict_seconds": s.predict_seconds}
@@ -243,19 +257,20 @@ def score_forecasts(
 
 
 def _km(d: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    times = np.concatenate([[0.0], np.unique(d[e])])
-    at_risk = np.array([(d >= t).sum() for t in times[1:]])
-    deaths = np.array([((d == t) & e).sum() for t in times[1:]])
-    surv = np.concatenate([[1.0], np.cumprod(1.0 - deaths / np.maximum(at_risk, 1))])
-    return times, -np.log(np.clip(surv, 1e-12, 1.0))
+    """Kaplan-Meier ``-log S`` from time 0 (the observed share announced by each horizon)."""
+    times, H = _km_cumhaz(d, e)
+    return np.concatenate([[0.0], times]), np.concatenate([[0.0], H])
 
 
 def _forecast(model: SurvivalModel, data: SurvivalData, at_risk_index: pd.Index,
-              horizons: Sequence[float]) -> tuple[np.ndarray, np.ndarray, float]:
+              horizons: Sequence[float], airing_rate: float = math.nan,
+              ) -> tuple[np.ndarray, np.ndarray, float]:
     X = data.X.loc[at_risk_index]
     waited = data.spells.loc[at_risk_index, "duration"].to_numpy(dtype=float)
+    airing = data.spells.loc[at_risk_index, "airing"].to_numpy(dtype=bool)
     t0 = time.perf_counter()
     both = model.predict_within(X, waited, np.concatenate([horizons, _grid(horizons)]))
+    both = with_airing_chance(both, airing, airing_rate)
     return both[:, : len(horizons)], both[:, len(horizons) :], time.perf_counter() - t0
 
 
@@ -297,12 +312,13 @@ def select_model(
     d = np.maximum(d.astype(float), _MIN_TEST)
     hs = [h for h in horizons if h < inner_gap_years] or [inner_gap_years / 2]
     past_data = SurvivalData(X_past, past)
+    rate = announced_while_airing(seasons_by_franchise, inner)
     rows = []
     for name, candidate in candidates.items():
         model = _clone(candidate.estimator if isinstance(candidate, CalibratedModel)
                        else candidate)
         model.fit(X_past, past["duration"].to_numpy(float), past["event"].to_numpy(bool))
-        within, grid, _ = _forecast(model, past_data, risk.index, hs)
+        within, grid, _ = _forecast(model, past_data, risk.index, hs, rate)
         s = score_forecasts(name, d, e, within, grid, hs, hs[-1])
         rows.append({"model": name, "c_index": s.c_index, "integrated_brier": s.integrated_brier})
     scores = pd.DataFrame(rows).set_index("model")
@@ -359,19 +375,20 @@ def run_backtest(
     outcomes, unmatched = outcomes_for(at_risk, outcome_seasons, as_of, outcome_date)
     if len(outcomes) == 0:
         raise ModelError("backtest: no at-risk show could be matched with the outcome data")
-    candidates = {k: m for k, m in models.items() if k not in BASELINES}
+    candidates = {k: m for k, m in models.items() if k not in BASELINES and k not in UNCONSTRAINED}
     selected, selection = select_model(
         data, inputs.seasons_by_franchise, as_of, candidates, horizons, inner_gap_years,
     ) if candidates else (next(iter(models)), pd.DataFrame())
     d = outcomes["duration"].to_numpy(dtype=float)
     e = outcomes["event"].to_numpy(dtype=bool)
+    rate = announced_while_airing(inputs.seasons_by_franchise, as_of)
     scores: dict[str, ModelScores] = {}
     predictions: dict[str, np.ndarray] = {}
     for name, model in models.items():
         t0 = time.perf_counter()
         model.fit(data.X, data.durations, data.events)
         fit_s = time.perf_counter() - t0
-        within, grid, pred_s = _forecast(model, data, outcomes.index, horizons)
+        within, grid, pred_s = _forecast(model, data, outcomes.index, horizons, rate)
         s = score_forecasts(name, d, e, within, grid, horizons, reference_horizon)
         s.fit_seconds, s.predict_seconds = fit_s, pred_s
         scores[name] = s
@@ -380,6 +397,9 @@ def run_backtest(
         as_of=as_of, outcome_date=outcome_date, horizons=horizons, selected=selected,
         selection=selection, scores=scores, predictions=predictions, outcomes=outcomes,
         n_train=len(data.spells), n_train_events=int(data.events.sum()), n_unmatched=unmatched,
+        n_waiting=len(waiting_franchises(inputs.seasons_by_franchise, as_of)),
+        n_airing=int(data.spells.loc[outcomes.index, "airing"].sum()),
+        n_estimated=int(data.spells.loc[outcomes.index, "estimated"].sum()),
     )
 
 

@@ -36,14 +36,14 @@ import bisect
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sequelcast.domain import Anime, Fact, Season, Snapshot
+from sequelcast.domain import Anime, Fact, Season, Snapshot, SourceFeatures
 
 #: Days per year used for every duration (years are the time unit of the forecast).
 DAYS_PER_YEAR = 365.25
@@ -91,6 +91,16 @@ TAGS: dict[str, str] = {
     "Kids": "d_kids",
 }
 
+#: Source-material columns, from :class:`~sequelcast.domain.SourceFeatures` (``nan`` unknown).
+SOURCE_MATERIAL_COLUMNS: tuple[str, ...] = (
+    "src_linked",
+    "src_finished",
+    "src_running",
+    "src_years_running",
+    "src_log_volumes",
+    "src_volumes_per_episode",
+)
+
 #: Every column of :func:`build_features`, in order.
 FEATURE_COLUMNS: tuple[str, ...] = (
     "log_members",
@@ -106,6 +116,10 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     *_SOURCE_COLUMNS,
     "studio_rate",
     "studio_log_n",
+    "log_disc_sales",
+    "disc_sales_missing",
+    "log_anilist_members",
+    *SOURCE_MATERIAL_COLUMNS,
     *TAGS.values(),
     "season_number",
     "is_part",
@@ -117,7 +131,10 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "log_recent_entries",
 )
 
-_VOLATILE = ("members", "score", "scored_by", "favorites")
+_VOLATILE = ("members", "score", "scored_by", "favorites", "disc_sales", "anilist_members")
+#: Disc sales of a season are used once it ended this many days before ``as_of``: the file
+#: stamps them six months after the season began, too early for a season longer than one cour.
+SALES_DELAY_DAYS = 90
 #: Shortest span (years) between two observations for ``members_growth``.
 GROWTH_MIN_YEARS = 0.25
 #: Window (years before ``as_of``) in which new franchise entries count as recent activity.
@@ -141,6 +158,8 @@ class ForecastInputs:
         Franchise id -> number of movies, OVAs, specials... of the franchise known by ``as_of``.
     others_ids
         Franchise id -> MAL ids of those other entries (optional; for ``recent_entries``).
+    source_features
+        MAL id -> its source material as known on the snapshot date (empty: unknown).
     """
 
     seasons_by_franchise: Mapping[str, Sequence[Season]]
@@ -148,6 +167,7 @@ class ForecastInputs:
     history: Mapping[int, Sequence[Fact]] = field(default_factory=dict)
     others_count: Mapping[str, int] = field(default_factory=dict)
     others_ids: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    source_features: Mapping[int, SourceFeatures] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -217,7 +237,7 @@ def spell_id(franchise_id: str, position: int) -> str:
 
 _SPELL_COLUMNS = (
     "franchise_id", "position", "number", "part", "mal_id", "anidb_id", "title", "start", "end",
-    "next_known", "duration", "event", "at_risk",
+    "next_known", "duration", "event", "at_risk", "airing", "estimated", "episodes_aired",
 )
 
 
@@ -259,6 +279,8 @@ def build_spells(
     frame = frame.set_index("spell_id")
     frame["event"] = frame["event"].astype(bool)
     frame["at_risk"] = frame["at_risk"].astype(bool)
+    frame["airing"] = frame["airing"].astype(bool)
+    frame["estimated"] = frame["estimated"].astype(bool)
     return frame
 
 
@@ -266,20 +288,90 @@ def _spell_row(
     fid: str, pos: int, season: Season, nxt: Season | None, as_of: date
 ) -> dict[str, Any] | None:
     end = season_end(season)
-    if end is None or end > as_of or season.start is None:
+    if end is None or season.start is None or season.start > as_of:
         return None
     next_known = known_date(nxt) if nxt is not None else None
     if next_known is not None and next_known <= end:
         return None  # successor known before the wait began: not at risk
+    airing = end > as_of
+    if airing and next_known is not None:
+        return None  # still airing and its successor is already known by as_of
     stop = next_known if next_known is not None else as_of
-    duration = max(years_between(end, stop), 1.0 / DAYS_PER_YEAR)
+    duration = max(years_between(min(end, stop), stop), 1.0 / DAYS_PER_YEAR)
     return {
         "spell_id": spell_id(fid, pos), "franchise_id": fid, "position": pos,
         "number": season.number, "part": season.part, "mal_id": season.mal_id,
         "anidb_id": season.anidb_id, "title": season.title, "start": season.start, "end": end,
         "next_known": next_known, "duration": duration, "event": next_known is not None,
-        "at_risk": nxt is None,
+        "at_risk": nxt is None, "airing": airing,
+        "episodes_aired": _episodes_aired(season.episodes, season.start, end, as_of),
+        "estimated": bool(getattr(season, "end_estimated", False)),
     }
+
+
+def announced_while_airing(
+    seasons_by_franchise: Mapping[str, Sequence[Season]], as_of: date, years: float = 10.0
+) -> float:
+    """Share of seasons whose next season became known while they aired (known by ``as_of``).
+
+    Among the seasons that ended in the ``years`` before ``as_of`` and whose successor was not
+    known when they started, the share whose successor was first known between their start and
+    their end. A show still airing on ``as_of`` gets this chance on top of the model's (the
+    model learns only from waits that begin when a season ends). ``nan`` without such seasons.
+
+    Examples
+    --------
+    >>> s1 = Season("f", 1, 1, None, "A", date(2010, 1, 1), date(2010, 3, 1), 12, date(2009, 6, 1))
+    >>> s2 = Season("f", 2, 2, None, "B", date(2011, 1, 1), date(2011, 3, 1), 12, date(2010, 2, 1))
+    >>> s3 = Season("g", 1, 3, None, "C", date(2010, 1, 1), date(2010, 3, 1), 12, date(2009, 6, 1))
+    >>> round(announced_while_airing({"f": [s1, s2], "g": [s3]}, date(2012, 1, 1)), 3)
+    0.333
+    """
+    since = as_of - timedelta(days=round(years * DAYS_PER_YEAR))
+    hits = total = 0
+    for seasons in seasons_by_franchise.values():
+        known = known_seasons(seasons, as_of)
+        for pos, season in enumerate(known):
+            end = season_end(season)
+            if season.start is None or end is None or not since < end <= as_of:
+                continue
+            nxt = known_date(known[pos + 1]) if pos + 1 < len(known) else None
+            if nxt is not None and nxt <= season.start:
+                continue  # known before it started: never in question
+            total += 1
+            hits += int(nxt is not None and nxt <= end)
+    return hits / total if total else math.nan
+
+
+def waiting_franchises(seasons_by_franchise: Mapping[str, Sequence[Season]], as_of: date) -> list[str]:
+    """Franchises waiting on ``as_of``: a known TV season, none of them still to come.
+
+    The denominator of coverage: a franchise whose latest known season has not started is
+    excluded (its next season is announced); one whose latest season cannot be placed in time
+    (no start date, no broadcast year) counts, and is not answered.
+    """
+    out = []
+    for fid, seasons in seasons_by_franchise.items():
+        known = known_seasons(seasons, as_of)
+        latest = known[-1] if known else None
+        if latest is not None and (latest.start is None or latest.start <= as_of):
+            out.append(fid)
+    return out
+
+
+def with_airing_chance(within: np.ndarray, airing: np.ndarray, rate: float) -> np.ndarray:
+    """``P = rate + (1 - rate) * P_model`` on the rows of shows still airing (others unchanged).
+
+    Examples
+    --------
+    >>> with_airing_chance(np.array([[0.1], [0.1]]), np.array([True, False]), 0.5).ravel().tolist()
+    [0.55, 0.1]
+    """
+    if math.isnan(rate) or not np.any(airing):
+        return within
+    out = np.array(within, dtype=float, copy=True)
+    out[airing] = rate + (1.0 - rate) * out[airing]
+    return out
 
 
 def at_risk_spells(spells: pd.DataFrame) -> pd.DataFrame:
@@ -447,6 +539,7 @@ def build_features(
     others_count: Mapping[str, int],
     as_of: date,
     others_ids: Mapping[str, Sequence[int]] | None = None,
+    source_features: Mapping[int, SourceFeatures] | None = None,
 ) -> pd.DataFrame:
     """The features of each spell, using only values known at ``as_of``.
 
@@ -483,7 +576,10 @@ def build_features(
     rows = []
     for sid, sp in spells.iterrows():
         seasons = known_seasons(seasons_by_franchise[sp["franchise_id"]], as_of)
-        row = _feature_row(sp, seasons, entries, hist, year_members, studios, base)
+        row = _feature_row(sp, seasons, entries, hist, year_members, studios, base, as_of)
+        row.update(_disc_sales(seasons[: int(sp["position"]) + 1], hist, as_of))
+        row.update(source_material_columns((source_features or {}).get(int(sp["mal_id"]))
+                                           if pd.notna(sp["mal_id"]) else None))
         row["log_others"] = math.log1p(max(others_count.get(sp["franchise_id"], 0), 0))
         row["log_recent_entries"] = math.log1p(recent.get(sp["franchise_id"], 0))
         row["spell_id"] = sid
@@ -510,6 +606,64 @@ def _recent_entries(
     return out
 
 
+def _disc_sales(seasons: Sequence[Season], hist: _History, as_of: date) -> dict[str, float]:
+    """Log of (1 + thousands of units per volume) of the newest season with known sales.
+
+    A season's sales count once it ended :data:`SALES_DELAY_DAYS` before ``as_of``; without any,
+    ``log_disc_sales`` is ``nan`` and ``disc_sales_missing`` is 1 (most shows after 2020, and
+    every show the sales site did not list).
+    """
+    for season in reversed(seasons):
+        end = season_end(season)
+        if end is None or (as_of - end).days < SALES_DELAY_DAYS:
+            continue
+        v = hist.value(season.mal_id, "disc_sales")
+        if not math.isnan(v):
+            return {"log_disc_sales": math.log1p(max(v, 0.0)), "disc_sales_missing": 0.0}
+    return {"log_disc_sales": math.nan, "disc_sales_missing": 1.0}
+
+
+def source_material_columns(sf: SourceFeatures | None) -> dict[str, float]:
+    """The :data:`SOURCE_MATERIAL_COLUMNS` of one anime's source material.
+
+    ``src_running`` (the source is still being published) and ``src_volumes_per_episode``
+    (volumes of source per episode adapted so far: more means more left to adapt) are the
+    "source left" signals; ``src_linked`` is 0 when no source work was linked.
+
+    Examples
+    --------
+    >>> sf = SourceFeatures(True, "light_novel", finished=True, years_running=3.3, volumes=5,
+    ...                     episodes_per_volume=2.6)
+    >>> cols = source_material_columns(sf)
+    >>> cols["src_finished"], cols["src_running"], round(cols["src_volumes_per_episode"], 3)
+    (1.0, 0.0, 0.385)
+    """
+    out = dict.fromkeys(SOURCE_MATERIAL_COLUMNS, math.nan)
+    out["src_linked"] = 0.0
+    if sf is None or not sf.linked:
+        return out
+    out["src_linked"] = 1.0
+    if sf.finished is not None:
+        out["src_finished"] = float(sf.finished)
+        out["src_running"] = float(not sf.finished)
+    if sf.years_running is not None:
+        out["src_years_running"] = float(sf.years_running)
+    volumes = sf.volumes if sf.volumes is not None else sf.volumes_estimate
+    if volumes is not None and volumes > 0:
+        out["src_log_volumes"] = math.log1p(float(volumes))
+    if sf.episodes_per_volume is not None and sf.episodes_per_volume > 0:
+        out["src_volumes_per_episode"] = 1.0 / float(sf.episodes_per_volume)
+    return out
+
+
+def _episodes_aired(episodes: int | None, start: date, end: date, as_of: date) -> float:
+    """Episodes out by ``as_of``: all of them once ended, else one a week since the start."""
+    if end <= as_of:
+        return float(episodes) if episodes else math.nan
+    weekly = (as_of - start).days // 7 + 1
+    return float(min(weekly, episodes) if episodes else weekly)
+
+
 def _feature_row(
     sp: pd.Series,
     seasons: Sequence[Season],
@@ -518,6 +672,7 @@ def _feature_row(
     year_members: Mapping[int, np.ndarray],
     studios: Mapping[str, Mapping[str, tuple[int, int]]],
     base: float,
+    as_of: date,
 ) -> dict[str, Any]:
     pos = int(sp["position"])
     season = seasons[pos]
@@ -540,6 +695,7 @@ def _feature_row(
         "log_scored_by": _log1p(hist.value(mal_id, "scored_by")),
         "log_favorites": _log1p(favorites),
         "favorites_ratio": favorites / members if members > 0 else math.nan,
+        "log_anilist_members": _log1p(hist.value(mal_id, "anilist_members")),
         "episodes": float(episodes) if episodes else math.nan,
         "airing_weeks": max((end - start).days, 0) / 7.0,
         **_source_columns(entry.source_type if entry else None),
@@ -572,9 +728,24 @@ def make_dataset(inputs: ForecastInputs, as_of: date) -> SurvivalData:
         ``X`` (features), ``spells`` (durations, events, at-risk flags), aligned by index.
     """
     spells = build_spells(inputs.seasons_by_franchise, as_of)
+    undated = np.array([_undated(inputs.entries.get(int(m)) if pd.notna(m) else None)
+                        for m in spells["mal_id"]], dtype=bool)
+    spells["estimated"] = spells["estimated"].to_numpy(dtype=bool) | undated
     X = build_features(spells, inputs.seasons_by_franchise, inputs.entries, inputs.history,
-                       inputs.others_count, as_of, inputs.others_ids)
+                       inputs.others_count, as_of, inputs.others_ids, inputs.source_features)
+    spells["studio"] = [_studio_name(inputs.entries.get(int(m)) if pd.notna(m) else None)
+                        for m in spells["mal_id"]]
+    spells["source_summary"] = [_source_summary(inputs.source_features.get(int(m)))
+                                if pd.notna(m) else "" for m in spells["mal_id"]]
     return SurvivalData(X=X, spells=spells)
+
+
+def _studio_name(entry: Anime | None) -> str:
+    return " & ".join(entry.studios[:2]) if entry is not None and entry.studios else ""
+
+
+def _source_summary(sf: SourceFeatures | None) -> str:
+    return sf.summary if sf is not None and sf.linked else ""
 
 
 def inputs_from_snapshot(snapshot: Snapshot, franchises: Iterable[Any]) -> ForecastInputs:
@@ -598,18 +769,55 @@ def inputs_from_snapshot(snapshot: Snapshot, franchises: Iterable[Any]) -> Forec
     others_ids: dict[str, list[int]] = {}
     for f in franchises:
         if f.seasons:
-            seasons[str(f.id)] = list(f.seasons)
+            seasons[str(f.id)] = [estimate_dates(s, snapshot.entries.get(s.mal_id or -1))
+                                  for s in f.seasons]
             others[str(f.id)] = len(f.others)
             others_ids[str(f.id)] = [o.mal_id for o in f.others if o.mal_id is not None]
-    return ForecastInputs(seasons, snapshot.entries, snapshot.history, others, others_ids)
+    return ForecastInputs(seasons, snapshot.entries, snapshot.history, others, others_ids,
+                          snapshot.source_features)
+
+
+def _undated(entry: Anime | None) -> bool:
+    """The entry has no start date of its own (its season was dated by :func:`estimate_dates`)."""
+    return entry is None or entry.start_date is None
+
+
+#: First month of each MAL broadcast season, for seasons dated only by season and year.
+_SEASON_MONTH = {"winter": 1, "spring": 4, "summer": 7, "fall": 10}
+
+
+def estimate_dates(season: Season, entry: Anime | None) -> Season:
+    """The season with its start estimated when only the entry's broadcast season or year is known.
+
+    Old shows (before 2006, outside the seasonal lists) often have no start date: the first day
+    of the entry's MAL broadcast season (``spring 1998`` -> 1998-04-01), else of its year, is used,
+    and the episode count comes from the entry when the season has none. The end then follows
+    from :func:`season_end` (one episode a week), and the spell is flagged ``estimated``.
+
+    Examples
+    --------
+    >>> s = Season("f", 1, 1, None, "Cowboy Bebop", None, None, None, None)
+    >>> e = Anime(1, "Cowboy Bebop", episodes=26, season="spring", year=1998)
+    >>> est = estimate_dates(s, e)
+    >>> est.start, season_end(est)
+    (datetime.date(1998, 4, 1), datetime.date(1998, 9, 23))
+    """
+    if season.start is not None or entry is None:
+        return season
+    year = entry.year or (entry.start_date.year if entry.start_date else None)
+    if year is None:
+        return season
+    month = _SEASON_MONTH.get((entry.season or "").lower(), 1)
+    episodes = season.episodes or entry.episodes
+    return replace(season, start=date(year, month, 1), episodes=episodes)
 
 
 def censor_at(spells: pd.DataFrame, seasons_by_franchise: Mapping[str, Sequence[Season]],
               when: date) -> pd.DataFrame:
     """The same spells as they looked at an earlier date ``when`` (for inner time splits).
 
-    Spells of seasons that had not ended by ``when`` are dropped; events after ``when`` become
-    censored at ``when``. The ``at_risk`` flag is recomputed for ``when``.
+    Seasons still airing on ``when`` are at-risk spells with (almost) nothing waited; events
+    after ``when`` become censored at ``when``. The ``at_risk`` flag is recomputed for ``when``.
     """
     earlier = build_spells(seasons_by_franchise, when)
     return earlier[earlier.index.isin(spells.index)]

@@ -23,23 +23,28 @@ same show had it just ended (``"ended 9 years ago: lowers the chance"``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sequelcast.forecast.dataset import SOURCE_MATERIAL_COLUMNS
 from sequelcast.forecast.models import CalibratedModel, CoxModel, SurvivalModel
+from sequelcast.words import plural
 
 #: Feature groups explained together, by group name.
 GROUPS: dict[str, tuple[str, ...]] = {
     "popularity": ("log_members", "members_pct_year", "log_scored_by", "log_favorites",
-                   "favorites_ratio", "members_vs_first"),
+                   "favorites_ratio", "members_vs_first", "log_anilist_members"),
     "trend": ("members_growth",),
     "activity": ("log_recent_entries",),
     "score": ("score",),
     "source": ("src_manga", "src_novel", "src_original", "src_game", "src_other"),
     "studio": ("studio_rate", "studio_log_n"),
+    "sales": ("log_disc_sales", "disc_sales_missing"),
+    "source_left": SOURCE_MATERIAL_COLUMNS,
     "genres": ("g_action", "g_comedy", "g_fantasy", "g_romance", "g_adventure", "g_drama",
                "g_scifi", "g_slice_of_life", "g_sports", "g_ecchi", "g_mystery",
                "g_supernatural", "t_school", "t_isekai", "t_music", "t_harem", "t_mecha",
@@ -74,12 +79,12 @@ class Factor:
         return self.effect > 0
 
 
-def _get(row: Mapping[str, float], name: str) -> float:
+def _get(row: Mapping[str, Any], name: str) -> float:
     v = row.get(name, math.nan)
     return math.nan if v is None else float(v)
 
 
-def _describe_popularity(row: Mapping[str, float]) -> str:
+def _describe_popularity(row: Mapping[str, Any]) -> str:
     pct = _get(row, "members_pct_year")
     year = _get(row, "start_year")
     members = _get(row, "log_members")
@@ -95,7 +100,7 @@ def _describe_popularity(row: Mapping[str, float]) -> str:
     return "popularity unknown"
 
 
-def _describe_source(row: Mapping[str, float]) -> str:
+def _describe_source(row: Mapping[str, Any]) -> str:
     names = {"src_manga": "based on a manga", "src_novel": "based on a (light) novel",
              "src_original": "an original story (no source material to adapt)",
              "src_game": "based on a game", "src_other": "based on another or unknown source"}
@@ -105,7 +110,7 @@ def _describe_source(row: Mapping[str, float]) -> str:
     return "source material unknown"
 
 
-def _describe_genres(row: Mapping[str, float]) -> str:
+def _describe_genres(row: Mapping[str, Any]) -> str:
     tags = [c for c in GROUPS["genres"] if _get(row, c) == 1]
     if not tags:
         return "no notable genre"
@@ -115,14 +120,47 @@ def _describe_genres(row: Mapping[str, float]) -> str:
 
 
 def _describe_number(fmt: str, name: str, scale: Callable[[float], float] = float) -> Callable[
-        [Mapping[str, float]], str]:
-    def describe(row: Mapping[str, float]) -> str:
+        [Mapping[str, Any]], str]:
+    def describe(row: Mapping[str, Any]) -> str:
         v = _get(row, name)
         return "unknown " + name.replace("_", " ") if math.isnan(v) else fmt.format(scale(v))
     return describe
 
 
-_DESCRIBE: dict[str, Callable[[Mapping[str, float]], str]] = {
+def _describe_sales(row: Mapping[str, Any]) -> str:
+    v = _get(row, "log_disc_sales")
+    if math.isnan(v):
+        return "Blu-ray/DVD sales unknown"
+    units = math.expm1(v) * 1000
+    return f"Blu-ray/DVD sales about {units:,.0f} units per volume"
+
+
+def _describe_studio(row: Mapping[str, Any]) -> str:
+    rate = _get(row, "studio_rate")
+    name = row.get("_studio") or "the studio"
+    if math.isnan(rate):
+        return f"{name}: no track record"
+    return f"studio {name}: its other shows got another season {rate:.0%} of the time" \
+        if name != "the studio" else f"the studio's other shows got another season {rate:.0%} of the time"
+
+
+def _describe_source_left(row: Mapping[str, Any]) -> str:
+    summary = row.get("_source")
+    if summary:
+        return str(summary)
+    if _get(row, "src_linked") != 1:
+        return "no source work linked (original, or not matched)"
+    parts = []
+    vols = _get(row, "src_log_volumes")
+    if not math.isnan(vols):
+        parts.append(f"{round(math.expm1(vols))} volumes")
+    fin = _get(row, "src_finished")
+    if not math.isnan(fin):
+        parts.append("finished: little left to adapt" if fin == 1 else "still running")
+    return "source " + ", ".join(parts) if parts else "source material, extent unknown"
+
+
+_DESCRIBE: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "popularity": _describe_popularity,
     "trend": _describe_number("members grew {:+.0%} over the last year", "members_growth",
                               math.expm1),
@@ -130,10 +168,12 @@ _DESCRIBE: dict[str, Callable[[Mapping[str, float]], str]] = {
                                  "log_recent_entries", lambda v: round(math.expm1(v))),
     "score": _describe_number("MyAnimeList score {:.2f}", "score"),
     "source": _describe_source,
-    "studio": _describe_number("the studio's other shows got another season {:.0%} of the time",
-                               "studio_rate"),
+    "studio": _describe_studio,
+    "sales": _describe_sales,
+    "source_left": _describe_source_left,
     "genres": _describe_genres,
-    "seasons": _describe_number("{:.0f} season(s) so far", "season_number"),
+    "seasons": lambda row: ("unknown season number" if math.isnan(_get(row, "season_number"))
+                            else plural(_get(row, "season_number"), "season", decimals=0) + " so far"),
     "gap": _describe_number("{:.1f} years between the last two seasons", "prev_gap_years"),
     "length": _describe_number("{:.0f} episodes in the last season", "episodes"),
     "era": _describe_number("last season aired in {:.0f}", "start_year", math.floor),
@@ -226,6 +266,7 @@ def explain_forecasts(
     horizon: float = 3.0,
     top: int = 5,
     current: np.ndarray | None = None,
+    labels: Sequence[Mapping[str, str]] | None = None,
 ) -> list[list[Factor]]:
     """The main factors behind each row's forecast, strongest first, as fan-readable text.
 
@@ -245,6 +286,10 @@ def explain_forecasts(
         Number of feature groups kept per show (the waiting time is always added).
     current
         The forecast at ``horizon`` of each row, when already computed (saves time).
+    labels
+        Per row, words the features cannot hold: ``studio`` (its name) and ``source`` (the
+        source material's summary, e.g. "light novel, 5 volumes, finished 2021: little left
+        to adapt").
 
     Returns
     -------
@@ -257,12 +302,15 @@ def explain_forecasts(
     wait = waited_effect(model, X, waited, horizon, current)
     out = []
     for i, (_, row) in enumerate(X.iterrows()):
-        values = row.to_dict()
+        values: dict[str, Any] = row.to_dict()
+        if labels is not None:
+            values["_studio"] = labels[i].get("studio", "")
+            values["_source"] = labels[i].get("source", "")
         eff = effects.iloc[i]
         order = eff.abs().sort_values(ascending=False).index[:top]
         factors = [Factor(g, float(eff[g]), kind, f"{_DESCRIBE[g](values)}: {_verb(eff[g])}")
                    for g in order if abs(eff[g]) > 1e-6]
-        if abs(wait[i]) > 1e-6:
+        if abs(wait[i]) > 1e-6 and waited[i] > 2.0 / 365.25:
             factors.append(Factor("waited", float(wait[i]), "probability",
                                   f"{_ago(waited[i])}: {_verb(wait[i])}"))
         out.append(factors)
@@ -271,5 +319,5 @@ def explain_forecasts(
 
 def _ago(years: float) -> str:
     if years < 1:
-        return f"ended {max(1, round(years * 12))} month(s) ago"
-    return f"ended {years:.0f} year(s) ago" if years >= 1.5 else "ended a year ago"
+        return f"ended {plural(max(1, round(years * 12)), 'month')} ago"
+    return f"ended {plural(round(years), 'year')} ago" if years >= 1.5 else "ended a year ago"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,15 +15,30 @@ from sklearn.base import clone
 
 from sequelcast.errors import ConvergenceWarning, DataError, ModelError
 from sequelcast.forecast.backtest import select_model
-from sequelcast.forecast.dataset import ForecastInputs, SurvivalData, make_dataset
+from sequelcast.forecast.dataset import (
+    ForecastInputs,
+    SurvivalData,
+    announced_while_airing,
+    make_dataset,
+    with_airing_chance,
+)
 from sequelcast.forecast.explain import Factor, explain_forecasts
-from sequelcast.forecast.models import BASELINES, SurvivalModel, default_models
+from sequelcast.forecast.models import BASELINES, UNCONSTRAINED, SurvivalModel, default_models
 from sequelcast.forecast.window import (
     AiringLagModel,
     ReleaseWindow,
     airing_lags,
     median_years,
     release_window,
+)
+from sequelcast.forecast.words import (
+    LagWindow,
+    airs_by,
+    confidence,
+    lag_window,
+    median_text,
+    month_offset,
+    verdict,
 )
 
 
@@ -32,7 +48,9 @@ class ShowForecast:
 
     ``probabilities`` maps each horizon (years after ``as_of``) to the probability that the next
     season is announced within it; ``median_years`` is the time until that probability reaches
-    one half (``None``: not within ``max_years``).
+    one half (``None``: not within ``max_years``). ``airing``: the latest season was still airing
+    on ``as_of`` (``ended`` is then its expected end, and nothing has been waited yet);
+    ``estimated``: its dates were estimated (see :func:`~sequelcast.forecast.dataset.estimate_dates`).
     """
 
     franchise_id: str
@@ -47,6 +65,18 @@ class ShowForecast:
     window: ReleaseWindow | None
     factors: tuple[Factor, ...]
     model: str
+    airing: bool = False
+    estimated: bool = False
+    verdict: str = ""
+    confidence: str = ""
+    confidence_reasons: tuple[str, ...] = ()
+    lag_window: LagWindow | None = None
+    airs_by: tuple[tuple[date, float], ...] = ()
+
+    @property
+    def median_text(self) -> str:
+        """The median wait in words ("less than 50% within 10 years" when not reached)."""
+        return median_text(self.median_years)
 
 
 class Forecaster:
@@ -106,7 +136,7 @@ class Forecaster:
             name, model = type(self.model).__name__, clone(self.model)
         else:
             if self.model == "auto":
-                candidates = {k: m for k, m in models.items() if k not in BASELINES}
+                candidates = {k: m for k, m in models.items() if k not in BASELINES and k not in UNCONSTRAINED}
                 name, self.selection_ = select_model(
                     data, inputs.seasons_by_franchise, as_of, candidates, horizons,
                     self.inner_gap_years)
@@ -118,6 +148,7 @@ class Forecaster:
         self.data_ = data
         self.as_of_ = as_of
         self.lags_ = self._fit_lags(inputs, as_of)
+        self.airing_rate_ = announced_while_airing(inputs.seasons_by_franchise, as_of)
         return self
 
     @staticmethod
@@ -168,17 +199,27 @@ class Forecaster:
         horizons = tuple(float(h) for h in self.horizons)
         months = np.arange(1, int(self.max_years * 12) + 1) / 12.0 if detail else np.empty(0)
         both = self.model_.predict_within(X, waited, np.concatenate([horizons, months]))
+        airing = risk["airing"].to_numpy(dtype=bool)
+        both = with_airing_chance(both, airing, self.airing_rate_)
         probs, cdf = both[:, : len(horizons)], both[:, len(horizons) :]
         mid = len(horizons) // 2
+        j3 = horizons.index(3.0) if 3.0 in horizons else mid
+        labels = [{"studio": str(st), "source": str(so)}
+                  for st, so in zip(risk["studio"], risk["source_summary"], strict=True)]
         factors = (explain_forecasts(self.model_, X, data.X, waited, horizon=horizons[mid],
-                                     top=explain_top, current=probs[:, mid])
+                                     top=explain_top, current=probs[:, mid], labels=labels)
                    if detail else [[] for _ in range(len(X))])
         out = []
         for i, (sid, sp) in enumerate(risk.iterrows()):
-            window = None
+            window, lag = None, None
+            by: tuple[tuple[date, float], ...] = ()
             if detail and self.lags_ is not None:
-                window = release_window(cdf[i], self.lags_.pmf(_source_group(X.iloc[i])),
-                                        self.as_of_, self.coverage)
+                pmf = self.lags_.pmf(_source_group(X.iloc[i]))
+                window = release_window(cdf[i], pmf, self.as_of_, self.coverage)
+                lag = lag_window(pmf)
+                by = tuple((month_offset(self.as_of_, 12 * y), airs_by(cdf[i], pmf, 12 * y))
+                           for y in (3, 5))
+            level, reasons = confidence(_missing_evidence(X.iloc[i], sp))
             out.append(ShowForecast(
                 franchise_id=str(sp["franchise_id"]), spell_id=str(sid),
                 mal_id=None if pd.isna(sp["mal_id"]) else int(sp["mal_id"]),
@@ -186,10 +227,30 @@ class Forecaster:
                 as_of=self.as_of_,
                 probabilities={h: float(p) for h, p in zip(horizons, probs[i], strict=True)},
                 median_years=median_years(cdf[i]) if detail else None, window=window,
-                factors=tuple(factors[i]),
-                model=self.model_name_,
+                factors=tuple(factors[i]) + self._airing_factor(sp),
+                model=self.model_name_, airing=bool(sp["airing"]),
+                estimated=bool(sp["estimated"]), verdict=verdict(float(probs[i, j3])),
+                confidence=level, confidence_reasons=reasons, lag_window=lag, airs_by=by,
             ))
         return out
+
+
+    def _airing_factor(self, sp: pd.Series) -> tuple[Factor, ...]:
+        if not sp["airing"] or math.isnan(self.airing_rate_):
+            return ()
+        out = f"{sp['episodes_aired']:.0f} episodes out" if pd.notna(sp["episodes_aired"]) else ""
+        text = (f"still airing ({out}): {self.airing_rate_:.0%} of recent shows had their next "
+                "season announced before their finale: raises the chance")
+        return (Factor("airing", self.airing_rate_, "probability", text),)
+
+
+def _missing_evidence(row: pd.Series, sp: pd.Series) -> dict[str, bool]:
+    adapted = row.get("src_manga", 0.0) == 1.0 or row.get("src_novel", 0.0) == 1.0
+    return {
+        "no source work linked": bool(adapted and row.get("src_linked", 0.0) != 1.0),
+        "no disc sales": bool(row.get("disc_sales_missing", 1.0) == 1.0),
+        "estimated dates": bool(sp["estimated"]),
+    }
 
 
 def _source_group(row: pd.Series) -> str:

@@ -222,13 +222,12 @@ def status_at(durations: Any, events: Any, horizon: float) -> tuple[np.ndarray, 
 
 
 def _censoring_survival(d: np.ndarray, e: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Kaplan-Meier ``G(at-)`` of the censoring times (censored = ``~e``)."""
-    times = np.unique(d[~e])
-    if len(times) == 0:
+    """Kaplan-Meier ``G(at-)`` of the censoring times (censored = ``~e``; scikit-survival)."""
+    from sksurv.nonparametric import kaplan_meier_estimator
+
+    if e.all():
         return np.ones(np.shape(at))
-    at_risk = (d[None, :] >= times[:, None]).sum(axis=1)
-    cens = ((d[None, :] == times[:, None]) & ~e[None, :]).sum(axis=1)
-    surv = np.cumprod(1.0 - cens / at_risk)
+    times, surv = kaplan_meier_estimator(~e, d)
     idx = np.searchsorted(times, at, side="left") - 1
     return np.where(idx >= 0, surv[np.maximum(idx, 0)], 1.0)
 

@@ -25,6 +25,7 @@ Models
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from collections.abc import Sequence
@@ -52,6 +53,39 @@ from sequelcast.forecast.baselines import (
 )
 from sequelcast.forecast.metrics import _status_at
 
+#: Features whose effect must go one way (+1: a higher value never lowers the chance of a next
+#: season): popularity, score, disc sales, source material left, the studio's record and recency
+#: (a later start year). Monotone models obey it, so explanations never contradict it.
+MONOTONE: dict[str, int] = {
+    "log_members": 1,
+    "members_pct_year": 1,
+    "score": 1,
+    "log_disc_sales": 1,
+    "src_running": 1,
+    "src_volumes_per_episode": 1,
+    "studio_rate": 1,
+    "start_year": 1,
+}
+
+
+_THREADS_LIMITED: list[int | None] = []
+
+
+def limit_threads(n_threads: int | None = 1) -> None:
+    """Limit the OpenMP threads of the boosting models, once per process (later calls: no-op).
+
+    On a shared two-core machine, OpenMP threads competing with other processes were ten times
+    slower; setting the limit around every fit or forecast cost time on every request, so the
+    first call sets it for the whole process (``None``: leave the default).
+    """
+    if _THREADS_LIMITED:
+        return
+    _THREADS_LIMITED.append(n_threads)
+    if n_threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=n_threads, user_api="openmp")
+
 
 class CoxModel(SurvivalModel):
     """Penalised Cox proportional hazards (lifelines ``CoxPHFitter``) on standardised features.
@@ -73,11 +107,32 @@ class CoxModel(SurvivalModel):
 
     _standardize = True
 
-    def __init__(self, penalizer: float = 0.05, l1_ratio: float = 0.0) -> None:
+    def __init__(self, penalizer: float = 0.05, l1_ratio: float = 0.0,
+                 monotone: dict[str, int] | None = None) -> None:
         self.penalizer = penalizer
         self.l1_ratio = l1_ratio
+        self.monotone = monotone
 
     def _fit(self, Z: np.ndarray, durations: np.ndarray, events: np.ndarray) -> None:
+        """Fit; with ``monotone``, a constrained column whose coefficient has the wrong sign is
+        dropped and the model refitted (until every sign agrees)."""
+        sign = np.array([(self.monotone or {}).get(str(c), 0) for c in self.columns_])
+        use = np.ones(Z.shape[1], dtype=bool)
+        for _ in range(Z.shape[1] + 1):
+            fitted: np.ndarray = self._fit_columns(Z[:, use], durations, events)
+            coef = np.zeros(Z.shape[1])
+            coef[use] = fitted
+            wrong = (sign * coef) < 0
+            if not wrong.any():
+                break
+            use &= ~wrong
+        mean = np.zeros(Z.shape[1])
+        mean[use] = self._norm_mean_sub
+        self.coef_ = coef
+        self._norm_mean_: np.ndarray = mean
+        self.dropped_ = np.asarray(self.columns_, dtype=object)[~use]
+
+    def _fit_columns(self, Z: np.ndarray, durations: np.ndarray, events: np.ndarray) -> np.ndarray:
         from lifelines import CoxPHFitter
         from lifelines.exceptions import ConvergenceError
         from lifelines.exceptions import ConvergenceWarning as LifelinesConvergenceWarning
@@ -105,11 +160,11 @@ class CoxModel(SurvivalModel):
                     warnings.warn(f"CoxModel: {w.message}", ConvergenceWarning, stacklevel=3)
             break
         self.penalizer_ = penalizer
-        self.coef_ = cph.params_.to_numpy(dtype=float)
-        self._norm_mean_ = np.asarray(cph._norm_mean, dtype=float)
+        self._norm_mean_sub = np.asarray(cph._norm_mean, dtype=float)
         bch = cph.baseline_cumulative_hazard_
         self.baseline_times_ = bch.index.to_numpy(dtype=float)
         self.baseline_cumulative_hazard_ = bch.iloc[:, 0].to_numpy(dtype=float)
+        return np.asarray(cph.params_.to_numpy(dtype=float))
 
     def _risk(self, Z: np.ndarray) -> np.ndarray:
         return (Z - self._norm_mean_) @ self.coef_
@@ -238,10 +293,13 @@ class DiscreteTimeBoostingModel(SurvivalModel):
         Also give each period its calendar year (season end + time waited), so the hazard can
         follow trends over the years (trees carry the latest level forward when forecasting).
     n_threads
-        OpenMP threads of the classifier (``None``: all cores). One is the default: on a shared
-        two-core machine, OpenMP threads competing with other processes were ten times slower.
+        OpenMP threads of the process, set once by :func:`limit_threads` at the first fit or
+        forecast (``None``: all cores).
     random_state
         Seed of the classifier.
+    monotone
+        Column name -> +1/-1: the hazard may only rise (fall) with that feature
+        (``HistGradientBoostingClassifier(monotonic_cst=...)``), e.g. :data:`MONOTONE`.
     """
 
     _linear = True
@@ -257,7 +315,9 @@ class DiscreteTimeBoostingModel(SurvivalModel):
         calendar: bool = False,
         n_threads: int | None = 1,
         random_state: int | None = 0,
+        monotone: dict[str, int] | None = None,
     ) -> None:
+        self.monotone = monotone
         self.n_threads = n_threads
         self.step = step
         self.max_iter = max_iter
@@ -285,16 +345,24 @@ class DiscreteTimeBoostingModel(SurvivalModel):
             max_iter=self.max_iter, learning_rate=self.learning_rate, max_depth=self.max_depth,
             min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,
             early_stopping=False, random_state=self.random_state,
+            monotonic_cst=self._constraints(),
         )
         if len(np.unique(y)) < 2:
             raise ModelError("DiscreteTimeBoostingModel: needs both events and non-events")
         with self._threads():
             self.classifier_.fit(self._rows(Z[rows], t), y)
 
-    def _threads(self) -> Any:
-        from threadpoolctl import threadpool_limits
+    def _constraints(self) -> list[int] | None:
+        if not self.monotone:
+            return None
+        cst = [int(self.monotone.get(str(c), 0)) for c in self.columns_] + [0]  # time waited: free
+        if self.calendar and "start_year" in list(self.columns_) and "airing_weeks" in list(self.columns_):
+            cst.append(0)
+        return cst
 
-        return threadpool_limits(limits=self.n_threads, user_api="openmp")
+    def _threads(self) -> contextlib.nullcontext[None]:
+        limit_threads(self.n_threads)
+        return contextlib.nullcontext()
 
     def _rows(self, Z: np.ndarray, t: np.ndarray) -> np.ndarray:
         cols = [Z, t]
@@ -422,25 +490,47 @@ def default_models(horizons: Sequence[float] = (1, 2, 3, 5),
                    random_state: int | None = 0) -> dict[str, SurvivalModel]:
     """The models compared by the backtest, by name: three candidates and three baselines.
 
-    Candidates (recalibrated, 3 folds): ``cox``, ``gbsa`` (100 trees of depth 3, learning rate
-    0.1, subsample 0.8) and ``discrete_boost``; baselines: :data:`BASELINES`.
+    Candidates (recalibrated, 3 folds, :data:`MONOTONE` constraints): ``cox`` (a constrained
+    column with the wrong sign is dropped) and ``discrete_boost``; for reference only
+    (:data:`UNCONSTRAINED`): ``discrete_boost_free`` and ``gbsa_free`` (100 trees of depth 3,
+    learning rate 0.1, subsample 0.8); baselines: :data:`BASELINES`.
     """
     def calibrated(model: SurvivalModel) -> CalibratedModel:
         return CalibratedModel(model, horizons=horizons, n_splits=3, random_state=random_state)
 
     return {
-        "cox": calibrated(CoxModel()),
-        "gbsa": calibrated(GradientBoostingModel(n_estimators=100, learning_rate=0.1,
-                                                 random_state=random_state)),
-        "discrete_boost": calibrated(DiscreteTimeBoostingModel(random_state=random_state)),
+        "cox": calibrated(CoxModel(monotone=MONOTONE)),
+        "discrete_boost": calibrated(DiscreteTimeBoostingModel(random_state=random_state,
+                                                               monotone=MONOTONE)),
+        "discrete_boost_free": calibrated(DiscreteTimeBoostingModel(random_state=random_state)),
+        "gbsa_free": calibrated(GradientBoostingModel(n_estimators=100, learning_rate=0.1,
+                                                      random_state=random_state)),
         "kaplan_meier": KaplanMeierModel(),
+        "start_year": StartYearModel(),
         "popularity_logistic": PopularityLogisticModel(horizons=horizons),
         "rule_of_thumb": RuleOfThumbModel(),
     }
 
 
 #: Names of the baselines in :func:`default_models` (never selected as "the" model).
-BASELINES = ("kaplan_meier", "popularity_logistic", "rule_of_thumb")
+BASELINES = ("kaplan_meier", "start_year", "popularity_logistic", "rule_of_thumb")
+#: Models scored for reference only (never selected): without the :data:`MONOTONE` constraints
+#: they may explain a forecast against common sense; the backtest shows what the constraints cost.
+UNCONSTRAINED = ("discrete_boost_free", "gbsa_free")
+
+
+class StartYearModel(CoxModel):
+    """Baseline: recency alone, a Cox model on ``start_year`` (when the last season began).
+
+    Uses the time already waited through the baseline hazard, like every survival model here.
+    """
+
+    def __init__(self, penalizer: float = 0.0) -> None:
+        super().__init__(penalizer=penalizer)
+
+    def fit(self, X: pd.DataFrame, durations: Any, events: Any) -> Self:
+        """Fit on the ``start_year`` column only."""
+        return super().fit(_check_X(X)[["start_year"]], durations, events)
 
 
 __all__ = [
@@ -455,6 +545,9 @@ __all__ = [
     "PopularityLogisticModel",
     "RandomSurvivalForestModel",
     "RuleOfThumbModel",
+    "StartYearModel",
     "SurvivalModel",
+    "UNCONSTRAINED",
+    "MONOTONE",
     "default_models",
 ]

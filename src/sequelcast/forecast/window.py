@@ -144,17 +144,21 @@ class AiringLagModel:
 
 
 def _monthly_pmf(lags: pd.DataFrame) -> np.ndarray:
+    """Monthly airing probabilities from scikit-survival's Kaplan-Meier estimate of the lag.
+
+    Lags are counted in whole months (``floor``), so the estimate at month ``m`` is the life
+    table of the months: at risk, the lags of at least ``m`` months; aired, those in month ``m``.
+    """
+    from sksurv.nonparametric import kaplan_meier_estimator
+
     months = int(MAX_LAG_YEARS * 12)
-    d = np.minimum(lags["lag"].to_numpy(dtype=float) * 12.0, months)
+    d = np.floor(np.minimum(lags["lag"].to_numpy(dtype=float) * 12.0, months))
     e = lags["aired"].to_numpy(dtype=bool)
     surv = np.ones(months + 1)
-    s = 1.0
-    for m in range(months + 1):
-        at_risk = (d >= m).sum()
-        aired = (e & (d >= m) & (d < m + 1)).sum()
-        if at_risk:
-            s *= 1.0 - aired / at_risk
-        surv[m] = s
+    if len(d):
+        times, s = kaplan_meier_estimator(e, d)
+        idx = np.searchsorted(times, np.arange(months + 1), side="right") - 1
+        surv = np.where(idx >= 0, s[np.maximum(idx, 0)], 1.0)
     pmf = -np.diff(np.concatenate([[1.0], surv]))
     total = pmf.sum()
     return pmf / total if total > 0 else np.eye(1, months + 1).ravel()

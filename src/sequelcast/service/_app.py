@@ -373,7 +373,7 @@ class Sequelcast:
                 "next_season": fr["next_season"]}
         if fr["next_season"]["status"] != "none":
             return {**base, "status": "announced", "forecast": None,
-                    "message": f"{fr['title']}: the next season is already announced"}
+                    "message": _announced_message(fr["title"], fr["next_season"])}
         show = self._waiting(fid, when, model)
         if show is None:
             return {**base, "status": "not_waiting", "forecast": None,
@@ -414,6 +414,8 @@ class Sequelcast:
             "horizons": list(result.horizons), "selected": result.selected,
             "n_train": result.n_train, "n_train_events": result.n_train_events,
             "n_at_risk": len(result.outcomes), "n_announced_after": int(result.outcomes["event"].sum()),
+            "n_waiting": result.n_waiting, "coverage": _clean(result.coverage),
+            "n_airing": result.n_airing, "n_estimated": result.n_estimated,
             "models": {name: {k: _clean(v) for k, v in row.items()} for name, row in table.iterrows()},
             "n_unmatched": result.n_unmatched, "n_early": result.n_early,
             "plot": str(plot) if plot else None,
@@ -494,9 +496,12 @@ class Sequelcast:
         """The watched shows and their status at the last check."""
         return self.catalog.watched()
 
-    def watch_check(self) -> list[dict[str, Any]]:
-        """Compare every watched show's next-season status with the last check; store and return changes."""
-        return _watch.check(self.catalog, self._watched, self.settings.forecast_date())
+    def watch_check(self, notify: Callable[[list[dict[str, Any]]], object] | None = None) -> list[dict[str, Any]]:
+        """Compare every watched show's next-season status with the last check; store and return changes.
+
+        ``notify(events)`` (the webhook) runs before the check is stored; if it raises, nothing is.
+        """
+        return _watch.check(self.catalog, self._watched, self.settings.forecast_date(), notify=notify)
 
     def watch_feed(self, base_url: str = "https://sequelcast.invalid/") -> str:
         """An Atom feed of the watchlist's events, newest first."""
@@ -504,10 +509,19 @@ class Sequelcast:
 
 
 def _not_waiting_reason(fr: dict[str, Any], when: date) -> str:
-    aired = [s for s in fr["seasons"] if s["start"] and date.fromisoformat(s["start"]) <= when]
-    if not aired:
-        return "it has no finished main-line TV season"
-    end = aired[-1]["end"]
-    if end is None or date.fromisoformat(end) > when:
-        return "its latest season has not finished airing"
-    return "it has no finished main-line TV season"
+    """Why a franchise whose next season is not announced still gets no forecast on ``when``."""
+    if not fr["seasons"]:
+        return "it has no main-line TV season (only movies, OVAs, specials...)"
+    return "its latest TV season has no start date or broadcast year to place it in time"
+
+
+def _announced_message(title: str, nxt: dict[str, Any]) -> str:
+    """Name the announced entry and its dates (the refusal must show what was announced)."""
+    entry = nxt.get("title") or "a next season"
+    if nxt.get("mal_id") is not None:
+        entry += f" (MAL {nxt['mal_id']})"
+    dates = []
+    if nxt.get("first_seen"):
+        dates.append(f"first seen {nxt['first_seen']}")
+    dates.append(f"airs {nxt['expected']}" if nxt.get("expected") else "air date TBA")
+    return f"{title}: the next season is already announced: {entry}, {', '.join(dates)}"

@@ -293,6 +293,18 @@ def forecast_json(fc: ShowForecast) -> dict[str, Any]:
         "factors": [{"text": f.text, "effect": round(f.effect, 4), "raises": f.raises, "kind": f.kind}
                     for f in fc.factors],
         "model": fc.model,
+        "airing": fc.airing,
+        "estimated_dates": fc.estimated,
+        "verdict": fc.verdict or None,
+        "confidence": fc.confidence or None,
+        "confidence_reasons": list(fc.confidence_reasons),
+        "median_text": fc.median_text,
+        "conditional_window": None if fc.lag_window is None else {
+            "low_years": fc.lag_window.low, "high_years": fc.lag_window.high,
+            "probability": _round(fc.lag_window.share), "text": fc.lag_window.text,
+        },
+        "airs_by": [{"date": d.isoformat(), "probability": _round(p),
+                     "text": f"{p:.0%} chance it airs by {d.isoformat()}"} for d, p in fc.airs_by],
     }
 
 

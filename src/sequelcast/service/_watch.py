@@ -46,7 +46,13 @@ def event_message(title: str, old: str, ns: dict[str, Any]) -> str:
     return f"{title}: next season status is now {ns['status']}"
 
 
-def check(catalog: Catalog, franchise_of: Callable[[int], dict[str, Any]], today: date) -> list[dict[str, Any]]:
+def check(catalog: Catalog, franchise_of: Callable[[int], dict[str, Any]], today: date, *,
+          notify: Callable[[list[dict[str, Any]]], object] | None = None) -> list[dict[str, Any]]:
+    """Compare every watched show's next-season status with the last check; store and return changes.
+
+    ``notify(events)`` (a webhook) is called before anything is stored, when there are changes:
+    if it raises, the check is not recorded and the next check finds the same changes again.
+    """
     updates, events = [], []
     for row in catalog.watched():
         try:
@@ -58,6 +64,8 @@ def check(catalog: Catalog, franchise_of: Callable[[int], dict[str, Any]], today
         if key != row["next_key"]:
             events.append({"mal_id": row["mal_id"], "detected_at": today, "old_status": row["status"],
                            "new_status": ns["status"], "message": event_message(row["title"], row["status"], ns)})
+    if events and notify is not None:
+        notify(events)
     catalog.record_watch_check(updates, events)
     return events
 

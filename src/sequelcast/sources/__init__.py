@@ -15,6 +15,9 @@ fribb_collections       raw/id_maps_and_relations/fribb_mal_collection_*     fil
 erengy_relations        raw/id_maps_and_relations/erengy_anime-relations_*   file name date
 anidb_first_seen        derived/anidb_first_seen*.csv                        per row
 mal_manga_2021          raw/mal_manga_sample_2021/*.csv                      2021-08-28
+disc_sales              derived/disc_sales_someanithing_*.csv                season + 6 months
+mal_popularity_2020...  derived/mal_popularity_snapshots_20*-20??.csv        known_by per row
+airing_anime_daily      derived/airing_anime_daily_*.csv.gz                  collected_at per row
 mal_manga_2024          derived/mal_manga_2024-12*.csv                       2024-12-31
 mal_lightnovels_2024    derived/mal_lightnovels_2024-12*.csv                 2024-12-31
 novelupdates_2020       raw/novelupdates_2020/novels_*.csv                   file name date
@@ -38,15 +41,18 @@ from pathlib import Path
 from sequelcast.domain import Batch
 from sequelcast.errors import SourceFileError
 from sequelcast.sources import (
+    airing_daily,
     anidb_tvdb,
     anilist,
     anilist_manga,
+    disc_sales,
     downloads,
     erengy,
     first_seen,
     fribb,
     jikan,
     mal_manga,
+    mal_popularity,
     mal_seasons,
     mal_snapshots,
     mal_works,
@@ -74,6 +80,12 @@ DATA_SOURCES: tuple[FileSource, ...] = (
                "AniDB first-seen dates (derived)"),
     FileSource(mal_manga.SOURCE, mal_manga.PATTERN, mal_manga.parse,
                "MyAnimeList manga sample 2021-08 (volumes, chapters)"),
+    FileSource(disc_sales.SOURCE, disc_sales.PATTERN, disc_sales.parse,
+               "Blu-ray/DVD sales per series 2006-2020 (someanithing, derived)"),
+    FileSource(mal_popularity.SOURCE, mal_popularity.PATTERN, mal_popularity.parse,
+               "MyAnimeList popularity snapshots 2020-2024 (derived)"),
+    FileSource(airing_daily.SOURCE, airing_daily.PATTERN, airing_daily.parse,
+               "daily AniList popularity of airing anime 2025-11 to 2026-08 (derived)"),
     FileSource(mal_works.SOURCE_MANGA, mal_works.PATTERN_MANGA, mal_works.parse_manga,
                "MyAnimeList top manga 2024-12 (status, volumes, dates)"),
     FileSource(mal_works.SOURCE_NOVELS, mal_works.PATTERN_NOVELS, mal_works.parse_novels,

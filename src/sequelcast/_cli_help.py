@@ -1,0 +1,125 @@
+"""Help text that reads like a command line's: ``--db URL``, ``--json``, ``TITLE_OR_ID``.
+
+Typer prints a parameter's Python type as a placeholder (``<bool>``, ``<list[Path]>``, ``<str>``)
+and a required argument as ``{mal_ids}``. :class:`HelpGroup`, the class of the root command, turns
+every command below it (sub-apps included) into one whose parameters show:
+
+- nothing after a flag (``--json``, ``--quiet``, ``--help``);
+- the option's ``metavar`` when it has one, else a word for its type (``TEXT``, ``INTEGER``,
+  ``NUMBER``, ``DIR``, ``FILE``, ``PATH``, the choices);
+- arguments in capitals (``TITLE_OR_ID``, ``[TITLE_OR_ID]`` when optional), as click writes them.
+
+Only classes change; each command's parameters and behaviour stay what Typer built.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import PurePath
+from typing import Any, get_args, get_origin
+
+from typer import Exit, echo
+from typer._click.exceptions import UsageError  # Typer's own click: what its parsers raise
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+_TYPE_WORDS: dict[Any, str] = {str: "TEXT", int: "INTEGER", float: "NUMBER", bool: "BOOLEAN",
+                                date: "DATE", datetime: "DATE"}
+_PATH_WORDS = {"dir": "DIR", "file": "FILE"}
+
+
+def type_word(param: Any) -> str:
+    """The word shown for a parameter's type (``TEXT``, ``DIR``, ``[csv|json]``...)."""
+    desc = param.type_descriptor
+    if desc.is_choice:
+        return "[" + "|".join(str(getattr(c, "value", c)) for c in desc.choices or ()) + "]"
+    annotation = desc.annotation
+    if get_origin(annotation) is list:
+        (annotation,) = get_args(annotation)
+    if desc.is_path or (isinstance(annotation, type) and issubclass(annotation, PurePath)):
+        return _PATH_WORDS.get(desc.path_type, "PATH")
+    return _TYPE_WORDS.get(annotation, getattr(annotation, "__name__", "VALUE").upper())
+
+
+class CleanOption(TyperOption):
+    """A Typer option whose help shows its metavar or type word, and nothing for a flag."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        if self.is_flag or self.count:
+            return None
+        return self.metavar or type_word(self)
+
+
+class CleanArgument(TyperArgument):
+    """A Typer argument named in capitals, ``[NAME]`` when optional, with its type word."""
+
+    @property
+    def display_name_raw(self) -> str:
+        return self.metavar or (self.name or "").upper()
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return type_word(self)
+
+    def _rich_display_name(self) -> str:
+        return self.display_name_raw + ("..." if self.nargs != 1 else "")
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+
+def _clean_params(params: list[Any]) -> list[Any]:
+    for p in params:
+        if type(p) is TyperOption:
+            p.__class__ = CleanOption
+        elif type(p) is TyperArgument:
+            p.__class__ = CleanArgument
+    return params
+
+
+class CleanCommand(TyperCommand):
+    """A Typer command whose parameters (``--help`` included) print as :mod:`_cli_help` says."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _clean_params(super().get_params(ctx))
+
+
+def json_error(message: str, errors: list[dict[str, Any]] | None = None) -> str:
+    """The one error shape of ``--json`` output (the API's, without the HTTP status)."""
+    return json.dumps({"ok": False, "error": message, "errors": errors or []}, ensure_ascii=False)
+
+
+class HelpGroup(TyperGroup):
+    """The root group: cleans its own parameters and every command and group below it.
+
+    It also answers a usage error (a missing argument, an unknown option, a bad value) of a
+    command given ``--json`` with the JSON error shape on stdout, exit code 2.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        wants_json = "--json" in [*getattr(ctx, "_protected_args", []), *ctx.args]
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            if not wants_json:
+                raise
+            echo(json_error(exc.format_message()))
+            raise Exit(2) from None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for command in self.commands.values():
+            clean_command(command)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _clean_params(super().get_params(ctx))
+
+
+def clean_command(command: Any) -> None:
+    """Make ``command`` (and, for a group, everything below it) print clean help."""
+    if type(command) is TyperCommand:
+        command.__class__ = CleanCommand
+    elif type(command) is TyperGroup:
+        command.__class__ = HelpGroup
+        for sub in command.commands.values():
+            clean_command(sub)
