@@ -61,11 +61,20 @@ def test_mapping_after_as_of_is_dropped_but_listing_kept(batches) -> None:
 
 def test_links_are_stamped_when_both_ends_are_known(batches) -> None:
     snap = snapshot_from_batches(batches)
-    (rel,) = snap.relations
+    (rel,) = [r for r in snap.relations if r.source == "erengy_relations"]
     assert (rel.from_mal_id, rel.to_mal_id) == (100, 200)
     assert rel.observed_at == date(2019, 1, 7)  # the sequel's first sighting
+    # a typed MAL relation is only known from its observation date (2023-04-17), even though both
+    # ends were known in 2019
+    typed = {(r.from_mal_id, r.to_mal_id, r.kind): r.observed_at for r in snap.relations
+             if r.source == "mal_relations_2023"}
+    assert typed[100, 200, "Sequel"] == date(2023, 4, 17)
+    assert not [r for r in snapshot_from_batches(batches, date(2023, 4, 16)).relations
+                if r.source == "mal_relations_2023"]
     link = next(x for x in snap.id_links if x.mal_id == 40938 and x.site == "anidb")
-    assert link.observed_at == date(2021, 4, 5)
+    # MAL 40938 is known from its first MAL sighting (2019-12-26), AniDB 15332 from its first
+    # listing (2019-12-30): the link is known from the later of the two
+    assert link.observed_at == date(2019, 12, 30)
 
 
 def test_admit_is_idempotent_and_composes(batches) -> None:

@@ -123,7 +123,10 @@ def test_show_table_by_title(built: str) -> None:
     result = runner.invoke(app, ["show", "Tiny Show", "--db", built])
     assert result.exit_code == 0, result.output
     assert "Studio A" in result.output
-    assert "Next season: aired (Tiny Show 2nd Season)" in result.output
+    # one rule for every surface: the status after the franchise's latest season (2nd Season),
+    # not after the season asked about
+    assert "Next season: none announced" in result.output
+    assert "after 'Tiny Show 2nd Season'" in result.output
 
 
 def test_show_as_of_hides_later_facts(built: str) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sequelcast.asof import IDENTITY_FIELDS
 from sequelcast.catalog import open_catalog
 from sequelcast.errors import FetchError
 from sequelcast.service import Sequelcast, build_catalog
@@ -56,7 +57,10 @@ def test_jikan_season_pages_are_saved_and_built(tiny_data: Path, tmp_path: Path)
         build_catalog(cat, [tiny_data, out], forecasts=False)
         assert "jikan" in cat.stats()["entries_by_source"]
         facts = [f for f in cat.load_batch().facts if f.source == "jikan"]
-        assert {f.observed_at for f in facts} == {WHEN}
+        # identity facts (title, type) move back to the entry's first sighting (Higehiro: 2019-12-26)
+        assert {f.observed_at for f in facts if f.field not in IDENTITY_FIELDS} == {WHEN}
+        assert {f.observed_at for f in facts if f.field in IDENTITY_FIELDS and f.mal_id == 40938} == {
+            date(2019, 12, 26)}
 
 
 def test_jikan_anime_full(tmp_path: Path) -> None:

@@ -11,6 +11,13 @@ Three rules, documented in ``docs/catalog.md``:
 3. A link (an ID crosswalk row, a sequel rule, a collection membership) says that records which
    exist are related. It is known as soon as every record it joins is known, and it is stamped with
    that date (the latest first sighting of its ends). A link to a record not yet known is left out.
+   A link from a dated observation (the typed MAL relations of 2023-04-17, :data:`OBSERVED_LINKS`)
+   is known from that date, or from when both ends were known if that is later.
+3. A MAL first sighting (MAL id cache, AniList pair list) is known from its date; from then on the
+   entry's identity (its ``title`` and ``type`` facts, :data:`IDENTITY_FIELDS`) is known too: MAL
+   creates an entry, with its title and type, when the work is announced. Suspect sightings (batch
+   re-adds) are kept as rows but move nothing.
+4. An AniList crosswalk row is known when its MAL entry (or, without one, its AniDB entry) is.
 
 :func:`admit` applies these rules to a :class:`~sequelcast.domain.Batch`, :func:`assemble` turns the
 admitted records into a :class:`~sequelcast.domain.Snapshot`. ``admit`` is idempotent, and admitting
@@ -34,6 +41,8 @@ from sequelcast.domain import (
     Anime,
     Batch,
     CollectionMember,
+    CrosswalkEntry,
+    EntryFirstSeen,
     Fact,
     FirstSeen,
     IdLink,
@@ -56,6 +65,12 @@ SOURCE_PRIORITY = {
     "mal_snapshot_2016": 3,
     "fribb_ids": 1,
 }
+
+
+#: Link sources whose links are known only from their observation date (see rule 2).
+OBSERVED_LINKS = frozenset({"mal_relations_2023"})
+#: Facts known from the entry's first sighting (rule 3).
+IDENTITY_FIELDS = frozenset({"title", "type"})
 
 
 def _known(when: date | None, as_of: date | None) -> bool:
@@ -101,7 +116,7 @@ def _admit_links(links: Iterable[IdLink], mal_seen: dict[int, date], anidb_seen:
         if stamp is None:
             continue
         if link.site == "anidb":
-            other = anidb_seen.get(int(link.external_id)) if link.external_id.isdigit() else None
+            other = anidb_seen.get(int(link.external_id)) if link.external_id.isdecimal() else None
             if other is None:
                 continue
             stamp = max(stamp, other)
@@ -116,7 +131,8 @@ def admit(batch: Batch, as_of: date | None) -> Batch:
     out = Batch(source=batch.source, location=batch.location, observed_at=as_of)
     out.rejects = list(batch.rejects)
     out.skipped = batch.skipped
-    out.facts = [f for f in batch.facts if _known(f.observed_at, as_of)]
+    out.entry_first_seen = [r for r in batch.entry_first_seen if _known(r.first_seen, as_of)]
+    out.facts = _identity_restamped(batch.facts, out.entry_first_seen, as_of)
     out.tvdb_mappings = [m for m in batch.tvdb_mappings if _known(m.observed_at, as_of)]
     out.manga = [w for w in (work_as_of(m, as_of) for m in batch.manga) if w is not None]
     out.novels = [n for n in batch.novels if _known(n.observed_at, as_of)]
@@ -126,7 +142,7 @@ def admit(batch: Batch, as_of: date | None) -> Batch:
     anidb_seen = _anidb_seen(out)
     out.id_links = _admit_links(batch.id_links, mal_seen, anidb_seen)
     anilist_to_mal = {
-        int(x.external_id): x.mal_id for x in batch.id_links if x.site == "anilist" and x.external_id.isdigit()
+        int(x.external_id): x.mal_id for x in batch.id_links if x.site == "anilist" and x.external_id.isdecimal()
     }
     for rel in batch.relations:
         a = rel.from_mal_id or anilist_to_mal.get(rel.from_anilist_id or -1)
@@ -135,6 +151,10 @@ def admit(batch: Batch, as_of: date | None) -> Batch:
             continue  # kept in the catalog's raw relations, unusable until both ends have MAL ids
         if a in mal_seen and b in mal_seen:
             stamp = max(mal_seen[a], mal_seen[b])
+            if rel.source in OBSERVED_LINKS:
+                if not _known(rel.observed_at, as_of):
+                    continue
+                stamp = max(stamp, rel.observed_at)
             out.relations.append(dataclasses.replace(rel, from_mal_id=a, to_mal_id=b, observed_at=stamp))
     out.collection_members = [
         c if c.observed_at == mal_seen[c.mal_id]
@@ -142,6 +162,50 @@ def admit(batch: Batch, as_of: date | None) -> Batch:
         for c in batch.collection_members
         if c.mal_id in mal_seen
     ]
+    out.crosswalk = _admit_crosswalk(batch.crosswalk, mal_seen, anidb_seen)
+    return out
+
+
+def _identity_restamped(facts: list[Fact], sightings: list[EntryFirstSeen], as_of: date | None) -> list[Fact]:
+    """Facts known by ``as_of``; identity facts move back to the entry's first trusted sighting."""
+    seen: dict[int, date] = {}
+    for r in sightings:
+        if not r.suspect and (r.mal_id not in seen or r.first_seen < seen[r.mal_id]):
+            seen[r.mal_id] = r.first_seen
+    out = []
+    for f in facts:
+        if f.field in IDENTITY_FIELDS:
+            first = seen.get(f.mal_id)
+            if first is not None and first < f.observed_at:
+                f = dataclasses.replace(f, observed_at=first)
+        if _known(f.observed_at, as_of):
+            out.append(f)
+    return out
+
+
+def _admit_crosswalk(rows: Iterable[CrosswalkEntry], mal_seen: dict[int, date],
+                     anidb_seen: dict[int, date]) -> list[CrosswalkEntry]:
+    out = []
+    for row in rows:
+        if row.mal_id is not None:
+            stamp = mal_seen.get(row.mal_id)
+        else:
+            stamp = anidb_seen.get(row.anidb_id) if row.anidb_id is not None else None
+        if stamp is None:
+            continue
+        out.append(row if stamp == row.observed_at else dataclasses.replace(row, observed_at=stamp))
+    return out
+
+
+def earliest_sightings(rows: Iterable[EntryFirstSeen]) -> dict[int, EntryFirstSeen]:
+    """MAL id -> its earliest trustworthy sighting (suspect rows left out)."""
+    out: dict[int, EntryFirstSeen] = {}
+    for r in rows:
+        if r.suspect:
+            continue
+        best = out.get(r.mal_id)
+        if best is None or r.first_seen < best.first_seen:
+            out[r.mal_id] = r
     return out
 
 
@@ -192,6 +256,8 @@ def assemble(admitted: Batch, as_of: date | None) -> Snapshot:
         id_links=list(admitted.id_links),
         relations=list(admitted.relations),
         collection_members=list(admitted.collection_members),
+        crosswalk=list(admitted.crosswalk),
+        entry_first_seen=earliest_sightings(admitted.entry_first_seen),
         source_features=source_features(entries, admitted.manga, admitted.novels, admitted.relations, as_of),
     )
 
@@ -225,10 +291,13 @@ def snapshot_from_batches(batches: Iterable[Batch], as_of: date | None = None) -
 
 
 __all__ = [
+    "IDENTITY_FIELDS",
+    "OBSERVED_LINKS",
     "SOURCE_PRIORITY",
     "VOLATILE_FIELDS",
     "admit",
     "assemble",
+    "earliest_sightings",
     "end_of_data",
     "mal_first_seen",
     "snapshot_from_batches",

@@ -130,6 +130,13 @@ def build(
     db: DbOption = None,
     as_of: AsOfOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    allow_missing: Annotated[
+        list[str] | None,
+        typer.Option("--allow-missing", metavar="SOURCE",
+                     help="Build even though SOURCE, read by the previous build, is missing now or lost "
+                     "more than 10% of its records (repeat for several; 'all' accepts every source). "
+                     "Without it such a build is refused and the catalog kept."),
+    ] = None,
 ) -> None:
     """Build the catalog from the public data files, optionally as of a past date."""
     settings = _settings()
@@ -155,8 +162,11 @@ def build(
                 tasks[src.name] = progress.add_task(src.name, total=total)
             progress.advance(tasks[src.name])
 
-        report = svc.build(data_dirs, cutoff, on_file)
+        report = svc.build(data_dirs, cutoff, on_file, allow_missing=allow_missing or ())
     c = report.counts
+    for name in report.accepted_missing:
+        err_console.print(f"Warning: built without the full source {name} (--allow-missing).",
+                          markup=False, highlight=False)
     when = f" as of {cutoff}" if cutoff else ""
     console.print(
         f"Built catalog{when} from {report.files} files in {report.seconds:.1f}s: "
@@ -269,6 +279,15 @@ def _status_line(ns: dict[str, Any]) -> str:
     return f"Next season: announced, {what}, expected {when}{seen}"
 
 
+def _season_end(x: dict[str, Any]) -> str:
+    """The end date, "(estimated)" when it is start + weekly episodes, "airing" while it airs."""
+    if x.get("state") == "airing":
+        return f"airing (to {x['end']}, estimated)" if x.get("end") and x.get("end_estimated") else "airing"
+    if not x.get("end"):
+        return ""
+    return f"{x['end']} (estimated)" if x.get("end_estimated") else str(x["end"])
+
+
 def _seasons_table(seasons: list[dict[str, Any]], title: str) -> Table:
     table = Table(title=title)
     for col in ("#", "MAL id", "title", "start", "end", "eps", "first seen"):
@@ -276,7 +295,7 @@ def _seasons_table(seasons: list[dict[str, Any]], title: str) -> Table:
     for x in seasons:
         num = f"{x['number']}" + (f" (part {x['part']})" if x.get("part") else "")
         table.add_row(num, str(x["mal_id"] or f"AniDB {x['anidb_id']}"), x["title"], x["start"] or "",
-                      x["end"] or "", str(x["episodes"] or ""), x.get("announced") or "")
+                      _season_end(x), str(x["episodes"] or ""), x.get("announced") or "")
     return table
 
 

@@ -174,6 +174,50 @@ class MangaRecord:
 
 
 @dataclass(frozen=True)
+class CrosswalkEntry:
+    """One AniList anime with its MAL and AniDB ids and its titles in three scripts.
+
+    ``type`` is AniList's format (``TV``, ``TV_SHORT``, ``MOVIE``, ``SPECIAL``, ``OVA``, ``ONA``,
+    ``MUSIC``) or ``None``. ``mal_id`` is ``None`` for an AniList entry MAL does not list.
+    """
+
+    anilist_id: int
+    mal_id: int | None
+    anidb_id: int | None
+    romaji: str | None
+    english: str | None
+    native: str | None
+    type: str | None
+    observed_at: date
+    source: str
+
+    def titles(self) -> list[str]:
+        """The titles it carries, romaji first."""
+        return [t for t in (self.romaji, self.english, self.native) if t]
+
+
+@dataclass(frozen=True)
+class EntryFirstSeen:
+    """The first date a MAL entry (or an AniList-MAL pair) appeared in a dated public list.
+
+    An upper bound on the announcement date. ``censored``: the date is the list's first version
+    (the entry was "already there"). ``suspect``: the entry was (re-)added much later than entries
+    created after it (a batch re-add), so the date says nothing about its announcement.
+    """
+
+    mal_id: int
+    first_seen: date
+    censored: bool
+    suspect: bool
+    source: str
+    anilist_id: int | None = None
+    anidb_id: int | None = None
+
+    @property
+    def observed_at(self) -> date:
+        return self.first_seen
+
+@dataclass(frozen=True)
 class NovelRecord:
     """One NovelUpdates novel (its own id space, no MAL id: it joins the catalog by title only).
 
@@ -218,6 +262,8 @@ class Batch:
     relations: list[Relation] = field(default_factory=list)
     collection_members: list[CollectionMember] = field(default_factory=list)
     manga: list[MangaRecord] = field(default_factory=list)
+    crosswalk: list[CrosswalkEntry] = field(default_factory=list)
+    entry_first_seen: list[EntryFirstSeen] = field(default_factory=list)
     #: MAL *manga* id (in ``mal_id``) -> AniList manga id: the manga side of the AniList crosswalk
     manga_id_links: list[IdLink] = field(default_factory=list)
     novels: list[NovelRecord] = field(default_factory=list)
@@ -234,6 +280,8 @@ class Batch:
         yield from self.relations
         yield from self.collection_members
         yield from self.manga
+        yield from self.crosswalk
+        yield from self.entry_first_seen
         yield from self.manga_id_links
         yield from self.novels
 
@@ -252,6 +300,8 @@ def merge_batches(batches: Iterable[Batch], source: str, location: str) -> Batch
         out.relations.extend(b.relations)
         out.collection_members.extend(b.collection_members)
         out.manga.extend(b.manga)
+        out.crosswalk.extend(b.crosswalk)
+        out.entry_first_seen.extend(b.entry_first_seen)
         out.manga_id_links.extend(b.manga_id_links)
         out.novels.extend(b.novels)
         out.rejects.extend(b.rejects)
@@ -345,6 +395,11 @@ class Snapshot:
     id_links: list[IdLink] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     collection_members: list[CollectionMember] = field(default_factory=list)
+    #: AniList crosswalk rows known by ``as_of`` (ids and titles in three scripts)
+    crosswalk: list[CrosswalkEntry] = field(default_factory=list)
+    #: MAL id -> its earliest trustworthy first sighting known by ``as_of`` (MAL id cache or
+    #: AniList pair list; suspect re-adds left out)
+    entry_first_seen: dict[int, EntryFirstSeen] = field(default_factory=dict)
     #: anime MAL id -> what its source material looked like on ``as_of`` (see :class:`SourceFeatures`)
     source_features: dict[int, SourceFeatures] = field(default_factory=dict)
 
@@ -397,6 +452,8 @@ class Season:
     episodes: int | None
     announced: date | None
     part: int | None = None
+    #: ``end`` is an estimate (start + one week per episode), not a date from the data
+    end_estimated: bool = False
 
 
 @dataclass(frozen=True)

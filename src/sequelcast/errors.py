@@ -5,9 +5,12 @@
     SequelcastError
      ├── ConfigError (ValueError)          a setting has a bad value
      ├── DataError (ValueError)            input data is unusable
-     │    └── SourceFileError              a whole file cannot be read (build stops, catalog untouched)
+     │    ├── SourceFileError              a whole file cannot be read (build stops, catalog untouched)
+     │    └── BuildRefusedError            a source is missing or shrank: the old catalog is kept
      ├── CatalogError                      the database is missing, locked or of another version
-     │    └── NotFoundError (LookupError)  an id or title the catalog does not hold
+     │    ├── NotFoundError (LookupError)  an id or title the catalog does not hold
+     │    ├── BuildLockedError             another build is writing this catalog
+     │    └── CatalogUnavailableError      the database cannot be reached (server down, file gone)
      ├── ResolveError (LookupError)        a title query matched nothing, or too many things
      ├── FetchError                        a network source failed (status, timeout, bad payload)
      └── ModelError                        a forecast cannot be made (no model, no data)
@@ -51,6 +54,25 @@ class NotFoundError(CatalogError, LookupError):
     """The catalog holds no such entry."""
 
 
+class BuildRefusedError(DataError):
+    """A build would replace the catalog with one missing a source (or most of its rows).
+
+    ``sources`` names the sources at fault; ``sequelcast build --allow-missing SOURCE`` accepts them.
+    """
+
+    def __init__(self, message: str, sources: list[str]) -> None:
+        self.sources = list(sources)
+        super().__init__(message)
+
+
+class BuildLockedError(CatalogError):
+    """Another build is writing the same catalog."""
+
+
+class CatalogUnavailableError(CatalogError):
+    """The catalog's database cannot be reached or answered with an error of its own."""
+
+
 class ResolveError(SequelcastError, LookupError):
     """A title query could not be resolved to one entry.
 
@@ -79,7 +101,10 @@ class ConvergenceWarning(SequelcastWarning):
 
 
 __all__ = [
+    "BuildLockedError",
+    "BuildRefusedError",
     "CatalogError",
+    "CatalogUnavailableError",
     "ConfigError",
     "ConvergenceWarning",
     "DataError",

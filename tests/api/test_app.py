@@ -172,7 +172,7 @@ def test_routes_get_the_service_through_the_dependency(
 def test_forecast_model_error_is_422(client: Client) -> None:
     """On 2018-06-15 no sequel in the tiny data had been announced: nothing to learn from, so a 422."""
     assert_error(client.get("/api/v1/forecast/100", params={"as_of": "2018-06-15"}), 422,
-                 "forecast: no next season was announced in the data by 2018-06-15")
+                 "forecast: the model could not be fitted on 2018-06-15: no next season was announced in the data by 2018-06-15")
 
 
 # -- errors -------------------------------------------------------------------------------------

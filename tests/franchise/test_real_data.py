@@ -22,7 +22,7 @@ def test_higehiro_has_one_season_and_no_next(real_graph: FranchiseGraph) -> None
     f = real_graph.of(40938)
     assert [s.mal_id for s in f.seasons] == [40938]
     assert f.next_season.status == "none"
-    assert f.seasons[0].announced == date(2019, 12, 30)  # AniDB 15332 first listed
+    assert f.seasons[0].announced == date(2019, 12, 26)  # first seen on MAL (AniDB: 2019-12-30)
 
 
 def test_shingeki_no_kyojin_in_order_with_dates(real_graph: FranchiseGraph) -> None:

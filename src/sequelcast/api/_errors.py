@@ -82,11 +82,15 @@ class ApiError(Exception):
         The one-line message.
     errors : list of dict, optional
         Details for the ``errors`` field.
+    headers : dict, optional
+        Headers of the answer (``Retry-After`` of a 429 or 503).
     """
 
-    def __init__(self, status: int, message: str, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, status: int, message: str, errors: list[dict[str, Any]] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.problem = Problem(status, message, list(errors or []))
+        self.headers = dict(headers or {})
 
 
 def candidate_json(match: Any) -> dict[str, Any]:

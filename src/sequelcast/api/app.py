@@ -20,7 +20,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import sequelcast
+from sequelcast.api import _openapi
 from sequelcast.api._errors import ApiError, logger, problem_of
+from sequelcast.api._limits import Limits, LimitWork
+from sequelcast.api._middleware import HeadAsGet, SecurityHeaders
 from sequelcast.api.feeds import router as feeds_router
 from sequelcast.api.routes import router
 from sequelcast.errors import SequelcastError
@@ -40,6 +43,10 @@ dates and may write fitted models to its model directory). Titles may be given i
 Every error has one shape: `{"ok": false, "status": 409, "error": "...", "errors": [...]}`.
 An ambiguous title is a **409** whose `errors` lists the candidates (`mal_id`, `title`, `score`,
 `matched_on`); no match is a 404; a bad parameter a 400; no catalog a 503.
+
+A title may contain "/" (`/api/v1/anime/Fate/Zero` or `Fate%2FZero`). `HEAD` works wherever `GET`
+does. The interactive docs at `/docs` load Swagger UI from cdn.jsdelivr.net: offline, read this
+schema at `/openapi.json` instead.
 """
 
 
@@ -53,12 +60,17 @@ async def _on_error(request: Request, exc: Exception) -> Response:
     if _wants_html(request):
         from sequelcast.web.views import error_page  # the web package imports this one
 
-        return error_page(request, problem)
-    return JSONResponse(problem.json(), status_code=problem.status)
+        response = error_page(request, problem)
+    else:
+        response = JSONResponse(problem.json(), status_code=problem.status)
+    headers = getattr(exc, "headers", None)  # the Allow of a 405, the Retry-After of a 429/503
+    if headers:
+        response.headers.update(headers)
+    return response
 
 
 def create_app(settings: Settings | None = None, catalog_url: str | None = None, *,
-               warm: bool = False) -> FastAPI:
+               warm: bool = False, limits: Limits | None = None) -> FastAPI:
     """Build the app over one catalog and one :class:`~sequelcast.service.Sequelcast` (the process's).
 
     Parameters
@@ -70,6 +82,9 @@ def create_app(settings: Settings | None = None, catalog_url: str | None = None,
         The catalog's database URL (default: ``settings.db``).
     warm : bool
         Load the title index before taking traffic (what ``sequelcast serve`` does in each worker).
+    limits : Limits, optional
+        Requests in flight, ``as_of`` work and the cache's disk budget
+        (default: :class:`~sequelcast.api._limits.Limits`, see docs/api.md).
 
     Returns
     -------
@@ -121,6 +136,10 @@ def create_app(settings: Settings | None = None, catalog_url: str | None = None,
     app.include_router(router)
     app.include_router(feeds_router)
     _mount_web(app)
+    _openapi.install(app)
+    app.add_middleware(LimitWork, limits=limits or Limits(), cache_dir=settings.model_dir)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(SecurityHeaders)
     return app
 
 
@@ -140,7 +159,8 @@ def _mount_web(app: FastAPI) -> None:
     from sequelcast.web.views import STATIC_DIR  # the web package imports this one
     from sequelcast.web.views import router as web_router
 
-    app.include_router(web_router)
+    # the report router first: "/anime/{title}/report" would otherwise be read as a title with a "/"
     app.include_router(report_router)
+    app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 import sequelcast
 from sequelcast.api._errors import ApiError, candidate_json
+from sequelcast.api._models import FactSheetBody, ForecastBody, FranchiseBody, HealthBody, StatsBody
 from sequelcast.api.deps import Service, call, check_title, parse_as_of
 
 
@@ -45,10 +46,12 @@ class ResolveBody(BaseModel):
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {s: {"model": ErrorBody} for s in (400, *statuses, 500)}
+    """Error responses of a route: 400, ``statuses``, 429/503 (busy, see _limits), 500."""
+    return {s: {"model": ErrorBody} for s in sorted({400, *statuses, 429, 503, 500})}
 
 
-TitleOrId = Annotated[str, Path(description="A title in any language (typos welcome) or a MAL id.",
+TitleOrId = Annotated[str, Path(description="A title in any language (typos welcome) or a MAL id; "
+                                "a title may hold '/' (Fate/Zero), sent as is or as %2F.",
                                 examples=["higehiro", "40938"])]
 AsOf = Annotated[str | None, Query(description="Use only what was known on this date (YYYY-MM-DD).",
                                    examples=["2018-05-07"])]
@@ -60,7 +63,9 @@ def _ok(payload: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, **payload}
 
 
-@router.get("/resolve", response_model=ResolveBody, responses=_errors(), tags=["titles"])
+@router.get("/resolve", response_model=ResolveBody, tags=["titles"], responses={
+    **_errors(), 404: {"model": ErrorBody, "description": "The query holds nothing to match "
+                       "(only punctuation, symbols or control characters)."}})
 def resolve(
     svc: Service,
     q: Annotated[str, Query(min_length=1, max_length=500, description="What you remember of the title.",
@@ -73,7 +78,8 @@ def resolve(
     return {"ok": True, "results": [candidate_json(m) for m in matches]}
 
 
-@router.get("/anime/{title_or_id}", responses=_errors(404, 409, 503), tags=["shows"])
+@router.get("/anime/{title_or_id:path}", response_model=FactSheetBody,
+            response_model_exclude_unset=True, responses=_errors(404, 409), tags=["shows"])
 def anime(svc: Service, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str, Any]:
     """The fact sheet of a show: titles, studio, source, dates, popularity, seasons, next season
     (``sequelcast show --json``)."""
@@ -81,7 +87,8 @@ def anime(svc: Service, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str,
     return _ok(call(svc.fact_sheet, text, when))
 
 
-@router.get("/franchise/{title_or_id}", responses=_errors(404, 409, 503), tags=["shows"])
+@router.get("/franchise/{title_or_id:path}", response_model=FranchiseBody,
+            response_model_exclude_unset=True, responses=_errors(404, 409), tags=["shows"])
 def franchise(svc: Service, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str, Any]:
     """The seasons of a show in order and the status of the next one, with its evidence
     (``sequelcast franchise --json``)."""
@@ -89,7 +96,8 @@ def franchise(svc: Service, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[
     return _ok(call(svc.franchise, text, when))
 
 
-@router.get("/forecast/{title_or_id}", responses=_errors(404, 409, 422, 503), tags=["shows"])
+@router.get("/forecast/{title_or_id:path}", response_model=ForecastBody, response_model_exclude_unset=True,
+            responses=_errors(404, 409, 422), tags=["shows"])
 def forecast(svc: Service, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str, Any]:
     """The chance of a next season within 1, 2, 3 and 5 years, its likely window and the factors
     behind it (``sequelcast forecast --json``).
@@ -102,14 +110,16 @@ def forecast(svc: Service, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[s
     return _ok(call(svc.forecast, text, when))
 
 
-@router.get("/stats", responses=_errors(503), tags=["catalog"])
+@router.get("/stats", response_model=StatsBody, response_model_exclude_unset=True,
+            responses=_errors(), tags=["catalog"])
 def stats(svc: Service) -> dict[str, Any]:
     """Entries per source and per type, facts, links, rejects and the last build
     (``sequelcast stats --json``)."""
     return _ok(call(lambda: svc.catalog.stats()))
 
 
-@router.get("/health", responses=_errors(503), tags=["catalog"])
+@router.get("/health", response_model=HealthBody, response_model_exclude_unset=True,
+            responses=_errors(), tags=["catalog"])
 def health(svc: Service) -> dict[str, Any]:
     """Whether the server can answer: 200 with the catalog's last build, else 503.
 

@@ -1,7 +1,8 @@
 """The catalog's tables (SQLAlchemy Core) and its versioned migrations.
 
 Record tables (what sources said, each row stamped with ``observed_at`` and ``source``):
-``facts``, ``id_links``, ``tvdb_mappings``, ``first_seen``, ``relations``, ``collection_members``.
+``facts``, ``id_links``, ``tvdb_mappings``, ``first_seen``, ``relations``, ``collection_members``,
+``crosswalk``, ``entry_first_seen``.
 Derived tables, rebuilt with every build in the same transaction, as of the build's end of data:
 ``anime`` (one row per entry, newest fact winning), ``titles`` (every title of every entry, for
 the resolver), ``franchise_links``, ``franchise_members``, ``franchises`` (each franchise's JSON:
@@ -260,6 +261,44 @@ manga = Table(
     Column("source", String(40), nullable=False),
 )
 
+build_lock = Table(
+    "build_lock",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1: one build at a time
+    Column("token", String(32), nullable=False),
+    Column("host", Text, nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+)
+
+crosswalk = Table(
+    "crosswalk",
+    metadata,
+    Column("anilist_id", Integer, nullable=False),
+    Column("mal_id", Integer),
+    Column("anidb_id", Integer),
+    Column("romaji", Text),
+    Column("english", Text),
+    Column("native", Text),
+    Column("type", String(16)),
+    Column("observed_at", Date, nullable=False),
+    Column("source", String(40), nullable=False),
+    Index("ix_crosswalk_mal", "mal_id"),
+)
+
+entry_first_seen = Table(
+    "entry_first_seen",
+    metadata,
+    Column("mal_id", Integer, nullable=False),
+    Column("first_seen", Date, nullable=False),
+    Column("censored", Integer, nullable=False),
+    Column("suspect", Integer, nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("anilist_id", Integer),
+    Column("anidb_id", Integer),
+    Index("ix_entry_first_seen_mal", "mal_id"),
+)
+
 manga_id_links = Table(
     "manga_id_links",
     metadata,
@@ -392,19 +431,22 @@ title_answers = Table(
 _V2_TABLES = [franchise_links, franchise_members]
 _V3_TABLES = [watchlist, watch_events]
 _V4_TABLES = [manga]
+_V5_TABLES = [crosswalk, entry_first_seen]
 _V6_TABLES = [manga_id_links, novels, source_links]
 _V8_TABLES = [franchises, anime_derived, forecasts, derived_blobs]
 _V9_TABLES = [ledger_runs, ledger_forecasts]
+_V10_TABLES = [build_lock]
 _V11_TABLES = [title_answers]
 _V1_TABLES = [
     t for t in metadata.sorted_tables
-    if t not in _V2_TABLES + _V3_TABLES + _V4_TABLES + _V6_TABLES + _V8_TABLES + _V9_TABLES + _V11_TABLES
+    if t not in (_V2_TABLES + _V3_TABLES + _V4_TABLES + _V5_TABLES + _V6_TABLES + _V8_TABLES
+                 + _V9_TABLES + _V10_TABLES + _V11_TABLES)
 ]
 
 #: Tables a build replaces as a whole (in this order for deletes).
 BUILD_TABLES = (
     title_answers, derived_blobs, forecasts, anime_derived, franchises,
-    source_links, novels, manga_id_links, manga,
+    source_links, novels, manga_id_links, entry_first_seen, crosswalk, manga,
     franchise_members, franchise_links, titles, anime, rejects, collection_members, relations,
     first_seen, tvdb_mappings, id_links, facts,
 )
@@ -428,6 +470,10 @@ def _v3(conn: Connection) -> None:
 
 def _v4(conn: Connection) -> None:
     metadata.create_all(conn, tables=_V4_TABLES)
+
+
+def _v5(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V5_TABLES)
 
 
 def _v6(conn: Connection) -> None:
@@ -463,6 +509,10 @@ def _insert_only(dialect: str, table: str) -> list[str]:
     ]
 
 
+def _v10(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V10_TABLES)
+
+
 def _v11(conn: Connection) -> None:
     metadata.create_all(conn, tables=_V11_TABLES)
 
@@ -473,9 +523,11 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (2, "franchise links with their evidence, and franchise members", _v2),
     (3, "watchlist and its events (kept across builds)", _v3),
     (4, "MyAnimeList manga and novels (volumes, chapters, publication status)", _v4),
+    (5, "AniList crosswalk with titles in three scripts; MAL and AniList-pair first sightings", _v5),
     (6, "source material: AniList manga ids, NovelUpdates novels, anime -> source work links", _v6),
     (8, "derived tables: franchises, per-entry facts, forecasts, title index; raw_records dropped", _v8),
     (9, "forecast ledger: runs and their forecasts, insert-only (kept across builds)", _v9),
+    (10, "build lock: one build at a time per catalog", _v10),
     (11, "title answers: the entry each catalog title resolves to, read without the title index", _v11),
 )
 LATEST = MIGRATIONS[-1][0]

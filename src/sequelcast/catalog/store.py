@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Date, create_engine, delete, event, func, insert, select
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.engine import Connection, Engine, ExceptionContext
+from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError, SQLAlchemyError
 
 from sequelcast.catalog import schema as s
 from sequelcast.domain import (
@@ -21,6 +21,8 @@ from sequelcast.domain import (
     Anime,
     Batch,
     CollectionMember,
+    CrosswalkEntry,
+    EntryFirstSeen,
     Fact,
     FirstSeen,
     IdLink,
@@ -31,7 +33,7 @@ from sequelcast.domain import (
     TitleRecord,
     TvdbMapping,
 )
-from sequelcast.errors import CatalogError
+from sequelcast.errors import CatalogError, CatalogUnavailableError
 
 _CHUNK = 20_000
 _DATE_FIELDS = frozenset(k for k, v in FACT_FIELDS.items() if v is date)
@@ -45,13 +47,35 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _unavailable(context: ExceptionContext) -> None:
+    """Turn "the database cannot be reached or used" into :class:`CatalogUnavailableError` (a 503).
+
+    Connection failures (server down, dropped connection, database gone), operational errors
+    (SQLite's "unable to open database file", "database is locked", "disk I/O error") and a file
+    that is not a database. Programming errors (bad SQL, a violated constraint) stay as they are.
+    """
+    exc = context.sqlalchemy_exception
+    unusable = isinstance(exc, OperationalError | InterfaceError) or type(exc) is DatabaseError
+    if "no such table" in str(exc) or "no such column" in str(exc):  # SQLite's word for a bug
+        unusable = False
+    if context.is_disconnect or unusable:
+        orig = context.original_exception
+        first_line = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        raise CatalogUnavailableError(f"the catalog database is unavailable: {first_line}") from exc
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; a SQLite file's directory is created, and the file runs in WAL mode."""
+    """An engine for ``url``; a SQLite file's directory is created, and the file runs in WAL mode.
+
+    Every "cannot reach or use the database" error of the engine is a
+    :class:`~sequelcast.errors.CatalogUnavailableError` (see :func:`_unavailable`).
+    """
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "handle_error", _unavailable)
     return engine
 
 
@@ -193,7 +217,7 @@ class Catalog:
                     {"build_id": build_id, "source": r.source, "location": r.location,
                      "reason": r.reason, "raw": r.raw} for r in admitted.rejects
                 ])
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, CatalogUnavailableError) as exc:
             raise CatalogError(f"the build could not be written; the catalog is unchanged: {exc}") from exc
         return int(build_id)
 
@@ -236,6 +260,11 @@ class Catalog:
         self._bulk(conn, s.relations, [_row(x) for x in b.relations])
         self._bulk(conn, s.collection_members, [_row(x) for x in b.collection_members])
         self._bulk(conn, s.manga, [_row(x) for x in b.manga])
+        self._bulk(conn, s.crosswalk, [_row(x) for x in b.crosswalk])
+        self._bulk(conn, s.entry_first_seen, [
+            (x.mal_id, x.first_seen, int(x.censored), int(x.suspect), x.source, x.anilist_id, x.anidb_id)
+            for x in b.entry_first_seen
+        ])
         self._bulk(conn, s.manga_id_links, [_row(x) for x in b.manga_id_links])
         self._bulk(conn, s.novels, [
             (n.novel_id, n.title, json.dumps(list(n.aliases), ensure_ascii=False), n.language, n.publisher,
@@ -300,6 +329,14 @@ class Catalog:
             b.manga = [
                 MangaRecord(mid, t, te, tj, ty, vol, ch, st, d.optional(pf), d.optional(pt), sc, mem, d(o), src)
                 for mid, t, te, tj, ty, vol, ch, st, pf, pt, sc, mem, o, src in _raw_rows(conn, s.manga)
+            ]
+            b.crosswalk = [
+                CrosswalkEntry(al, m, a, r, e, n, ty, d(o), src)
+                for al, m, a, r, e, n, ty, o, src in _raw_rows(conn, s.crosswalk)
+            ]
+            b.entry_first_seen = [
+                EntryFirstSeen(m, d(f), bool(c), bool(su), src, al, a)
+                for m, f, c, su, src, al, a in _raw_rows(conn, s.entry_first_seen)
             ]
             b.manga_id_links = [
                 IdLink(m, site, x, d(o), src) for m, site, x, o, src in _raw_rows(conn, s.manga_id_links)
@@ -505,6 +542,7 @@ class Catalog:
                     t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                     for t in (s.id_links, s.tvdb_mappings, s.first_seen, s.relations,
                               s.collection_members, s.titles, s.franchise_links, s.franchise_members,
+                              s.crosswalk, s.entry_first_seen,
                               s.manga, s.manga_id_links, s.novels, s.source_links, s.franchises,
                               s.forecasts)
                 },
@@ -549,6 +587,9 @@ def open_catalog(url: str, *, create: bool = True) -> Catalog:
     except OperationalError as exc:
         engine.dispose()
         raise CatalogError(f"cannot open the catalog at {engine.url!r}: {exc.orig}") from exc
+    except CatalogUnavailableError as exc:
+        engine.dispose()
+        raise CatalogUnavailableError(f"cannot open the catalog at {engine.url!r}: {exc}") from exc
     except BaseException:
         engine.dispose()
         raise

@@ -13,7 +13,15 @@ accuracy are in ``docs/franchises.md``.
 from __future__ import annotations
 
 from sequelcast.franchise._build import EVIDENCE_KINDS, build_franchises, number_seasons
-from sequelcast.franchise._model import Entry, Franchise, FranchiseGraph, Link, Transition
+from sequelcast.franchise._model import (
+    Entry,
+    Franchise,
+    FranchiseGraph,
+    Link,
+    Transition,
+    latest_status,
+    season_state,
+)
 
 __all__ = [
     "EVIDENCE_KINDS",
@@ -23,5 +31,7 @@ __all__ = [
     "Link",
     "Transition",
     "build_franchises",
+    "latest_status",
     "number_seasons",
+    "season_state",
 ]

@@ -24,12 +24,16 @@ from sequelcast.franchise._nodes import LIST_HISTORY_START, Node, build_nodes
 from sequelcast.franchise._resolve import MergedLink, attach_others, build_chains, merge
 
 #: The kinds of evidence, best first (see ``docs/franchises.md``).
-EVIDENCE_KINDS = ("erengy", "tvdb", "title", "collection")
+EVIDENCE_KINDS = ("typed", "erengy", "tvdb", "title", "collection")
 
 
 def _raw_links(snapshot: Snapshot, nodes: dict[int, Node],
                evidence: Collection[str]) -> list[_links.RawLink]:
     raw: list[_links.RawLink] = []
+    use_typed = "typed" in evidence
+    typed = _links.typed_relations(snapshot if use_typed else Snapshot(snapshot.as_of), nodes)
+    if use_typed:
+        raw += _links.typed_links(snapshot, nodes, typed)
     if "erengy" in evidence:
         raw += _links.erengy_links(snapshot, nodes)
     if "tvdb" in evidence:
@@ -38,7 +42,7 @@ def _raw_links(snapshot: Snapshot, nodes: dict[int, Node],
         raw += _links.title_links(nodes)
     if "collection" in evidence:
         raw += _links.collection_links(snapshot, nodes)
-    return raw
+    return _links.checked_against_typed(raw, typed, nodes)
 
 
 def _same_season(a: Node, b: Node) -> bool:
@@ -64,6 +68,7 @@ def _season(fid: str, node: Node, number: int, part: int | None) -> Season:
         episodes=node.episodes,
         announced=node.announced,
         part=part,
+        end_estimated=node.end_estimated,
     )
 
 
@@ -130,6 +135,7 @@ class _Assembly:
         head_node = self.nodes[head]
         fid = _franchise_id(head_node)
         chain = self._chain(head) if head_node.main else []
+        chain = chain[: len(chain) - len(older_tail([self.nodes[k] for k in chain]))]
         in_chain = set(chain)
         others = sorted((self.nodes[k] for k in members if k not in in_chain),
                         key=lambda n: (n.sort_date(), n.title))
@@ -152,6 +158,29 @@ class _Assembly:
         while out[-1] in self.succ:
             out.append(self.succ[out[-1]])
         return out
+
+
+def _older(node: Node, latest: Node) -> bool:
+    """An undated entry that is older than ``latest`` (a lower AniDB or MAL id, or a MAL row seen
+    before ``latest`` started): a forgotten old entry, never the announced next season."""
+    if node.start is not None:
+        return False
+    if node.mal_id is not None and latest.mal_id is not None and node.mal_id < latest.mal_id:
+        return True
+    if node.anidb_id is not None and latest.anidb_id is not None and node.anidb_id < latest.anidb_id:
+        return True
+    return (node.first_fact is not None and latest.start is not None and node.first_fact < latest.start)
+
+
+def older_tail(chain: list[Node]) -> list[Node]:
+    """The undated entries after the chain's last dated season that are older than it."""
+    dated = [i for i, n in enumerate(chain) if n.start is not None]
+    if not dated:
+        return []
+    latest = chain[dated[-1]]
+    tail = chain[dated[-1] + 1:]
+    cut = next((i for i, n in enumerate(tail) if _older(n, latest)), None)
+    return tail[cut:] if cut is not None else []
 
 
 def _check_evidence(evidence: Collection[str]) -> None:

@@ -3,8 +3,8 @@
 Every function returns :class:`RawLink` values. ``kind`` is ``"sequel"`` (``b`` is the main-line
 season right after ``a``), ``"member"`` (``a``, not a main-line season, belongs with ``b``) or
 ``"related"`` (same franchise, but not a direct sequel; recorded, not used).
-``rank`` is the precedence of the evidence: 1 erengy rules, 2 AniDB-to-TVDB lists, 3 title
-patterns, 4 Fribb collections confirmed by title or TVDB agreement.
+``rank`` is the precedence of the evidence: 0 typed MAL relations, 1 erengy rules, 2 AniDB-to-TVDB
+lists, 3 title patterns, 4 Fribb collections confirmed by title or TVDB agreement.
 """
 
 from __future__ import annotations
@@ -17,9 +17,23 @@ from datetime import date, timedelta
 
 from sequelcast.domain import Evidence, Snapshot
 from sequelcast.franchise._nodes import Node
-from sequelcast.franchise._titles import format_stem, loosely_agree
+from sequelcast.franchise._titles import SPIN_OFF_WORDS, format_stem, loosely_agree
 
-RANK = {"erengy": 1, "tvdb": 2, "title": 3, "collection": 4}
+RANK = {"typed": 0, "erengy": 1, "tvdb": 2, "title": 3, "collection": 4}
+
+#: The typed MAL relations source, and how its relation names are read.
+TYPED_SOURCE = "mal_relations_2023"
+#: "parent has Sequel child": child follows parent; "parent has Prequel child": parent follows child
+SEQUEL_KINDS = frozenset({"Sequel", "Prequel"})
+#: relations that put an entry beside the main line (never on it)
+BESIDE_KINDS = frozenset({"Side story", "Parent story", "Spin-off", "Summary", "Full story", "Character",
+                          "Alternative setting"})
+#: a remake or reboot: starts its own line, never linked into the original's
+ALTERNATIVE = "Alternative version"
+#: a remake in one of these formats is a series of its own (a compilation movie stays a member)
+SERIES_TYPES = frozenset({"TV", "ONA"})
+#: how many non-main entries (movies, OVAs) a typed Sequel path may cross between two seasons
+TYPED_DEPTH = 4
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,127 @@ def _pair(a: Node, b: Node, rank: int, evidence: Evidence) -> RawLink:
     if kind == "member" and a.main:
         a, b = b, a
     return RawLink(a.key, b.key, kind, rank, evidence)
+
+
+# -- (0) typed MAL relations -----------------------------------------------------------------
+
+
+@dataclass
+class Typed:
+    """The typed MAL relations among the snapshot's nodes."""
+
+    follows: dict[int, set[int]]  # a -> entries that come right after a (Sequel edges)
+    beside: dict[int, set[int]]  # entry -> entries related by a "beside" kind (both directions)
+    alternative: set[frozenset[int]]  # pairs that are alternative versions of each other
+    covered: set[int]  # nodes that appear in any typed edge
+
+    def unrelated(self, a: int, b: int) -> bool:
+        """Typed data relates ``a`` and ``b`` by something other than a sequel (or as remakes)."""
+        return self.remakes(a, b) or b in self.beside.get(a, ())
+
+    def remakes(self, a: int, b: int) -> bool:
+        """``a`` and ``b`` are alternative versions of each other (a remake, a reboot)."""
+        return frozenset((a, b)) in self.alternative
+
+
+def typed_relations(snapshot: Snapshot, nodes: dict[int, Node]) -> Typed:
+    """Index the typed relations whose ends are both nodes."""
+    t = Typed(defaultdict(set), defaultdict(set), set(), set())
+    for rel in snapshot.relations:
+        if rel.source != TYPED_SOURCE:
+            continue
+        a, b = rel.from_mal_id, rel.to_mal_id
+        if a is None or b is None or a not in nodes or b not in nodes:
+            continue
+        t.covered.update((a, b))
+        if rel.kind == "Sequel":
+            t.follows[a].add(b)
+        elif rel.kind == "Prequel":
+            t.follows[b].add(a)
+        elif rel.kind == ALTERNATIVE:
+            t.alternative.add(frozenset((a, b)))
+        elif rel.kind in BESIDE_KINDS:
+            t.beside[a].add(b)
+            t.beside[b].add(a)
+    return t
+
+
+def _next_mains(t: Typed, nodes: dict[int, Node], a: int) -> list[tuple[int, list[int]]]:
+    """The main entries reached from ``a`` along Sequel edges through non-main entries only."""
+    found: list[tuple[int, list[int]]] = []
+    frontier: list[tuple[int, list[int]]] = [(a, [])]
+    seen = {a}
+    for _ in range(TYPED_DEPTH + 1):
+        nxt: list[tuple[int, list[int]]] = []
+        for k, path in frontier:
+            for b in sorted(t.follows.get(k, ())):
+                if b in seen:
+                    continue
+                seen.add(b)
+                if nodes[b].main:
+                    found.append((b, path))
+                else:
+                    nxt.append((b, [*path, b]))
+        if found:
+            return found
+        frontier = nxt
+    return found
+
+
+def typed_links(snapshot: Snapshot, nodes: dict[int, Node], typed: Typed | None = None) -> list[RawLink]:
+    """Sequel/Prequel edges between seasons (crossing movies/OVAs in between); entries related by
+    a "beside" kind, or on a Sequel path but not TV, become members of the season they hang on."""
+    t = typed or typed_relations(snapshot, nodes)
+    out: list[RawLink] = []
+    for a in sorted(t.follows):
+        if not nodes[a].main:
+            continue
+        nexts = _next_mains(t, nodes, a)
+        if nexts:
+            b, path = min(nexts, key=lambda x: (nodes[x[0]].sort_date(), x[0]))
+            via = f" through {', '.join(repr(nodes[k].title) for k in path)}" if path else ""
+            ev = Evidence(TYPED_SOURCE, f"MAL: {nodes[b].title!r} is the sequel of {nodes[a].title!r}{via}",
+                          _typed_date(snapshot))
+            out.append(RawLink(a, b, "sequel", RANK["typed"], ev))
+    for x, others in t.beside.items():
+        if nodes[x].main:
+            continue
+        mains = sorted((nodes[o] for o in others if nodes[o].main), key=Node.sort_date)
+        if mains:
+            anchor = _nearest(mains, nodes[x].start)
+            ev = Evidence(TYPED_SOURCE, f"MAL: {nodes[x].title!r} sits beside {anchor.title!r}", _typed_date(snapshot))
+            out.append(RawLink(x, anchor.key, "member", RANK["typed"], ev))
+    return out
+
+
+def _typed_date(snapshot: Snapshot) -> date | None:
+    return next((r.observed_at for r in snapshot.relations if r.source == TYPED_SOURCE), None)
+
+
+def _spin_off_of(b: int, a: int, nodes: dict[int, Node]) -> bool:
+    """``b``'s title has a spin-off word ("Gaiden") that ``a``'s has not: a side line, not the
+    next season of ``a`` (Danmachi's "Gaiden: Sword Oratoria")."""
+    words_b = set(nodes[b].tkey.base.split()) & SPIN_OFF_WORDS
+    return bool(words_b - set(nodes[a].tkey.base.split()))
+
+
+def checked_against_typed(raw: list[RawLink], typed: Typed, nodes: dict[int, Node]) -> list[RawLink]:
+    """Older evidence checked against the typed relations: a sequel link between two entries the
+    typed data relates otherwise (alternative version, spin-off, side story...), or any link between
+    two alternative versions (a remake starts its own line), is kept only as ``related`` (recorded,
+    not used). So is an older sequel link into an entry whose title has a spin-off word its
+    predecessor's has not."""
+    out = []
+    for link in raw:
+        if link.kind == "sequel" and link.rank > RANK["typed"] and _spin_off_of(link.b, link.a, nodes):
+            link = RawLink(link.a, link.b, "related", link.rank, link.evidence)
+        older = link.rank > RANK["typed"]
+        if older and ((link.kind == "sequel" and typed.unrelated(link.a, link.b))
+                      or (link.kind == "member" and typed.remakes(link.a, link.b)
+                          and nodes[link.a].type in SERIES_TYPES)):
+            link = RawLink(link.a, link.b, "related", link.rank, link.evidence)
+        out.append(link)
+    return out
 
 
 # -- (1) erengy rules ------------------------------------------------------------------------
@@ -147,13 +282,11 @@ def _may_continue(b: Node) -> bool:
     key = b.tkey
     if key.season == 1 or _spin_off(b):
         return False
-    if key.year is not None and not key.marked:
-        return False  # "Hunter x Hunter (2011)": a remake
+    if key.year is not None and not key.marked and b.mal_id is not None:
+        return False  # "Hunter x Hunter (2011)": a remake (AniDB's "(2026)" names a new season)
     return key.marked or key.subtitle
 
 
-#: Words that mark a side story, never the next main-line season.
-SPIN_OFF_WORDS = frozenset({"gaiden", "spinoff", "soushuuhen", "recap"})
 
 #: A sequel found by title may start this long before its predecessor's last episode.
 OVERLAP = timedelta(days=14)
@@ -187,7 +320,8 @@ def title_links(nodes: dict[int, Node]) -> list[RawLink]:
     """"X 2nd Season", "X Season 3", "X II", "X Part 2", "X: The Final Season", "X: <arc>-hen".
 
     The predecessor is the main-line entry whose base title or stem is the sequel's base or stem
-    and that started last before it.
+    and that started last before it. A subtitle alone (no season marker) does not continue an
+    entry with no end (a long runner still airing: "One Piece: Gyojin Tou-hen" is a re-edit).
     """
     index: dict[str, list[Node]] = defaultdict(list)
     for node in nodes.values():
@@ -199,7 +333,7 @@ def title_links(nodes: dict[int, Node]) -> list[RawLink]:
         if b.main and _may_continue(b):
             pool = [a for k in b.tkey.keys() for a in index.get(k, ())]
             a = _latest_before(b, pool)
-            if a is not None:
+            if a is not None and (b.tkey.marked or a.end is not None):
                 ev = Evidence("title", f"{b.title!r} continues {a.title!r}", None)
                 out.append(RawLink(a.key, b.key, "sequel", RANK["title"], ev))
         elif not b.main:
@@ -238,6 +372,8 @@ def _cluster_links(name: str, members: list[Node], observed: date | None) -> lis
     mains = sorted((n for n in members if n.main), key=Node.sort_date)
     out = []
     for i, b in enumerate(mains):
+        if b.start is None:
+            continue  # an untyped cluster alone never makes an undated entry the announced season
         pool = [a for a in mains[:i] if _agree(a, b) and not _remake(a, b)]
         a = _latest_before(b, pool)
         if a is not None:

@@ -124,6 +124,12 @@ class Franchise:
             if t.lag_days is not None and (include_censored or not t.censored)
         ]
 
+    def latest_season(self) -> Season | None:
+        """The latest main-line season aired by the reference date: the one the next-season status
+        (:attr:`next_season`, decided by :func:`latest_status`) is about."""
+        aired = self.aired_seasons()
+        return aired[-1] if aired else None
+
     def next_after(self, mal_id: int) -> NextSeason:
         """Status of the season right after season ``mal_id``: "aired", "announced" or "none".
 
@@ -140,6 +146,16 @@ class Franchise:
 
 def _aired(season: Season, ref: date | None) -> bool:
     return season.start is not None and (ref is None or season.start <= ref)
+
+
+def season_state(season: Season, ref: date | None) -> str:
+    """``"upcoming"`` (not started by ``ref``), ``"airing"`` (started, not ended by ``ref``, or no
+    end known) or ``"finished"``. An estimated end (``end_estimated``) counts as an end."""
+    if not _aired(season, ref):
+        return "upcoming"
+    if season.end is None or (ref is not None and season.end > ref):
+        return "airing"
+    return "finished"
 
 
 def _pair_evidence(links: tuple[Link, ...], a: Season, b: Season) -> tuple[Evidence, ...]:

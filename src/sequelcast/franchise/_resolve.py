@@ -130,13 +130,14 @@ def _join(chains: Chains, uf: _UnionFind, a: int, b: int) -> None:
 
 
 def _before(a: Node, b: Node) -> bool:
-    return a.start is not None and b.start is not None and a.start < b.start
+    """``a`` started before ``b`` (an undated ``b``, an announced entry, comes after every dated one)."""
+    return a.start is not None and (b.start is None or a.start < b.start)
 
 
 def _splice(link: MergedLink, chains: Chains, nodes: dict[int, Node],
             uf: _UnionFind) -> MergedLink | None:
     b = nodes[link.b]
-    if link.rank not in (RANK["tvdb"], RANK["title"]) or link.b in chains.pred or b.start is None:
+    if link.rank not in (RANK["tvdb"], RANK["title"]) or link.b in chains.pred:
         return None
     x = link.a
     while x in chains.succ and _before(nodes[chains.succ[x]], b):

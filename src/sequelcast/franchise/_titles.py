@@ -1,5 +1,8 @@
 """Title patterns that mark a sequel: "2nd Season", "Season 3", "II", "Part 2", "Final Season"...
 
+The markers themselves are read by the one title grammar, :mod:`sequelcast.titles`, which the
+resolver uses too; this module adds what a franchise needs on top (stem, subtitle, year qualifier).
+
 :func:`parse_title` turns a MyAnimeList title into a :class:`TitleKey`: the normalized base title
 with the trailing sequel markers removed, the markers themselves, the stem before a
 ``": <subtitle>"`` and a ``"(2019)"`` year qualifier (which marks a remake). Pure and fast: the
@@ -13,34 +16,14 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from sequelcast.titles import trailing_markers
+
 _YEAR = re.compile(r"\(((?:19|20)\d\d)\)")
 _TV_TAG = re.compile(r"\((?:tv|ova|ona|movie)\)", re.IGNORECASE)
 _SUBTITLE = re.compile(r": | - ")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
-_ROMAN = {"ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
-
-# Each pattern matches a marker at the very end of a normalized title: (regex, kind).
-_MARKERS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?:^| )(?:the )?final season$"), "final"),
-    (re.compile(r"(?:^| )kanketsu ?hen$"), "final"),
-    (re.compile(r"(?:^| )(\d+)(?:st|nd|rd|th) season$"), "season"),
-    (re.compile(r"(?:^| )(second|third|fourth|fifth|sixth) season$"), "season"),
-    (re.compile(r"(?:^| )season (\d+)$"), "season"),
-    (re.compile(r"(?:^| )(\d+)(?:st|nd|rd|th) (?:part|cour)$"), "part"),
-    (re.compile(r"(?:^| )(?:part|cour) (\d+)$"), "part"),
-    (re.compile(r" (ii|iii|iv|v|vi|vii|viii|ix)$"), "season"),
-    (re.compile(r" ([2-9])$"), "season"),
-)
-
-_TAIL_WORDS = frozenset({"season", "hen", "kanketsuhen", "part", "cour", *_ROMAN})
-
-
-def _may_end_in_marker(text: str) -> bool:
-    """Cheap test before the marker patterns: does the last word look like a marker's end?"""
-    last = text[text.rfind(" ") + 1:]
-    return last.isdigit() or last in _TAIL_WORDS
-
+#: Words that mark a side story, never the next main-line season.
+SPIN_OFF_WORDS = frozenset({"gaiden", "spinoff", "soushuuhen", "recap"})
 #: Words that name a non-TV format; dropped from the stem of movies, OVAs and specials.
 _FORMAT_WORDS = re.compile(
     r"\b(?:gekijouban|movie|the movie|ova|oad|ona|specials?|recap|picture drama|tv)\b"
@@ -104,41 +87,30 @@ def normalize(text: str) -> str:
     """
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return _NON_ALNUM.sub(" ", text.lower()).strip()
-
-
-def _number(kind: str, raw: str | None) -> int | None:
-    if kind == "final" or raw is None:
-        return None
-    if raw.isdigit():
-        return int(raw)
-    return _ORDINALS.get(raw) or _ROMAN.get(raw)
+    return _NON_ALNUM.sub(" ", text.lower().replace("&", " and ")).strip()
 
 
 def strip_markers(text: str) -> tuple[str, dict[str, int | bool]]:
-    """Remove trailing sequel markers from a normalized title.
+    """Remove trailing sequel markers from a normalized title (the one grammar of
+    :mod:`sequelcast.titles`, with a bare trailing digit 2-9 read as a season).
 
     Examples
     --------
     >>> strip_markers("re zero kara hajimeru isekai seikatsu 2nd season part 2")
     ('re zero kara hajimeru isekai seikatsu', {'part': 2, 'season': 2})
     """
+    words = text.split()
+    if not words:
+        return text, {}
+    m = trailing_markers(words, bare_digit=True)
     found: dict[str, int | bool] = {}
-    if not _may_end_in_marker(text):
-        return text, found
-    changed = True
-    while changed and text:
-        changed = False
-        for pattern, kind in _MARKERS:
-            m = pattern.search(text)
-            if m is None or kind in found:
-                continue
-            value = _number(kind, m.group(1) if m.groups() else None)
-            found[kind] = True if kind == "final" else (value or 0)
-            text = text[: m.start()].strip()
-            changed = True
-            break
-    return text, found
+    if m.part is not None:
+        found["part"] = m.part
+    if m.season is not None:
+        found["season"] = m.season
+    if m.final:
+        found["final"] = True
+    return (" ".join(m.base) if found else text), found
 
 
 @lru_cache(maxsize=65536)
@@ -193,6 +165,15 @@ def format_stem(title: str) -> str:
     """
     key = parse_title(title)
     return " ".join(_FORMAT_WORDS.sub(" ", key.stem).split())
+
+
+def has_format_word(title: str) -> bool:
+    """The title names a non-TV format ("Movie", "OVA", "Specials", "Recap"...).
+
+    >>> has_format_word("Overlord: Sei Oukoku-hen - Manner Movie"), has_format_word("Overlord IV")
+    (True, False)
+    """
+    return _FORMAT_WORDS.search(normalize(title)) is not None
 
 
 def loosely_agree(a: TitleKey, b: TitleKey) -> bool:

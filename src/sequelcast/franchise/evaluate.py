@@ -5,6 +5,10 @@
   against them.
 - :func:`evaluate_handchecked`: a hand-checked list of franchises, each its main-line TV seasons
   in order (``tests/franchise/test_handchecked.py``).
+- :func:`evaluate_typed_holdout`: the typed MAL Sequel/Prequel relations of a random 20% of
+  franchises are held out of the build; the links found for them are scored against those.
+- :func:`evaluate_status`: the next-season status as of a date against what the newest data shows
+  was announced by then (first-seen dates).
 
 A reference only knows about some entries, so a predicted pair is judged only when the reference
 says something about it: its first entry has a successor in the reference, or its second entry
@@ -13,14 +17,17 @@ a predecessor. Pure: no I/O.
 
 from __future__ import annotations
 
+import dataclasses
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
-from sequelcast.domain import Snapshot
+from sequelcast.domain import Season, Snapshot
 from sequelcast.errors import NotFoundError
 from sequelcast.franchise._build import EVIDENCE_KINDS, build_franchises
-from sequelcast.franchise._links import erengy_links
-from sequelcast.franchise._model import FranchiseGraph
+from sequelcast.franchise._links import SEQUEL_KINDS, TYPED_SOURCE, erengy_links, typed_links
+from sequelcast.franchise._model import Franchise, FranchiseGraph
 from sequelcast.franchise._nodes import build_nodes
 
 Pair = tuple[int, int]
@@ -170,3 +177,156 @@ def evaluate_handchecked(graph: FranchiseGraph,
     predicted = {p for p in graph.followed_by() if p[0] in ids or p[1] in ids}
     return HandcheckReport(score_links(predicted, handchecked_pairs(expected)), misses,
                            len(expected))
+
+
+# -- typed relations held out ---------------------------------------------------------------
+
+
+def _components(pairs: Sequence[Pair]) -> dict[int, int]:
+    """Union-find over pairs: entry -> representative of its connected component."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {x: find(x) for x in parent}
+
+
+def typed_pairs(snapshot: Snapshot) -> set[Pair]:
+    """Main-line pairs the typed MAL Sequel/Prequel relations state (through movies in between)."""
+    nodes = build_nodes(snapshot)
+    return {(lk.a, lk.b) for lk in typed_links(snapshot, nodes) if lk.kind == "sequel" and lk.a > 0 and lk.b > 0}
+
+
+@dataclass(frozen=True)
+class HoldoutReport:
+    """Main-line links scored against the typed relations of franchises held out of the build."""
+
+    score: LinkScore
+    held_out: int
+    franchises: int
+
+    def summary(self) -> str:
+        return f"{self.held_out}/{self.franchises} typed franchises held out; {self.score.summary()}"
+
+
+def evaluate_typed_holdout(snapshot: Snapshot, fraction: float = 0.2, seed: int = 8) -> HoldoutReport:
+    """Hold out the typed relations of a random ``fraction`` of franchises, build, and score the
+    main-line links found for those franchises (by the older evidence) against their typed
+    Sequel/Prequel links. A franchise here is a connected component of typed Sequel/Prequel edges.
+    """
+    seq = [(r.from_mal_id, r.to_mal_id) for r in snapshot.relations
+           if r.source == TYPED_SOURCE and r.kind in SEQUEL_KINDS
+           and r.from_mal_id is not None and r.to_mal_id is not None]
+    comp = _components([(a, b) for a, b in seq if a is not None and b is not None])
+    roots = sorted(set(comp.values()))
+    held = set(random.Random(seed).sample(roots, round(len(roots) * fraction)))
+    out = {x for x, r in comp.items() if r in held}
+    reduced = dataclasses.replace(snapshot, relations=[
+        r for r in snapshot.relations
+        if not (r.source == TYPED_SOURCE and (r.from_mal_id in out or r.to_mal_id in out))
+    ])
+    reference = {p for p in typed_pairs(snapshot) if p[0] in out and p[1] in out}
+    predicted = {p for p in build_franchises(reduced).followed_by() if p[0] in out or p[1] in out}
+    return HoldoutReport(score_links(predicted, reference), len(held), len(roots))
+
+
+# -- next-season status as of a date --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """Next-season status as of a date, against what the newest data shows was announced by then.
+
+    Attributes
+    ----------
+    checked : int
+        Franchises with a main-line season aired by the date, known on the date.
+    correct : int
+        Franchises whose status ("announced" or "none") matches the truth.
+    announced : int
+        "announced" claims made on the date.
+    unconfirmed : int
+        "announced" claims whose entry never shows up as the next main-line season later.
+    truth_announced : int
+        Franchises the newest data says had an announced next season on the date.
+    errors : list of str
+        One line per wrong status (name, claimed, true).
+    """
+
+    as_of: date
+    checked: int
+    correct: int
+    announced: int
+    unconfirmed: int
+    truth_announced: int
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.checked if self.checked else 1.0
+
+    @property
+    def unconfirmed_rate(self) -> float:
+        return self.unconfirmed / self.announced if self.announced else 0.0
+
+    def summary(self) -> str:
+        return (f"as of {self.as_of}: status accuracy {self.accuracy:.4f} ({self.correct}/{self.checked}); "
+                f"'announced' claims {self.announced}, unconfirmed {self.unconfirmed} "
+                f"({self.unconfirmed_rate:.4f}); truly announced {self.truth_announced}")
+
+
+def _truth(franchise: Franchise, as_of: date) -> tuple[Season, Season | None] | None:
+    """The latest season aired by ``as_of`` in the newest graph, and the next one if it was
+    already seen (first sighting) by then."""
+    aired = [i for i, s in enumerate(franchise.seasons) if s.start is not None and s.start <= as_of]
+    if not aired:
+        return None
+    i = aired[-1]
+    nxt = franchise.seasons[i + 1] if i + 1 < len(franchise.seasons) else None
+    if nxt is not None and (nxt.announced is None or nxt.announced > as_of):
+        nxt = None
+    return franchise.seasons[i], nxt
+
+
+def _same(season: Season, mal_id: int | None, anidb_id: int | None) -> bool:
+    return ((mal_id is not None and season.mal_id == mal_id)
+            or (anidb_id is not None and season.anidb_id == anidb_id))
+
+
+def evaluate_status(newest: FranchiseGraph, then: FranchiseGraph, as_of: date) -> StatusReport:
+    """Score the next-season status of the graph built as of ``as_of`` (``then``) against what the
+    graph of all the data (``newest``) shows: the season after the latest season aired by
+    ``as_of``, "announced" when its first sighting is on or before ``as_of``."""
+    checked = correct = announced = unconfirmed = truly = 0
+    errors = []
+    for fr in newest:
+        truth = _truth(fr, as_of)
+        if truth is None:
+            continue
+        latest, nxt = truth
+        if latest.mal_id is None or latest.mal_id not in then:
+            continue
+        claim = then.of(latest.mal_id).next_season
+        checked += 1
+        truly += nxt is not None
+        expected = "announced" if nxt is not None else "none"
+        if claim.status == "announced":
+            announced += 1
+            later = fr.seasons[fr.seasons.index(latest) + 1:]
+            if not any(_same(s, claim.mal_id, claim.anidb_id) for s in later):
+                unconfirmed += 1
+        if claim.status == expected:
+            correct += 1
+        else:
+            errors.append(f"{fr.title} ({fr.id}): claimed {claim.status} {claim.title!r}, "
+                          f"true {expected} {nxt.title if nxt else ''!r}")
+    return StatusReport(as_of, checked, correct, announced, unconfirmed, truly, errors)

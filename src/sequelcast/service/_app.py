@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -51,6 +51,29 @@ MODEL_FILES_KEPT = 6
 #: At most this many files of past dates' derived tables are kept there (about 17 MB each on the
 #: whole shared data).
 VIEW_FILES_KEPT = 6
+
+
+#: MAL ids are positive 32-bit integers (the catalog's INTEGER columns on both backends).
+MAX_MAL_ID = 2**31 - 1
+
+
+def parse_mal_id(text: str) -> int | None:
+    """The MAL id ``text`` spells in decimal digits (``"40938"``, full-width ``"４０９３８"``), else ``None``.
+
+    Digit-like characters that are not decimal digits (``"²"``, ``"①"``) are not an id: such text
+    is a title. An id out of MAL's range raises :class:`NotFoundError` without asking the database
+    (SQLite cannot bind integers of 2^63 or more, PostgreSQL's INTEGER stops at 2^31).
+
+    >>> parse_mal_id("40938"), parse_mal_id("²"), parse_mal_id("Fate/Zero")
+    (40938, None, None)
+    """
+    if not text.isdecimal():
+        return None
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_MAL_ID)) or not 1 <= int(digits) <= MAX_MAL_ID:
+        shown = text if len(text) <= 24 else f"{text[:20]}... ({len(text)} digits)"
+        raise NotFoundError(f"MAL id {shown} is not in the catalog (MAL ids run from 1 to {MAX_MAL_ID})")
+    return int(digits)
 
 
 @dataclass
@@ -239,8 +262,8 @@ class Sequelcast:
     def find_mal_id(self, title_or_id: str) -> int:
         """A MAL id from a MAL id or a title; :class:`ResolveError` (with candidates) when unsure."""
         text = title_or_id.strip()
-        if text.isdigit():
-            mal_id = int(text)
+        mal_id = parse_mal_id(text)
+        if mal_id is not None:
             if self.catalog.get_anime(mal_id) is None:
                 raise NotFoundError(f"MAL id {mal_id} is not in the catalog")
             return mal_id
@@ -291,7 +314,10 @@ class Sequelcast:
 
     def franchise(self, title_or_id: str, as_of: date | None = None) -> dict[str, Any]:
         """The franchise of a title or MAL id as known on :meth:`answer_date` (``sequelcast franchise --json``)."""
-        when = self.answer_date(as_of)
+        return self._franchise_doc(title_or_id, self.answer_date(as_of))
+
+    def _franchise_doc(self, title_or_id: str, when: date) -> dict[str, Any]:
+        """The stored JSON of the franchise a title or MAL id belongs to, as known on ``when``."""
         view = self.view(when)
         _, fid = self._franchise_id(view, title_or_id, when)
         doc = view.franchise(fid)
@@ -315,8 +341,8 @@ class Sequelcast:
         fr = view.franchise(fid) if fid else None
         if fr is not None:
             sheet["franchise"] = {k: fr[k] for k in ("id", "title", "seasons", "others")}
-            # for a season: the season right after it ("aired" for an older one); else the franchise's
-            sheet["next_season"] = next_after if next_after is not None else fr["next_season"]
+            # one rule for every surface: the franchise's latest season and its next-season status
+            sheet["next_season"] = fr["next_season"]
         else:
             sheet["franchise"] = None
             sheet["next_season"] = None
@@ -342,8 +368,9 @@ class Sequelcast:
             try:
                 return Forecaster(model=model, random_state=0).fit(
                     inputs_from_snapshot(snap, build_franchises(snap)), when)
-            except ValueError as exc:  # scikit-learn's word for too little data
-                raise ModelError(f"forecast: the model could not be fitted on {when}: {exc}") from exc
+            except (ValueError, ModelError) as exc:  # too little data: say on which date
+                why = str(exc).removeprefix("forecast: ")
+                raise ModelError(f"forecast: the model could not be fitted on {when}: {why}") from exc
 
         directory = self.settings.model_dir
         with self._computing:
@@ -364,11 +391,8 @@ class Sequelcast:
     def forecast(self, title_or_id: str, as_of: date | None = None, model: str = DEFAULT_MODEL) -> dict[str, Any]:
         """Will this show get a next season, and when? (``status`` tells when the question is moot.)"""
         when = self.answer_date(as_of)
-        view = self.view(when)
-        _, fid = self._franchise_id(view, title_or_id, when)
-        fr = view.franchise(fid)
-        if fr is None:
-            raise CatalogError(f"franchise {fid} is missing from the catalog: rebuild it")
+        fr = self._franchise_doc(title_or_id, when)
+        fid = fr["id"]
         base = {"franchise": {"id": fr["id"], "title": fr["title"]}, "as_of": when.isoformat(),
                 "next_season": fr["next_season"]}
         if fr["next_season"]["status"] != "none":
@@ -425,14 +449,16 @@ class Sequelcast:
     # -- building and fetching ----------------------------------------------------------------
 
     def build(self, data_dir: Path | Sequence[Path], as_of: date | None = None,
-              progress: Callable[..., None] | None = None, *, forecasts: bool = True) -> BuildReport:
+              progress: Callable[..., None] | None = None, *, forecasts: bool = True,
+              allow_missing: Collection[str] = ()) -> BuildReport:
         """Rebuild the catalog (created if needed) with its derived tables; see :func:`build_catalog`."""
         from sequelcast.service._build import build_catalog
         if self._catalog is None:
             with self._open_lock:
                 if self._catalog is None:
                     self._catalog = open_catalog(self.settings.db, create=True)
-        report = build_catalog(self.catalog, data_dir, as_of, progress, forecasts=forecasts)
+        report = build_catalog(self.catalog, data_dir, as_of, progress, forecasts=forecasts,
+                               allow_missing=allow_missing)
         self.view_cache.clear()
         self.model_cache.clear()
         self.index_cache.clear()
@@ -487,7 +513,8 @@ class Sequelcast:
     def watch_remove(self, title_or_id: str) -> int:
         """Take a show off the watchlist (by MAL id or title); returns its MAL id."""
         text = title_or_id.strip()
-        mal_id = int(text) if text.isdigit() else self.find_mal_id(text)
+        parsed = parse_mal_id(text)
+        mal_id = parsed if parsed is not None else self.find_mal_id(text)
         if not self.catalog.unwatch(mal_id):
             raise NotFoundError(f"MAL id {mal_id} is not on the watchlist")
         return mal_id

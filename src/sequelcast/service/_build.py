@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 import time
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -13,6 +13,7 @@ from typing import Any
 
 from sequelcast.asof import admit, assemble, end_of_data
 from sequelcast.catalog import Catalog
+from sequelcast.catalog.lock import build_lock
 from sequelcast.domain import Snapshot, TitleRecord, merge_batches
 from sequelcast.errors import ModelError, ResolveError
 from sequelcast.franchise import FranchiseGraph, build_franchises
@@ -27,9 +28,11 @@ from sequelcast.service._derive import (
     parsed_key,
 )
 from sequelcast.sources import (
+    DATA_SOURCES,
     FileSource,
     load_batches,
 )
+from sequelcast.sources.manifest import check_manifest, previous_counts, source_counts
 
 
 @dataclass
@@ -40,6 +43,7 @@ class BuildReport:
     files: int
     counts: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    accepted_missing: list[str] = field(default_factory=list)
 
 
 def build_catalog(
@@ -49,6 +53,7 @@ def build_catalog(
     progress: Callable[[FileSource, Path, int, int], None] | None = None,
     *,
     forecasts: bool = True,
+    allow_missing: Collection[str] = (),
 ) -> BuildReport:
     """Rebuild ``catalog`` from every source file below ``data_dir``, keeping only facts known on ``as_of``.
 
@@ -58,10 +63,33 @@ def build_catalog(
     (:class:`~sequelcast.errors.SourceFileError`) leaves the catalog as it was, and running the
     same build twice gives the same catalog. Everything is derived as of the end of data
     (:func:`~sequelcast.asof.end_of_data`), the date queries without ``as_of`` answer for.
+
+    A source that the previous build read and that is now missing, or whose record count fell
+    sharply, stops the build (:class:`~sequelcast.errors.BuildRefusedError`, see
+    :mod:`sequelcast.sources.manifest`) unless it is named in ``allow_missing``. Two builds of one
+    catalog never overlap: the second stops with :class:`~sequelcast.errors.BuildLockedError`
+    (see :mod:`sequelcast.catalog.lock`).
     """
+    with build_lock(catalog):
+        return _build(catalog, data_dir, as_of, progress, allow_missing, forecasts)
+
+
+def _build(
+    catalog: Catalog,
+    data_dir: Path | Sequence[Path],
+    as_of: date | None,
+    progress: Callable[[FileSource, Path, int, int], None] | None,
+    allow_missing: Collection[str],
+    forecasts: bool,
+) -> BuildReport:
     t0 = time.perf_counter()
     started = datetime.now()
     batches = load_batches(data_dir, progress)
+    per_source = source_counts(batches)
+    last = catalog.last_build()
+    previous = previous_counts(last["counts"] if last else None,
+                              ((s.name, s.pattern) for s in DATA_SOURCES))
+    accepted = check_manifest(previous, per_source, allow_missing)
     where = str(data_dir) if isinstance(data_dir, (str, Path)) else ", ".join(map(str, data_dir))
     merged = merge_batches(batches, source="all", location=where)
     admitted = admit(merged, as_of)
@@ -81,6 +109,8 @@ def build_catalog(
         "skipped": admitted.skipped,
         "per_file": {b.location: {"records": len(b), "rejects": len(b.rejects), "skipped": b.skipped}
                      for b in batches},
+        "per_source": {k: v.json() for k, v in per_source.items()},
+        "accepted_missing": accepted,
     }
     graph = build_franchises(snap)
     counts["franchises"] = len(graph)
@@ -96,7 +126,7 @@ def build_catalog(
         admitted, snap, data_dir=where, as_of=as_of, started_at=started, counts=counts,
         franchise_links=links, franchise_members=members, derived=derived, blobs=blobs,
     )
-    return BuildReport(build_id, where, as_of, len(batches), counts, time.perf_counter() - t0)
+    return BuildReport(build_id, where, as_of, len(batches), counts, time.perf_counter() - t0, accepted)
 
 
 def _title_index(snap: Snapshot, graph: FranchiseGraph) -> TitleIndex:

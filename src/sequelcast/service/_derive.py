@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sequelcast.catalog import Catalog, open_catalog
 from sequelcast.domain import Anime, Evidence, NextSeason, Snapshot
+from sequelcast.franchise import season_state
 
 if TYPE_CHECKING:  # the forecast package pulls in scikit-learn; franchise is needed by builds only
     from sequelcast.forecast import ShowForecast
@@ -91,7 +92,8 @@ def franchise_json(fr: Franchise) -> dict[str, Any]:
         "as_of": iso(fr.reference_date),
         "seasons": [
             {"number": x.number, "mal_id": x.mal_id, "anidb_id": x.anidb_id, "title": x.title,
-             "start": iso(x.start), "end": iso(x.end), "episodes": x.episodes, "part": x.part,
+             "start": iso(x.start), "end": iso(x.end), "end_estimated": x.end_estimated,
+             "state": season_state(x, fr.reference_date), "episodes": x.episodes, "part": x.part,
              "announced": iso(x.announced)}
             for x in fr.seasons
         ],

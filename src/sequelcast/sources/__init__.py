@@ -14,6 +14,10 @@ fribb_ids               raw/id_maps_and_relations/fribb_anime-list-mini_*    fil
 fribb_collections       raw/id_maps_and_relations/fribb_mal_collection_*     file name date
 erengy_relations        raw/id_maps_and_relations/erengy_anime-relations_*   file name date
 anidb_first_seen        derived/anidb_first_seen*.csv                        per row
+mal_relations_2023      raw/mal_relations_2023/animeRelations*.json          2023-04-17
+anilist_mal_lists_2026  raw/anilist_mal_lists_2026/anime-full_*.json         file name date
+mal_anime_first_seen    derived/mal_anime_first_seen*.csv                    per row
+anilist_mal_pair_fi...  derived/anilist_mal_pair_first_seen*.csv             per row
 mal_manga_2021          raw/mal_manga_sample_2021/*.csv                      2021-08-28
 disc_sales              derived/disc_sales_someanithing_*.csv                season + 6 months
 mal_popularity_2020...  derived/mal_popularity_snapshots_20*-20??.csv        known_by per row
@@ -35,6 +39,7 @@ anime-offline-database dump (:mod:`~sequelcast.sources.offline_db`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -44,15 +49,18 @@ from sequelcast.sources import (
     airing_daily,
     anidb_tvdb,
     anilist,
+    anilist_lists,
     anilist_manga,
     disc_sales,
     downloads,
+    entry_first_seen,
     erengy,
     first_seen,
     fribb,
     jikan,
     mal_manga,
     mal_popularity,
+    mal_relations,
     mal_seasons,
     mal_snapshots,
     mal_works,
@@ -78,6 +86,14 @@ DATA_SOURCES: tuple[FileSource, ...] = (
     FileSource(erengy.SOURCE, erengy.PATTERN, erengy.parse, "sequel rules (erengy)"),
     FileSource(first_seen.SOURCE, first_seen.PATTERN, first_seen.parse,
                "AniDB first-seen dates (derived)"),
+    FileSource(mal_relations.SOURCE, mal_relations.PATTERN, mal_relations.parse,
+               "typed MyAnimeList relations 2023-04-17"),
+    FileSource(anilist_lists.SOURCE, anilist_lists.PATTERN, anilist_lists.parse,
+               "AniList<->MAL anime crosswalk with titles (2026-08-22)"),
+    FileSource(entry_first_seen.SOURCE_MAL, entry_first_seen.PATTERN_MAL, entry_first_seen.parse_mal,
+               "MyAnimeList first-seen dates 2019-2024 (derived)"),
+    FileSource(entry_first_seen.SOURCE_PAIRS, entry_first_seen.PATTERN_PAIRS, entry_first_seen.parse_pairs,
+               "AniList<->MAL pair first-seen dates 2024-2026 (derived)"),
     FileSource(mal_manga.SOURCE, mal_manga.PATTERN, mal_manga.parse,
                "MyAnimeList manga sample 2021-08 (volumes, chapters)"),
     FileSource(disc_sales.SOURCE, disc_sales.PATTERN, disc_sales.parse,
@@ -112,6 +128,13 @@ def discover(data_dir: Path) -> list[tuple[FileSource, Path]]:
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise SourceFileError("data", str(data_dir), "no such directory")
+    try:
+        with os.scandir(data_dir) as entries:
+            next(entries, None)
+    except OSError as exc:
+        raise SourceFileError("data", str(data_dir), f"the directory cannot be read ({exc.strerror})") from exc
+    for src in DATA_SOURCES:
+        src.check_readable(data_dir)
     found = [(src, p) for src in DATA_SOURCES for p in src.discover(data_dir)]
     if not found:
         raise SourceFileError(

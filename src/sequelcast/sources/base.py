@@ -9,6 +9,7 @@ only I/O; :func:`read_source_file` turns an unreadable file into a
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,38 @@ class FileSource:
     def discover(self, data_dir: Path) -> list[Path]:
         """The files of this source below ``data_dir``, sorted."""
         return sorted(p for p in data_dir.glob(self.pattern) if p.is_file())
+
+    def folder(self, data_dir: Path) -> Path:
+        """The deepest folder of :attr:`pattern` without wildcards, below ``data_dir``."""
+        fixed = []
+        for part in PurePath(self.pattern).parts[:-1]:
+            if any(c in part for c in "*?["):
+                break
+            fixed.append(part)
+        return data_dir.joinpath(*fixed)
+
+    def check_readable(self, data_dir: Path) -> None:
+        """Raise :class:`SourceFileError` when this source's folder exists but cannot be listed.
+
+        ``Path.glob`` silently skips what it cannot read, which would make a source look absent;
+        a folder that is missing altogether is left to the build manifest.
+        """
+        top = self.folder(data_dir)
+        try:
+            if not (top.exists() or top.is_symlink()):
+                return
+            if not top.is_dir():
+                raise SourceFileError(self.name, str(top), "is not a readable directory")
+            for _ in os.walk(top, onerror=_raise):
+                pass
+        except OSError as exc:
+            where = exc.filename or top
+            raise SourceFileError(self.name, str(where),
+                                  f"the directory cannot be read ({exc.strerror or exc})") from exc
+
+
+def _raise(exc: OSError) -> None:
+    raise exc
 
 
 def read_source_file(source: str, path: Path) -> bytes:

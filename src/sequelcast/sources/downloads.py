@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sequelcast.domain import Batch
+from sequelcast.errors import FetchError, SourceFileError
 from sequelcast.sources import anilist, jikan
 from sequelcast.sources.base import date_in_name, decode_json
 
@@ -28,18 +29,28 @@ _LABEL = re.compile(r"[^A-Za-z0-9.-]+")
 
 
 def parse_jikan_file(data: bytes, location: str) -> Batch:
-    """A saved Jikan answer: a list page (``data`` is a list) or one full entry."""
+    """A saved Jikan answer: a list page (``data`` is a list) or one full entry.
+
+    An answer of the wrong shape is a :class:`SourceFileError` naming the file (as for any file),
+    not the :class:`FetchError` the same answer gives when it comes over the network.
+    """
     when = date_in_name(jikan.SOURCE, location)
     payload = decode_json(data, jikan.SOURCE, location)
-    if isinstance(payload, dict) and isinstance(payload.get("data"), list):
-        return jikan.parse_anime_list(payload, when, location=location)
-    return jikan.parse_anime_full(payload, when, location=location)
+    try:
+        if isinstance(payload, dict) and isinstance(payload.get("data"), list):
+            return jikan.parse_anime_list(payload, when, location=location)
+        return jikan.parse_anime_full(payload, when, location=location)
+    except FetchError as exc:
+        raise SourceFileError(jikan.SOURCE, location, str(exc)) from exc
 
 
 def parse_anilist_file(data: bytes, location: str) -> Batch:
-    """A saved AniList ``Page`` answer."""
+    """A saved AniList ``Page`` answer (a wrong shape is a :class:`SourceFileError`)."""
     when = date_in_name(anilist.SOURCE, location)
-    return anilist.parse_media(decode_json(data, anilist.SOURCE, location), when, location=location)
+    try:
+        return anilist.parse_media(decode_json(data, anilist.SOURCE, location), when, location=location)
+    except FetchError as exc:
+        raise SourceFileError(anilist.SOURCE, location, str(exc)) from exc
 
 
 def answer_path(root: Path, source: str, label: str, when: date) -> Path:

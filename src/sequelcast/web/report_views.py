@@ -19,7 +19,7 @@ from sequelcast.web.views import templates
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/anime/{title_or_id}/report", response_class=HTMLResponse, name="report_page")
+@router.get("/anime/{title_or_id:path}/report", response_class=HTMLResponse, name="report_page")
 def report_page(request: Request, svc: Service, title_or_id: str, as_of: str | None = None) -> Response:
     """The "is it returning?" article of a show, as known on ``as_of`` (default: today)."""
     text, when = check_title(title_or_id, "title_or_id"), parse_as_of(as_of)

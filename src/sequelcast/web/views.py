@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from sequelcast.api.deps import (
     INTERNAL_ERROR,
@@ -32,6 +33,16 @@ HERE = Path(__file__).resolve().parent
 #: The directory of the page's CSS, mounted at ``/static``.
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
+
+
+@pass_context
+def _path_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
+    """``url_for`` in templates: a path of this app, never a URL built from the ``Host`` header."""
+    request: Request = context["request"]
+    return str(request.scope.get("root_path", "")) + str(request.app.url_path_for(name, **params))
+
+
+templates.env.globals["url_for"] = _path_for
 logger = logging.getLogger("sequelcast.web")
 
 router = APIRouter(include_in_schema=False)
@@ -89,7 +100,8 @@ def search(request: Request, svc: Service, q: Annotated[str, Query(max_length=50
     except ResolveError as exc:
         message = str(exc)
     else:
-        return RedirectResponse(request.url_for("anime_page", title_or_id=str(mal_id)), status_code=303)
+        return RedirectResponse(request.app.url_path_for("anime_page", title_or_id=str(mal_id)),
+                                status_code=303)
     matches = [m for m in call(svc.resolve, query, 20) if m.score >= SUGGEST_MIN]
     groups = group_by_franchise([candidate_json(m) for m in matches],
                                 lambda mal_id: call(svc.franchise_title_of, mal_id))
@@ -291,7 +303,7 @@ def timeline(sheet: dict[str, Any], until: date) -> str:
     return seasons_timeline_svg(rows, until=until, ident="seasons-timeline")
 
 
-@router.get("/anime/{title_or_id}", response_class=HTMLResponse, name="anime_page")
+@router.get("/anime/{title_or_id:path}", response_class=HTMLResponse, name="anime_page")
 def anime(request: Request, svc: Service, title_or_id: str, as_of: str | None = None) -> Response:
     """The fact sheet of a show, its seasons, the next season's status and the forecast."""
     text, when = check_title(title_or_id, "title_or_id"), parse_as_of(as_of)
