@@ -1,10 +1,12 @@
 """Time what users wait for: the build, the CLI, and the API server with 1 and 2 workers.
 
-    python benchmarks/service.py [--data ../shared/data] [--db sqlite:///catalog.db] [--runs 5]
+    python benchmarks/service.py [--data ../shared/data] [--db sqlite:///catalog.db] [--runs 5] [--cli-only]
 
 Without ``--db`` it builds a fresh catalog from ``--data`` in a temporary directory (timed, with
 its peak memory); with ``--db`` it uses that catalog as it is. Then it prints:
 
+- how many of its shows the build's ``title_answers`` table answers (a title typed out is one
+  indexed read; any other query loads the title index);
 - the first ``sequelcast show`` after the build, and the median wall time of warm ``show``,
   ``franchise`` and ``forecast`` of a few shows (each a new process, as a user runs them);
 - ``sequelcast serve --workers 1``: fact sheet and forecast p50 (sequential requests), ``/health``
@@ -53,6 +55,15 @@ def cli(env: dict[str, str], *args: str) -> tuple[float, float]:
     subprocess.run([sys.executable, "-m", "sequelcast", *args], env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t, children_cpu() - cpu
+
+
+def stored_answers(env: dict[str, str]) -> int:
+    """How many of :data:`SHOWS` the build's ``title_answers`` answer (the rest load the title index)."""
+    from sequelcast.service import Sequelcast
+    from sequelcast.settings import Settings
+
+    with Sequelcast(Settings.from_env(env)) as svc:
+        return sum(svc.stored_answer(s) is not None for s in SHOWS)
 
 
 def free_port() -> int:
@@ -179,6 +190,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="sequential API requests per route")
     parser.add_argument("--new-dates", type=int, default=4, help="unseen as_of dates during the /health test")
     parser.add_argument("--seconds", type=float, default=15, help="length of each throughput test")
+    parser.add_argument("--cli-only", action="store_true", help="time the build and the CLI, not the server")
     args = parser.parse_args()
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"load average {os.getloadavg()[0]:.1f}")
@@ -192,12 +204,16 @@ def main() -> None:
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             print(f"build (with derived tables and forecasts): {wall:.1f} s wall, {cpu:.1f} s CPU, "
                   f"peak {peak:.0f} MB   (target 45 s, 1.5 GB)")
+        print(f"titles answered from the build's title_answers (no title index loaded): "
+              f"{stored_answers(env)} of {len(SHOWS)}")
         wall, cpu = cli(env, "show", SHOWS[0])
         print(f"first `show` after the build: {wall:.2f} s wall, {cpu:.2f} s CPU   (target 10 s)")
         for command in ("show", "franchise", "forecast"):
             runs = [cli(env, command, SHOWS[i % len(SHOWS)]) for i in range(args.runs)]
             print(f"warm `{command}` (median of {len(runs)}): {statistics.median(r[0] for r in runs):.2f} s wall, "
                   f"{statistics.median(r[1] for r in runs):.2f} s CPU   (target 0.3 s)")
+        if args.cli_only:
+            return
 
         server = Server(env, 1)
         try:

@@ -26,7 +26,6 @@ from sequelcast._cli_help import HelpGroup, json_error
 from sequelcast._console import PipeConsole
 from sequelcast.api.serve import serve as _serve
 from sequelcast.errors import ConfigError, ResolveError, SequelcastError
-from sequelcast.service._feeds import send_webhook
 from sequelcast.settings import Settings, data_dir_candidates, normalize_db_url, parse_date_option
 from sequelcast.sources.webhook import check_url as check_webhook_url
 from sequelcast.words import duration_years, or_unknown, ordinal, plural
@@ -658,6 +657,8 @@ def watch_check(
         url = check_webhook_url(webhook)
 
         def notify(events: list[dict[str, Any]]) -> None:
+            from sequelcast.service._feeds import send_webhook  # httpx
+
             send_webhook(url, events, _settings().forecast_date())
 
     with _service(db) as svc:

@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 import typer
 
-from sequelcast import report as rp
 from sequelcast import service
 from sequelcast.catalog import open_catalog
 from sequelcast.cli import (
@@ -175,6 +174,8 @@ def ledger_score(
     A horizon counts once it has passed, or once the next season came within it, judged
     against the newest data.
     """
+    from sequelcast import report as rp  # scikit-learn, jinja2, matplotlib: only for reports
+
     with _migrated(db) as svc, err_console.status("Scoring the ledger..."):
         score = service.ledger_score(svc)
     if plot is not None and score["calibration"]:

@@ -224,6 +224,8 @@ def test_index_sizes(index: TitleIndex) -> None:
 
 def test_all_is_sorted_and_complete() -> None:
     assert resolve.__all__ == sorted(resolve.__all__)
+    for name in resolve.__all__:  # each resolves (TitleIndex on first use, then kept in the module)
+        getattr(resolve, name)
     public = {
         name
         for name, value in vars(resolve).items()

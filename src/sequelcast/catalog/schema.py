@@ -8,7 +8,9 @@ Derived tables, rebuilt with every build in the same transaction, as of the buil
 the resolver), ``franchise_links``, ``franchise_members``, ``franchises`` (each franchise's JSON:
 seasons in order, others, next-season status with evidence), ``anime_derived`` (per entry: its
 franchise, the status of the season after it, its peers' percentiles), ``forecasts`` (the forecast
-of every waiting show, fitted during the build) and ``derived_blobs`` (the pickled title index).
+of every waiting show, fitted during the build), ``derived_blobs`` (the pickled title index) and
+``title_answers`` (the entry the resolver chose for each catalog title, so that a query typing a
+title out is answered by one indexed read).
 ``source_links`` (anime -> source work, as of the build's date). Source works: ``manga`` (MAL
 manga and novels), ``manga_id_links`` (AniList ids of MAL manga), ``novels`` (NovelUpdates).
 Bookkeeping: ``builds``, ``rejects`` and ``schema_version``. The user's ``watchlist`` and its
@@ -418,6 +420,14 @@ ledger_forecasts = Table(
 #: Horizons (years) the ledger keeps a probability for, as column ``p_<h>y``.
 LEDGER_HORIZONS = (1, 2, 3, 5)
 
+title_answers = Table(
+    "title_answers",
+    metadata,
+    # service._derive.exact_key of a catalog title, or parsed_key of its parsed form
+    Column("key", Text, primary_key=True),
+    Column("mal_id", Integer),  # the entry the title resolver chose (NULL: it refused to choose)
+)
+
 _V2_TABLES = [franchise_links, franchise_members]
 _V3_TABLES = [watchlist, watch_events]
 _V4_TABLES = [manga]
@@ -426,15 +436,16 @@ _V6_TABLES = [manga_id_links, novels, source_links]
 _V8_TABLES = [franchises, anime_derived, forecasts, derived_blobs]
 _V9_TABLES = [ledger_runs, ledger_forecasts]
 _V10_TABLES = [build_lock]
+_V11_TABLES = [title_answers]
 _V1_TABLES = [
     t for t in metadata.sorted_tables
     if t not in (_V2_TABLES + _V3_TABLES + _V4_TABLES + _V5_TABLES + _V6_TABLES + _V8_TABLES
-                 + _V9_TABLES + _V10_TABLES)
+                 + _V9_TABLES + _V10_TABLES + _V11_TABLES)
 ]
 
 #: Tables a build replaces as a whole (in this order for deletes).
 BUILD_TABLES = (
-    derived_blobs, forecasts, anime_derived, franchises,
+    title_answers, derived_blobs, forecasts, anime_derived, franchises,
     source_links, novels, manga_id_links, entry_first_seen, crosswalk, manga,
     franchise_members, franchise_links, titles, anime, rejects, collection_members, relations,
     first_seen, tvdb_mappings, id_links, facts,
@@ -442,7 +453,7 @@ BUILD_TABLES = (
 
 
 #: Derived tables of JSON rows the build writes through :meth:`Catalog.replace`'s ``derived``.
-DERIVED_TABLES = (franchises, anime_derived, forecasts)
+DERIVED_TABLES = (franchises, anime_derived, forecasts, title_answers)
 
 
 def _v1(conn: Connection) -> None:
@@ -502,6 +513,10 @@ def _v10(conn: Connection) -> None:
     metadata.create_all(conn, tables=_V10_TABLES)
 
 
+def _v11(conn: Connection) -> None:
+    metadata.create_all(conn, tables=_V11_TABLES)
+
+
 #: (version, description, function). Append, never edit, once released.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "initial catalog: records, derived tables, builds, rejects, raw records", _v1),
@@ -513,6 +528,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (8, "derived tables: franchises, per-entry facts, forecasts, title index; raw_records dropped", _v8),
     (9, "forecast ledger: runs and their forecasts, insert-only (kept across builds)", _v9),
     (10, "build lock: one build at a time per catalog", _v10),
+    (11, "title answers: the entry each catalog title resolves to, read without the title index", _v11),
 )
 LATEST = MIGRATIONS[-1][0]
 

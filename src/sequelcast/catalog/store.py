@@ -13,7 +13,6 @@ from sqlalchemy import Date, create_engine, delete, event, func, insert, select
 from sqlalchemy.engine import Connection, Engine, ExceptionContext
 from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError, SQLAlchemyError
 
-from sequelcast.asof import admit, assemble
 from sequelcast.catalog import schema as s
 from sequelcast.domain import (
     FACT_FIELDS,
@@ -351,6 +350,8 @@ class Catalog:
 
     def snapshot(self, as_of: date | None = None) -> Snapshot:
         """What the catalog knew on ``as_of`` (everything when ``None``)."""
+        from sequelcast.asof import admit, assemble  # numpy and rapidfuzz: not for a read command
+
         return assemble(admit(self.load_batch(), as_of), as_of)
 
     def source_links(self) -> list[dict[str, Any]]:
@@ -464,6 +465,14 @@ class Catalog:
         with self.engine.connect() as conn:
             return [dict(d) for d in conn.execute(select(s.forecasts.c.doc).order_by(s.forecasts.c.position))
                     .scalars()]
+
+    def title_answer(self, key: str) -> tuple[bool, int | None]:
+        """Whether the build stored an answer of the title resolver under ``key`` (see
+        ``service._derive.exact_key``), and the MAL id it chose (``None``: it refused)."""
+        q = select(s.title_answers.c.mal_id).where(s.title_answers.c.key == key)
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        return (False, None) if row is None else (True, None if row[0] is None else int(row[0]))
 
     def blob(self, name: str) -> tuple[str, bytes] | None:
         """A binary artifact of the build: ``(sequelcast version that wrote it, bytes)``."""

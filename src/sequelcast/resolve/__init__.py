@@ -18,10 +18,14 @@ Examples
 40938
 """
 
+import typing
+
 from sequelcast.resolve.aliases import ALIASES
-from sequelcast.resolve.candidates import TitleIndex
 from sequelcast.resolve.normalize import ParsedTitle, normalize, parse_title, season_hint
 from sequelcast.resolve.score import Match, resolve_one
+
+if typing.TYPE_CHECKING:
+    from sequelcast.resolve.candidates import TitleIndex
 
 __all__ = [
     "ALIASES",
@@ -33,3 +37,14 @@ __all__ = [
     "resolve_one",
     "season_hint",
 ]
+
+
+def __getattr__(name: str) -> typing.Any:
+    """:class:`TitleIndex` is imported on first use (then kept in the module): it pulls in numpy
+    and rapidfuzz's fuzzy matching, which a command that only normalises a title does not need."""
+    if name == "TitleIndex":
+        from sequelcast.resolve.candidates import TitleIndex
+
+        globals()["TitleIndex"] = TitleIndex
+        return TitleIndex
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import pickle
 import threading
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,8 +23,10 @@ from sequelcast.service._derive import (
     StoredView,
     View,
     entry_json,
+    exact_key,
     forecast_json,
     iso,
+    parsed_key,
     write_past_view,
 )
 from sequelcast.settings import Settings
@@ -34,6 +34,8 @@ from sequelcast.settings import Settings
 # What only some commands need is imported where it is used, so that a query about one show
 # starts fast: scikit-learn (forecast), rapidfuzz (titles), the sources and httpx (build, fetch).
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     import httpx
 
     from sequelcast.forecast import BacktestResult, Forecaster
@@ -225,6 +227,9 @@ class Sequelcast:
         return StoredView(open_catalog(f"sqlite:///{path}", create=False))
 
     def _child(self) -> ProcessPoolExecutor:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         with self._open_lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
@@ -262,9 +267,22 @@ class Sequelcast:
             if self.catalog.get_anime(mal_id) is None:
                 raise NotFoundError(f"MAL id {mal_id} is not in the catalog")
             return mal_id
+        stored = self.stored_answer(text)
+        if stored is not None:
+            return stored
         from sequelcast.resolve import resolve_one
 
         return resolve_one(self.title_index(), text).mal_id
+
+    def stored_answer(self, text: str) -> int | None:
+        """The resolver's answer the build stored for a query (a catalog title typed out, or an ASCII
+        query parsed like one), read without loading the title index; ``None``: ask the resolver."""
+        stored, mal_id = self.catalog.title_answer(exact_key(text))
+        if stored or not text.isascii():
+            return mal_id
+        from sequelcast.resolve.normalize import parse_title
+
+        return self.catalog.title_answer(parsed_key(parse_title(text)))[1]
 
     def _franchise_id(self, view: View, title_or_id: str, when: date) -> tuple[int, str]:
         """The MAL id a title means and its franchise (:func:`~sequelcast.resolve.resolve_one`

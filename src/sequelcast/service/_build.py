@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 import time
 import warnings
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -15,15 +15,17 @@ from sequelcast.asof import admit, assemble, end_of_data
 from sequelcast.catalog import Catalog
 from sequelcast.catalog.lock import build_lock
 from sequelcast.domain import Snapshot, TitleRecord, merge_batches
-from sequelcast.errors import ModelError
+from sequelcast.errors import ModelError, ResolveError
 from sequelcast.franchise import FranchiseGraph, build_franchises
-from sequelcast.resolve import TitleIndex
+from sequelcast.resolve import ParsedTitle, TitleIndex, parse_title, resolve_one
 from sequelcast.service._derive import (
     DEFAULT_MODEL,
     TITLE_INDEX,
     derive,
     evidence_json,
+    exact_key,
     forecast_json,
+    parsed_key,
 )
 from sequelcast.sources import (
     DATA_SOURCES,
@@ -117,7 +119,9 @@ def _build(
     derived = derive(snap, graph).rows()
     derived["forecasts"], counts["forecast"] = (
         _forecasts(snap, graph, end) if forecasts and end else ([], {"fitted": False, "error": "not asked"}))
-    blobs = {TITLE_INDEX: pickle.dumps(_title_index(snap, graph), protocol=pickle.HIGHEST_PROTOCOL)}
+    index = _title_index(snap, graph)
+    derived["title_answers"] = _title_answers(index, (t for a in snap.entries.values() for _, t in a.all_titles() if t))
+    blobs = {TITLE_INDEX: pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)}
     build_id = catalog.replace(
         admitted, snap, data_dir=where, as_of=as_of, started_at=started, counts=counts,
         franchise_links=links, franchise_members=members, derived=derived, blobs=blobs,
@@ -133,6 +137,32 @@ def _title_index(snap: Snapshot, graph: FranchiseGraph) -> TitleIndex:
                       popularity={a.mal_id: a.members or 0 for a in entries},
                       types={a.mal_id: a.type or "Unknown" for a in entries},
                       seasons=graph.season_numbers(), franchises=members, season_counts=counts)
+
+
+def _title_answers(index: TitleIndex, titles: Iterable[str]) -> list[dict[str, Any]]:
+    """What :func:`resolve_one` answers (a MAL id, or ``None`` when it refuses) for every catalog
+    title typed out (:func:`exact_key`; an ASCII spelling of a title in another script too), and for
+    each title's parsed form (:func:`parsed_key`), asked as its normalised spelling when that is
+    ASCII, parses back the same and is no catalog title itself."""
+    def answer(query: str) -> int | None:
+        try:
+            return resolve_one(index, query).mal_id
+        except ResolveError:
+            return None
+
+    answers: dict[str, int | None] = {}
+    parsed: set[ParsedTitle] = set()
+    for title in titles:
+        text = title.strip()
+        for query in {text, text.casefold()} if text.casefold().isascii() else {text}:
+            key = exact_key(query)
+            if key not in answers:
+                answers[key] = answer(query)
+        parsed.add(parse_title(text))
+    for p in parsed:
+        if p.norm.isascii() and exact_key(p.norm) not in answers and parse_title(p.norm) == p:
+            answers[parsed_key(p)] = answer(p.norm)
+    return [{"key": k, "mal_id": m} for k, m in answers.items()]
 
 
 def _forecasts(snap: Snapshot, graph: FranchiseGraph, when: date) -> tuple[list[dict[str, Any]], dict[str, Any]]:

@@ -23,19 +23,21 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from sequelcast.catalog import Catalog
 from sequelcast.errors import ConfigError
-from sequelcast.service._build import BuildReport, build_catalog
 from sequelcast.service._feeds import announced_next_seasons
 from sequelcast.service._fetch import _saved
 from sequelcast.service._reports import FetchReport
 from sequelcast.sources import anilist, jikan
 from sequelcast.sources.http import make_client
 from sequelcast.sources.upstream import UPSTREAMS, Download, download
+
+if TYPE_CHECKING:
+    from sequelcast.service._build import BuildReport
 
 #: The network sources besides the list files.
 API_SOURCES = ("jikan", "anilist")
@@ -359,6 +361,8 @@ def sync(
     had_build = catalog.last_build() is not None
     before_entries = _entries(catalog) if had_build else {}
     before_announced = _announced(catalog, cache_dir) if had_build else {}
+    from sequelcast.service._build import build_catalog  # every adapter, numpy: only to build
+
     report.build = build_catalog(catalog, list(data_dirs), forecasts=forecasts)
     report.first_build = not had_build
     if had_build:
