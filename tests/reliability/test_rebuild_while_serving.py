@@ -72,9 +72,6 @@ def test_rebuild_while_serving(server: str, built_url: str) -> None:
 @pytest.mark.integration
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::sequelcast.errors.ConvergenceWarning")
-@pytest.mark.xfail(reason="on the whole data, requests after a rebuild still stall past 20 s (measured "
-                   "before and after issue 9's Sequelcast service): the new build is not swapped in "
-                   "while readers keep the old one", strict=True)
 def test_rebuild_of_the_real_catalog_while_serving(shared_data: Path, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'real.db'}"
     with open_catalog(url) as cat:
