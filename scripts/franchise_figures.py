@@ -5,7 +5,8 @@
 Figures: main-line link precision/recall against the typed MAL Sequel/Prequel relations of a
 random 20% of franchises held out of the build; next-season status accuracy as of 2018-05-07 and
 2020-12-31 against what the newest data shows was announced by then, with the rate of "announced"
-claims nothing later confirms; the time to build the graph of all the data. (The hand-checked list prints its figure from
+claims nothing later confirms (each one listed: the entry, why it was claimed, what the newest
+data makes of it); the time to build the graph of all the data. (The hand-checked list prints its figure from
 ``pytest tests/franchise -m integration -s``.)
 """
 
@@ -38,6 +39,8 @@ def main() -> None:
     for day in DATES:
         report = evaluate_status(newest, build_franchises(snapshot_from_batches(batches, day)), day)
         print(report.summary())
+        for line in report.unconfirmed_claims:
+            print("    unconfirmed:", line)
         for line in report.errors[: args.errors]:
             print("   ", line)
 

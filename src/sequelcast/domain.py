@@ -454,6 +454,8 @@ class Season:
     part: int | None = None
     #: ``end`` is an estimate (start + one week per episode), not a date from the data
     end_estimated: bool = False
+    #: no start date is known, but the data shows it aired (an episode count, a MAL mean score)
+    aired_undated: bool = False
 
 
 @dataclass(frozen=True)

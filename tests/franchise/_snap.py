@@ -18,9 +18,12 @@ LIST_DAY = date(2020, 12, 31)
 
 
 def tv(mal_id: int, title: str, start: date | None, end: date | None = None,
-       kind: str = "TV", first_seen: date | None = None) -> Anime:
-    return Anime(mal_id, title, type=kind, start_date=start, end_date=end, episodes=12,
-                 first_seen=first_seen or start)
+       kind: str = "TV", first_seen: date | None = None, episodes: int | None = None,
+       score: float | None = None) -> Anime:
+    """A MAL entry; an undated one (an announcement) has no episode count unless given."""
+    eps = episodes if episodes is not None else (12 if start is not None else None)
+    return Anime(mal_id, title, type=kind, start_date=start, end_date=end, episodes=eps,
+                 score=score, first_seen=first_seen or start)
 
 
 def anidb(mal_id: int, anidb_id: int) -> IdLink:

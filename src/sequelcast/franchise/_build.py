@@ -7,7 +7,7 @@ import gc
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
 from sequelcast.domain import Season, Snapshot
 from sequelcast.errors import DataError
@@ -41,7 +41,7 @@ def _raw_links(snapshot: Snapshot, nodes: dict[int, Node],
     if "title" in evidence:
         raw += _links.title_links(nodes)
     if "collection" in evidence:
-        raw += _links.collection_links(snapshot, nodes)
+        raw += _links.collection_links(snapshot, nodes, reference_date(snapshot))
     return _links.checked_against_typed(raw, typed, nodes)
 
 
@@ -69,6 +69,7 @@ def _season(fid: str, node: Node, number: int, part: int | None) -> Season:
         announced=node.announced,
         part=part,
         end_estimated=node.end_estimated,
+        aired_undated=node.aired_undated,
     )
 
 
@@ -135,7 +136,7 @@ class _Assembly:
         head_node = self.nodes[head]
         fid = _franchise_id(head_node)
         chain = self._chain(head) if head_node.main else []
-        chain = chain[: len(chain) - len(older_tail([self.nodes[k] for k in chain]))]
+        chain = chain[: len(chain) - len(older_tail([self.nodes[k] for k in chain], self.ref))]
         in_chain = set(chain)
         others = sorted((self.nodes[k] for k in members if k not in in_chain),
                         key=lambda n: (n.sort_date(), n.title))
@@ -160,26 +161,50 @@ class _Assembly:
         return out
 
 
+#: An undated entry first seen longer ago than this is a stale announcement (or an old entry
+#: the data never dated), not a pending one: 99% of the announcement-to-start lags measured on
+#: the graph of all the data are shorter (``docs/franchises.md``).
+STALE_AFTER = timedelta(days=2 * 365)
+
+
 def _older(node: Node, latest: Node) -> bool:
     """An undated entry that is older than ``latest`` (a lower AniDB or MAL id, or a MAL row seen
-    before ``latest`` started): a forgotten old entry, never the announced next season."""
+    before ``latest`` started, unless its title says it is a later part of a split season, which
+    is announced with the first): a forgotten old entry, never the announced next season."""
     if node.start is not None:
         return False
     if node.mal_id is not None and latest.mal_id is not None and node.mal_id < latest.mal_id:
         return True
     if node.anidb_id is not None and latest.anidb_id is not None and node.anidb_id < latest.anidb_id:
         return True
+    if node.tkey.part is not None and node.tkey.part >= 2:
+        return False
     return (node.first_fact is not None and latest.start is not None and node.first_fact < latest.start)
 
 
-def older_tail(chain: list[Node]) -> list[Node]:
-    """The undated entries after the chain's last dated season that are older than it."""
+def _not_pending(node: Node, latest: Node, ref: date | None) -> str:
+    """Why an undated entry after the chain's last dated season ``latest`` is not a pending
+    announcement ("" when it may be one), in the order of precedence of docs/franchises.md."""
+    if node.start is not None:
+        return ""
+    if _older(node, latest):
+        return "older"
+    if node.aired_undated:
+        return ""  # aired, dates lost: a season, but not the announced one (``latest_status``)
+    if ref is not None and node.announced is not None and ref - node.announced > STALE_AFTER:
+        return "stale"
+    return ""
+
+
+def older_tail(chain: list[Node], ref: date | None = None) -> list[Node]:
+    """The undated entries after the chain's last dated season that are not pending
+    announcements (:func:`_not_pending`), from the first such entry on."""
     dated = [i for i, n in enumerate(chain) if n.start is not None]
     if not dated:
         return []
     latest = chain[dated[-1]]
     tail = chain[dated[-1] + 1:]
-    cut = next((i for i, n in enumerate(tail) if _older(n, latest)), None)
+    cut = next((i for i, n in enumerate(tail) if _not_pending(n, latest, ref)), None)
     return tail[cut:] if cut is not None else []
 
 
@@ -214,7 +239,7 @@ def build_franchises(snapshot: Snapshot,
 
     Examples
     --------
-    >>> from datetime import date
+    >>> from datetime import date, timedelta
     >>> from sequelcast.domain import Anime, Snapshot
     >>> s1 = Anime(1, "Kaiju", type="TV", start_date=date(2020, 1, 5))
     >>> s2 = Anime(2, "Kaiju 2nd Season", type="TV", start_date=date(2022, 1, 5))

@@ -368,12 +368,13 @@ def _remake(a: Node, b: Node) -> bool:
     return b.tkey.year is not None or a.tkey.stem == b.tkey.stem
 
 
-def _cluster_links(name: str, members: list[Node], observed: date | None) -> list[RawLink]:
+def _cluster_links(name: str, members: list[Node], observed: date | None,
+                   ref: date | None) -> list[RawLink]:
     mains = sorted((n for n in members if n.main), key=Node.sort_date)
     out = []
     for i, b in enumerate(mains):
-        if b.start is None:
-            continue  # an untyped cluster alone never makes an undated entry the announced season
+        if b.start is None or (ref is not None and b.start > ref):
+            continue  # an untyped cluster alone never makes an unaired entry the announced season
         pool = [a for a in mains[:i] if _agree(a, b) and not _remake(a, b)]
         a = _latest_before(b, pool)
         if a is not None:
@@ -390,8 +391,11 @@ def _cluster_links(name: str, members: list[Node], observed: date | None) -> lis
     return out
 
 
-def collection_links(snapshot: Snapshot, nodes: dict[int, Node]) -> list[RawLink]:
-    """Fribb clusters, only where titles or TVDB series agree (the clusters over-merge)."""
+def collection_links(snapshot: Snapshot, nodes: dict[int, Node],
+                     ref: date | None = None) -> list[RawLink]:
+    """Fribb clusters, only where titles or TVDB series agree (the clusters over-merge). A season
+    not aired by ``ref`` (undated, or starting after it) gets no sequel link from a cluster: an
+    untyped cluster is no evidence that a new series continues an old one ("Zoids Wild")."""
     clusters: dict[str, list[Node]] = defaultdict(list)
     observed: dict[str, date] = {}
     for m in snapshot.collection_members:
@@ -401,5 +405,5 @@ def collection_links(snapshot: Snapshot, nodes: dict[int, Node]) -> list[RawLink
             observed[m.collection] = max(observed.get(m.collection, m.observed_at), m.observed_at)
     out = []
     for name, members in clusters.items():
-        out.extend(_cluster_links(name, members, observed.get(name)))
+        out.extend(_cluster_links(name, members, observed.get(name), ref))
     return out

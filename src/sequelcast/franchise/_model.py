@@ -126,8 +126,9 @@ class Franchise:
 
     def latest_season(self) -> Season | None:
         """The latest main-line season aired by the reference date: the one the next-season status
-        (:attr:`next_season`, decided by :func:`latest_status`) is about."""
-        aired = self.aired_seasons()
+        (:attr:`next_season`, decided by :func:`latest_status`) is about. A season with no start
+        that the data shows aired (``Season.aired_undated``) counts."""
+        aired = [s for s in self.seasons if _gone(s, self.reference_date)]
         return aired[-1] if aired else None
 
     def next_after(self, mal_id: int) -> NextSeason:
@@ -148,9 +149,16 @@ def _aired(season: Season, ref: date | None) -> bool:
     return season.start is not None and (ref is None or season.start <= ref)
 
 
+def _gone(season: Season, ref: date | None) -> bool:
+    """Aired by ``ref``, or aired at a date the data lost (``Season.aired_undated``)."""
+    return _aired(season, ref) or (season.start is None and season.aired_undated)
+
+
 def season_state(season: Season, ref: date | None) -> str:
     """``"upcoming"`` (not started by ``ref``), ``"airing"`` (started, not ended by ``ref``, or no
     end known) or ``"finished"``. An estimated end (``end_estimated``) counts as an end."""
+    if season.start is None and season.aired_undated:
+        return "finished"
     if not _aired(season, ref):
         return "upcoming"
     if season.end is None or (ref is not None and season.end > ref):
@@ -191,9 +199,9 @@ def next_status(seasons: list[Season], index: int, ref: date | None,
         ))
     nxt = seasons[index + 1]
     link_ev = _pair_evidence(links, seasons[index], nxt) if index >= 0 else ()
-    if _aired(nxt, ref):
+    if _gone(nxt, ref):
         status, expected = "aired", None
-        why = f"{nxt.title!r} started {nxt.start}"
+        why = f"{nxt.title!r} started {nxt.start or '(date unknown; the data shows it aired)'}"
     else:
         status, expected = "announced", nxt.start
         why = f"{nxt.title!r} starts {nxt.start}" if nxt.start else f"{nxt.title!r}: no start date (TBA)"
@@ -210,8 +218,10 @@ def next_status(seasons: list[Season], index: int, ref: date | None,
 
 def latest_status(seasons: list[Season], ref: date | None,
                   links: tuple[Link, ...] = ()) -> NextSeason:
-    """Status of the season after the latest season aired by ``ref`` ("announced" or "none")."""
-    aired = [i for i, s in enumerate(seasons) if _aired(s, ref)]
+    """Status of the season after the latest season aired by ``ref`` ("announced" or "none").
+
+    A season with no start that the data shows aired (``aired_undated``) counts as aired."""
+    aired = [i for i, s in enumerate(seasons) if _gone(s, ref)]
     if not aired:
         return NextSeason("none", evidence=(
             Evidence("franchise", "no main-line season has aired yet", ref),

@@ -55,6 +55,8 @@ class Node:
     first_fact: date | None = None
     #: ``start`` comes from a premiered season or year, not a day
     start_estimated: bool = False
+    #: no start is known but the entry aired: MAL gives it an episode count or a mean score
+    aired_undated: bool = False
 
     @property
     def tvdb_series(self) -> str | None:
@@ -142,6 +144,7 @@ def _mal_node(entry: Anime, anidb_id: int | None, snapshot: Snapshot,
         end_estimated=end_estimated,
         first_fact=entry.first_seen,
         start_estimated=start_estimated,
+        aired_undated=start is None and (bool(entry.episodes) or entry.score is not None),
     )
 
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sequelcast.domain import Season, Snapshot
+from sequelcast.domain import NextSeason, Season, Snapshot
 from sequelcast.errors import NotFoundError
 from sequelcast.franchise._build import EVIDENCE_KINDS, build_franchises
 from sequelcast.franchise._links import SEQUEL_KINDS, TYPED_SOURCE, erengy_links, typed_links
@@ -260,6 +260,9 @@ class StatusReport:
         Franchises the newest data says had an announced next season on the date.
     errors : list of str
         One line per wrong status (name, claimed, true).
+    unconfirmed_claims : list of str
+        One line per unconfirmed "announced" claim: the franchise, the claimed entry (ids, title,
+        type, start), why it was claimed, and what the newest data makes of that entry.
     """
 
     as_of: date
@@ -269,6 +272,7 @@ class StatusReport:
     unconfirmed: int
     truth_announced: int
     errors: list[str] = field(default_factory=list)
+    unconfirmed_claims: list[str] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
@@ -307,7 +311,8 @@ def evaluate_status(newest: FranchiseGraph, then: FranchiseGraph, as_of: date) -
     graph of all the data (``newest``) shows: the season after the latest season aired by
     ``as_of``, "announced" when its first sighting is on or before ``as_of``."""
     checked = correct = announced = unconfirmed = truly = 0
-    errors = []
+    errors: list[str] = []
+    unconfirmed_claims: list[str] = []
     for fr in newest:
         truth = _truth(fr, as_of)
         if truth is None:
@@ -324,9 +329,31 @@ def evaluate_status(newest: FranchiseGraph, then: FranchiseGraph, as_of: date) -
             later = fr.seasons[fr.seasons.index(latest) + 1:]
             if not any(_same(s, claim.mal_id, claim.anidb_id) for s in later):
                 unconfirmed += 1
+                unconfirmed_claims.append(_describe_unconfirmed(fr, claim, newest))
         if claim.status == expected:
             correct += 1
         else:
             errors.append(f"{fr.title} ({fr.id}): claimed {claim.status} {claim.title!r}, "
                           f"true {expected} {nxt.title if nxt else ''!r}")
-    return StatusReport(as_of, checked, correct, announced, unconfirmed, truly, errors)
+    return StatusReport(as_of, checked, correct, announced, unconfirmed, truly, errors,
+                        unconfirmed_claims)
+
+
+def _newest_fate(newest: FranchiseGraph, mal_id: int | None, anidb_id: int | None) -> str:
+    """What the newest graph makes of an entry: a season of some franchise, an entry listed
+    beside one, or nothing."""
+    for fr in ([newest.of(mal_id)] if mal_id is not None and mal_id in newest else newest.franchises):
+        for s in fr.seasons:
+            if _same(s, mal_id, anidb_id):
+                return f"season {s.number} of {fr.title!r} ({fr.id}), start {s.start}"
+        for o in fr.others:
+            if (mal_id is not None and o.mal_id == mal_id) or (anidb_id is not None and o.anidb_id == anidb_id):
+                return f"{o.type or 'untyped'} beside {fr.title!r} ({fr.id}), start {o.start}"
+    return "not in the newest graph"
+
+
+def _describe_unconfirmed(fr: Franchise, claim: NextSeason, newest: FranchiseGraph) -> str:
+    why = "; ".join(e.detail for e in claim.evidence)
+    return (f"{fr.title} ({fr.id}): claimed mal={claim.mal_id} anidb={claim.anidb_id} "
+            f"{claim.title!r} first seen {claim.first_seen} [{why}] -> newest: "
+            f"{_newest_fate(newest, claim.mal_id, claim.anidb_id)}")
