@@ -454,7 +454,7 @@ class Season:
     part: int | None = None
     #: ``end`` is an estimate (start + one week per episode), not a date from the data
     end_estimated: bool = False
-    #: no start date is known, but the data shows it aired (an episode count, a MAL mean score)
+    #: no start date is known, but the data shows it aired (MAL episode count, mean score or rank)
     aired_undated: bool = False
 
 

@@ -161,10 +161,13 @@ class _Assembly:
         return out
 
 
-#: An undated entry first seen longer ago than this is a stale announcement (or an old entry
-#: the data never dated), not a pending one: 99% of the announcement-to-start lags measured on
+#: An undated MAL entry first seen longer ago than this is a stale announcement (or an old entry
+#: the data never dated), not a pending one: 99.5% of the announcement-to-start lags measured on
 #: the graph of all the data are shorter (``docs/franchises.md``).
-STALE_AFTER = timedelta(days=2 * 365)
+STALE_AFTER = timedelta(days=4 * 365)
+#: An AniDB entry that MAL still does not list this long after AniDB did is stale: MAL lists an
+#: announced sequel within weeks of the announcement.
+STALE_ANIDB_ONLY_AFTER = timedelta(days=2 * 365)
 
 
 def _older(node: Node, latest: Node) -> bool:
@@ -191,7 +194,8 @@ def _not_pending(node: Node, latest: Node, ref: date | None) -> str:
         return "older"
     if node.aired_undated:
         return ""  # aired, dates lost: a season, but not the announced one (``latest_status``)
-    if ref is not None and node.announced is not None and ref - node.announced > STALE_AFTER:
+    limit = STALE_AFTER if node.mal_id is not None else STALE_ANIDB_ONLY_AFTER
+    if ref is not None and node.announced is not None and ref - node.announced > limit:
         return "stale"
     return ""
 

@@ -299,11 +299,24 @@ def compatible(a: Node, b: Node) -> bool:
     if a.end is not None and b.start is not None and b.start < a.end - OVERLAP:
         return False
     if b.start is None and a.start is None:
-        return False
+        return _numbered_after(a, b) and not _tvdb_veto(a, b)
     if _tvdb_veto(a, b):
         return False
     sa, sb = a.tkey.season, b.tkey.season
     return sa is None or sb is None or sa <= sb
+
+
+def _numbered_after(a: Node, b: Node) -> bool:
+    """Two undated entries: ``b`` may follow ``a`` only when both have the same base title and
+    ``b``'s numbers a later season than ``a``'s (an unnumbered title is season 1): "Kkoma Bus
+    Tayo 3" after "Kkoma Bus Tayo 2"; a subtitle on a shared stem is not enough to order them."""
+    sb = b.tkey.season
+    return a.tkey.base == b.tkey.base and sb is not None and sb > (a.tkey.season or 1)
+
+
+def _order(a: Node) -> tuple[date, int, int]:
+    """Latest start first; among undated entries the highest season number."""
+    return (a.sort_date(), a.tkey.season or 1, a.key)
 
 
 def _latest_before(b: Node, candidates: Iterable[Node]) -> Node | None:
@@ -311,7 +324,7 @@ def _latest_before(b: Node, candidates: Iterable[Node]) -> Node | None:
     for a in candidates:
         if a.key == b.key or not compatible(a, b):
             continue
-        if best is None or (a.sort_date(), a.key) > (best.sort_date(), best.key):
+        if best is None or _order(a) > _order(best):
             best = a
     return best
 

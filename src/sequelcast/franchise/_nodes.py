@@ -55,7 +55,7 @@ class Node:
     first_fact: date | None = None
     #: ``start`` comes from a premiered season or year, not a day
     start_estimated: bool = False
-    #: no start is known but the entry aired: MAL gives it an episode count or a mean score
+    #: no start is known but the entry aired: MAL gives it an episode count, a mean score or a rank
     aired_undated: bool = False
 
     @property
@@ -108,6 +108,12 @@ def _start(entry: Anime) -> tuple[date | None, bool]:
     return None, False
 
 
+def _aired_per_mal(entry: Anime) -> bool:
+    """MAL shows the entry aired: it has an episode count, a mean score or a rank (MAL ranks and
+    scores an entry only once it has aired; an announced entry has none of the three)."""
+    return bool(entry.episodes) or entry.score is not None or entry.rank is not None
+
+
 def estimated_end(start: date | None, episodes: int | None) -> date | None:
     """``start`` + one week per episode after the first (``None`` when either is unknown)."""
     if start is None or not episodes or episodes < 1:
@@ -144,7 +150,7 @@ def _mal_node(entry: Anime, anidb_id: int | None, snapshot: Snapshot,
         end_estimated=end_estimated,
         first_fact=entry.first_seen,
         start_estimated=start_estimated,
-        aired_undated=start is None and (bool(entry.episodes) or entry.score is not None),
+        aired_undated=start is None and _aired_per_mal(entry),
     )
 
 
