@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-from sequelcast.domain import Season, Snapshot
+from sequelcast.domain import Evidence, NextSeason, Season, Snapshot
 from sequelcast.errors import DataError
 from sequelcast.franchise import _links
 from sequelcast.franchise._model import (
@@ -27,11 +27,10 @@ from sequelcast.franchise._resolve import MergedLink, attach_others, build_chain
 EVIDENCE_KINDS = ("typed", "erengy", "tvdb", "title", "collection")
 
 
-def _raw_links(snapshot: Snapshot, nodes: dict[int, Node],
-               evidence: Collection[str]) -> list[_links.RawLink]:
+def _raw_links(snapshot: Snapshot, nodes: dict[int, Node], evidence: Collection[str],
+               typed: _links.Typed) -> list[_links.RawLink]:
     raw: list[_links.RawLink] = []
     use_typed = "typed" in evidence
-    typed = _links.typed_relations(snapshot if use_typed else Snapshot(snapshot.as_of), nodes)
     if use_typed:
         raw += _links.typed_links(snapshot, nodes, typed)
     if "erengy" in evidence:
@@ -131,6 +130,7 @@ class _Assembly:
     by_node: dict[int, list[Link]]
     ref: date | None
     censored: set[int]
+    follows: dict[int, set[int]]
 
     def franchise(self, head: int, members: list[int]) -> Franchise:
         head_node = self.nodes[head]
@@ -148,11 +148,31 @@ class _Assembly:
             title=head_node.title,
             seasons=seasons,
             others=[_entry(n) for n in others],
-            next_season=latest_status(seasons, self.ref, links),
+            next_season=self._not_tv(latest_status(seasons, self.ref, links), seasons),
             transitions=_transitions(seasons, self.censored),
             links=links,
             reference_date=self.ref,
         )
+
+    def _not_tv(self, status: NextSeason, seasons: list[Season]) -> NextSeason:
+        """A "none" status names the announced continuations that are not TV seasons: entries
+        MAL's typed relations put right after the latest aired season (a Sequel edge) that are
+        not main-line (a movie, a special...) and have not aired by the reference date. They are
+        listed in ``Franchise.others``; the status stays "none" (no next *season* is known)."""
+        aired = [s for s in seasons if s.start is not None and (self.ref is None or s.start <= self.ref)]
+        if status.status != "none" or not aired:
+            return status
+        latest = aired[-1]
+        key = latest.mal_id if latest.mal_id is not None else -(latest.anidb_id or 0)
+        found = [n for n in (self.nodes[k] for k in sorted(self.follows.get(key, ())))
+                 if not n.main and _unaired(n, self.ref)]
+        notes = tuple(
+            Evidence(_links.TYPED_SOURCE, f"announced continuation that is not a TV season: {n.title!r} "
+                     f"({n.type or 'untyped'}), first seen {n.announced}; listed beside the seasons",
+                     self.ref)
+            for n in found
+        )
+        return dataclasses.replace(status, evidence=status.evidence + notes) if notes else status
 
     def _chain(self, head: int) -> list[int]:
         out = [head]
@@ -168,6 +188,13 @@ STALE_AFTER = timedelta(days=4 * 365)
 #: An AniDB entry that MAL still does not list this long after AniDB did is stale: MAL lists an
 #: announced sequel within weeks of the announcement.
 STALE_ANIDB_ONLY_AFTER = timedelta(days=2 * 365)
+
+
+def _unaired(node: Node, ref: date | None) -> bool:
+    """Not aired by ``ref``: no start (and nothing shows it aired), or a start after ``ref``."""
+    if node.start is None:
+        return not node.aired_undated
+    return ref is not None and node.start > ref
 
 
 def _older(node: Node, latest: Node) -> bool:
@@ -273,7 +300,8 @@ def _gc_paused() -> Iterator[None]:
 
 def _build(snapshot: Snapshot, evidence: Collection[str]) -> FranchiseGraph:
     nodes = build_nodes(snapshot)
-    merged = merge(_raw_links(snapshot, nodes, evidence))
+    typed = _links.typed_relations(snapshot if "typed" in evidence else Snapshot(snapshot.as_of), nodes)
+    merged = merge(_raw_links(snapshot, nodes, evidence, typed))
     chains = build_chains(merged, nodes)
     owner: dict[int, int] = {}
     for head in chains.heads(nodes):
@@ -290,7 +318,7 @@ def _build(snapshot: Snapshot, evidence: Collection[str]) -> FranchiseGraph:
     for k, head in owner.items():
         members[head].append(k)
     censored = {a for a, fs in snapshot.first_seen.items() if fs.first_listed == LIST_HISTORY_START}
-    asm = _Assembly(nodes, chains.succ, by_node, reference_date(snapshot), censored)
+    asm = _Assembly(nodes, chains.succ, by_node, reference_date(snapshot), censored, typed.follows)
     franchises = [asm.franchise(head, keys) for head, keys in members.items()]
     franchises.sort(key=lambda f: f.id)
     return FranchiseGraph(franchises, links, snapshot.as_of)
