@@ -118,3 +118,17 @@ def test_a_typed_continuation_that_is_not_tv_is_named_but_not_a_season() -> None
     ns = f.next_season
     assert ns.status == "none"
     assert any("not a TV season: 'Abyss: Awakening' (Special)" in e.detail for e in ns.evidence)
+
+
+def test_a_stale_entry_leaves_alone_and_the_next_one_is_announced() -> None:
+    snap = snapshot(D(2020, 12, 31), [tv(1, "Kaiju", D(2014, 10, 5)),
+                                      tv(2, "Kaiju 2nd Season", None, first_seen=D(2019, 12, 20))],
+                    id_links=[anidb(1, 10), anidb(2, 12)],
+                    tvdb_mappings=[tvdb(10, "Kaiju", "4242", "1"), tvdb(11, "AniDB 11", "4242", "2"),
+                                   tvdb(12, "Kaiju 2nd Season", "4242", "3")],
+                    first_seen=[listed(10, D(2014, 6, 1)), listed(11, D(2015, 8, 3)),
+                                listed(12, D(2019, 12, 20))])
+    f = build_franchises(snap).of(1)
+    assert [(s.mal_id, s.anidb_id) for s in f.seasons] == [(1, 10), (2, 12)]
+    assert 11 in {o.anidb_id for o in f.others}
+    assert (f.next_season.status, f.next_season.mal_id) == ("announced", 2)

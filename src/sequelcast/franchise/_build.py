@@ -136,7 +136,8 @@ class _Assembly:
         head_node = self.nodes[head]
         fid = _franchise_id(head_node)
         chain = self._chain(head) if head_node.main else []
-        chain = chain[: len(chain) - len(older_tail([self.nodes[k] for k in chain], self.ref))]
+        drop = {n.key for n in older_tail([self.nodes[k] for k in chain], self.ref)}
+        chain = [k for k in chain if k not in drop]
         in_chain = set(chain)
         others = sorted((self.nodes[k] for k in members if k not in in_chain),
                         key=lambda n: (n.sort_date(), n.title))
@@ -229,14 +230,22 @@ def _not_pending(node: Node, latest: Node, ref: date | None) -> str:
 
 def older_tail(chain: list[Node], ref: date | None = None) -> list[Node]:
     """The undated entries after the chain's last dated season that are not pending
-    announcements (:func:`_not_pending`), from the first such entry on."""
+    announcements (:func:`_not_pending`): an older entry and everything after it (what follows
+    an old entry is old too), and each stale entry on its own (a later entry may be the real
+    next season: World Trigger's stale AniDB entry sits before "World Trigger 2nd Season")."""
     dated = [i for i, n in enumerate(chain) if n.start is not None]
     if not dated:
         return []
     latest = chain[dated[-1]]
     tail = chain[dated[-1] + 1:]
-    cut = next((i for i, n in enumerate(tail) if _not_pending(n, latest, ref)), None)
-    return tail[cut:] if cut is not None else []
+    out: list[Node] = []
+    for i, node in enumerate(tail):
+        why = _not_pending(node, latest, ref)
+        if why == "older":
+            return out + tail[i:]
+        if why == "stale":
+            out.append(node)
+    return out
 
 
 def _check_evidence(evidence: Collection[str]) -> None:
