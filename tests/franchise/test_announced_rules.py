@@ -132,3 +132,23 @@ def test_a_stale_entry_leaves_alone_and_the_next_one_is_announced() -> None:
     assert [(s.mal_id, s.anidb_id) for s in f.seasons] == [(1, 10), (2, 12)]
     assert 11 in {o.anidb_id for o in f.others}
     assert (f.next_season.status, f.next_season.mal_id) == ("announced", 2)
+
+
+def test_status_report_lists_an_unconfirmed_claim_with_what_became_of_it() -> None:
+    from sequelcast.franchise.evaluate import evaluate_status
+
+    as_of = D(2018, 5, 7)
+    then = build_franchises(snapshot(as_of, [
+        tv(1, "Abyss", D(2017, 7, 7), D(2017, 9, 29)),
+        tv(2, "Abyss 2nd Season", None, first_seen=D(2018, 1, 4)),
+    ]))
+    newest = build_franchises(snapshot(None, [
+        tv(1, "Abyss", D(2017, 7, 7), D(2017, 9, 29)),
+        tv(2, "Abyss Movie 3: Dawn", D(2020, 1, 17), kind="Movie", first_seen=D(2018, 1, 4)),
+    ]))
+    report = evaluate_status(newest, then, as_of)
+    assert (report.checked, report.announced, report.unconfirmed) == (1, 1, 1)
+    assert report.accuracy == 0.0
+    (line,) = report.unconfirmed_claims
+    assert "mal=2" in line and "'Abyss 2nd Season'" in line and "no start date (TBA)" in line
+    assert "Movie beside 'Abyss'" in line

@@ -279,7 +279,7 @@ def build_franchises(snapshot: Snapshot,
 
     Examples
     --------
-    >>> from datetime import date, timedelta
+    >>> from datetime import date
     >>> from sequelcast.domain import Anime, Snapshot
     >>> s1 = Anime(1, "Kaiju", type="TV", start_date=date(2020, 1, 5))
     >>> s2 = Anime(2, "Kaiju 2nd Season", type="TV", start_date=date(2022, 1, 5))

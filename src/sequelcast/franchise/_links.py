@@ -315,7 +315,8 @@ def _numbered_after(a: Node, b: Node) -> bool:
 
 
 def _order(a: Node) -> tuple[date, int, int]:
-    """Latest start first; among undated entries the highest season number."""
+    """Sort key of a predecessor candidate (the greatest wins): the latest start, and among
+    undated entries the highest season number."""
     return (a.sort_date(), a.tkey.season or 1, a.key)
 
 
