@@ -150,5 +150,7 @@ def test_status_report_lists_an_unconfirmed_claim_with_what_became_of_it() -> No
     assert (report.checked, report.announced, report.unconfirmed) == (1, 1, 1)
     assert report.accuracy == 0.0
     (line,) = report.unconfirmed_claims
-    assert "mal=2" in line and "'Abyss 2nd Season'" in line and "no start date (TBA)" in line
+    assert "mal=2" in line
+    assert "'Abyss 2nd Season'" in line
+    assert "no start date (TBA)" in line
     assert "Movie beside 'Abyss'" in line
