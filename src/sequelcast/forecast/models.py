@@ -406,7 +406,7 @@ class DiscreteTimeBoostingModel(SurvivalModel):
         if len(np.unique(y)) < 2:
             raise ModelError("DiscreteTimeBoostingModel: needs both events and non-events")
         with self._threads():
-            self.classifier_.fit(self._rows(Z[spell], (k + 0.5) * self.step), y, sample_weight=w)
+            self.classifier_.fit(self._rows(Z, spell, (k + 0.5) * self.step), y, sample_weight=w)
 
     def _constraints(self) -> list[int] | None:
         if not self.monotone:
@@ -420,21 +420,22 @@ class DiscreteTimeBoostingModel(SurvivalModel):
         limit_threads(self.n_threads)
         return contextlib.nullcontext()
 
-    def _rows(self, Z: np.ndarray, t: np.ndarray) -> np.ndarray:
+    def _rows(self, Z: np.ndarray, which: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Classifier rows: the binned features of spells ``Z[which]``, with times ``t``."""
         binned = np.column_stack([np.searchsorted(edges, col, side="left")
                                   for edges, col in zip(self.bin_edges_, Z.T, strict=True)])
-        cols = [binned.astype(float), t]
+        cols = [binned[which].astype(float), t]
         names = list(self.columns_)
         if self.calendar and "start_year" in names and "airing_weeks" in names:
             ended = Z[:, names.index("start_year")] + Z[:, names.index("airing_weeks")] / 52.18
-            cols.append(ended + t)
+            cols.append(ended[which] + t)
         return np.column_stack(cols)
 
     def _curves(self, Z: np.ndarray, upto: float) -> tuple[np.ndarray, np.ndarray]:
         K = min(self._periods(), int(math.ceil(upto / self.step)) + 1)
         own = min(K, self._last_own() + 1)  # periods with a hazard of their own; later: the last
         t = (np.arange(own) + 0.5) * self.step
-        rows = self._rows(np.repeat(Z, own, axis=0), np.tile(t, len(Z)))
+        rows = self._rows(Z, np.repeat(np.arange(len(Z)), own), np.tile(t, len(Z)))
         with self._threads():
             h = self.classifier_.predict_proba(rows)[:, 1].reshape(len(Z), own)
         h = h[:, np.minimum(np.arange(K), own - 1)]
@@ -457,7 +458,7 @@ class DiscreteTimeBoostingModel(SurvivalModel):
         k = np.minimum(np.floor(T / self.step), self._last_own()).ravel()
         rows = np.repeat(np.arange(len(Z)), T.shape[1])
         with self._threads():
-            h = self.classifier_.predict_proba(self._rows(Z[rows], (k + 0.5) * self.step))[:, 1]
+            h = self.classifier_.predict_proba(self._rows(Z, rows, (k + 0.5) * self.step))[:, 1]
         lam = -np.log1p(-np.clip(h, 1e-12, 1.0 - 1e-9)) / self.step
         return np.log(lam).reshape(T.shape)
 
