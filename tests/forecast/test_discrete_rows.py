@@ -40,7 +40,8 @@ def test_no_reduction_gives_the_full_table() -> None:
     m = _fitted_frame(DiscreteTimeBoostingModel(step=0.5, max_wait=None, thin=1), d)
     spell, k, y, w = m.person_periods(d, e)
     full = _full_table(d, e, 0.5, m._periods())
-    assert np.array_equal(spell, full[0]) and np.array_equal(k, full[1])
+    assert np.array_equal(spell, full[0])
+    assert np.array_equal(k, full[1])
     assert np.array_equal(y, full[2])
     assert np.all(w == 1.0)
 
@@ -132,7 +133,8 @@ def test_bin_edges_keep_order_and_few_values() -> None:
     assert np.allclose(_bin_edges(few), [1.5, 2.5])
     many = np.random.default_rng(0).normal(size=5000)
     edges = _bin_edges(many, max_bins=255)
-    assert len(edges) <= 254 and np.all(np.diff(edges) > 0)
+    assert len(edges) <= 254
+    assert np.all(np.diff(edges) > 0)
     bins = np.searchsorted(edges, many, side="left")
     order = np.argsort(many)
     assert np.all(np.diff(bins[order]) >= 0)  # monotone: constraints keep their meaning

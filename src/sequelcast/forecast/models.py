@@ -314,8 +314,8 @@ class DiscreteTimeBoostingModel(SurvivalModel):
     def __init__(
         self,
         step: float = 0.25,
-        max_iter: int = 200,
-        learning_rate: float = 0.05,
+        max_iter: int = 100,
+        learning_rate: float = 0.1,
         max_depth: int = 3,
         min_samples_leaf: int = 50,
         l2_regularization: float = 1.0,
