@@ -139,3 +139,17 @@ def test_bin_edges_keep_order_and_few_values() -> None:
     order = np.argsort(many)
     assert np.all(np.diff(bins[order]) >= 0)  # monotone: constraints keep their meaning
     assert len(np.unique(bins)) == len(edges) + 1
+
+
+def test_log_hazard_matches_the_curves_everywhere() -> None:
+    """One classifier row per distinct period, mapped back to every time asked."""
+    X, d, e = _hazard_data(n=400)
+    m = DiscreteTimeBoostingModel(step=0.5, max_wait=3.0, max_iter=20).fit(X, d, e)
+    T = np.array([[0.2, 0.3, 1.1, 3.4, 7.0], [2.9, 0.1, 9.0, 9.5, 1.2]] * 10)
+    lh = m.log_hazard(X.iloc[:20], T)
+    assert lh.shape == T.shape
+    H = m.predict_cumulative_hazard(X.iloc[:20], np.stack([np.floor(T / 0.5) * 0.5,
+                                                           np.floor(T / 0.5) * 0.5 + 0.5], -1)
+                                    .reshape(20, -1))
+    slope = (H[:, 1::2] - H[:, ::2]) / 0.5
+    assert np.allclose(np.exp(lh), slope, rtol=1e-6)

@@ -449,18 +449,22 @@ class DiscreteTimeBoostingModel(SurvivalModel):
     def log_hazard(self, X: pd.DataFrame, times: Any) -> np.ndarray:
         """Log of the yearly hazard at ``times`` (``(n, m)``, one row per sample) after the end.
 
-        Cheap (one classifier row per value), used to explain forecasts.
+        Cheap (one classifier row per sample and distinct period: times past ``max_wait`` share
+        one), used to explain forecasts.
         """
         self._check_fitted()
         Z = self._transform(X)
         T = np.asarray(times, dtype=float)
         T = np.broadcast_to(T if T.ndim == 2 else T[None, :], (len(Z), T.shape[-1]))
-        k = np.minimum(np.floor(T / self.step), self._last_own()).ravel()
-        rows = np.repeat(np.arange(len(Z)), T.shape[1])
+        own = self._last_own()
+        k = np.minimum(np.floor(T / self.step), own).astype(np.int64).ravel()
+        rows = np.repeat(np.arange(len(Z), dtype=np.int64), T.shape[1])
+        pairs, back = np.unique(rows * (own + 1) + k, return_inverse=True)
         with self._threads():
-            h = self.classifier_.predict_proba(self._rows(Z, rows, (k + 0.5) * self.step))[:, 1]
+            h = self.classifier_.predict_proba(
+                self._rows(Z, pairs // (own + 1), (pairs % (own + 1) + 0.5) * self.step))[:, 1]
         lam = -np.log1p(-np.clip(h, 1e-12, 1.0 - 1e-9)) / self.step
-        return np.log(lam).reshape(T.shape)
+        return np.log(lam)[back.ravel()].reshape(T.shape)
 
 
 def _bin_edges(values: np.ndarray, max_bins: int = 255) -> np.ndarray:
