@@ -153,3 +153,29 @@ def test_log_hazard_matches_the_curves_everywhere() -> None:
                                     .reshape(20, -1))
     slope = (H[:, 1::2] - H[:, ::2]) / 0.5
     assert np.allclose(np.exp(lh), slope, rtol=1e-6)
+
+
+def test_a_model_pickled_before_the_reductions_still_predicts_as_fitted() -> None:
+    """An earlier version's pickle has no max_wait, thin nor bins: it must keep its own curves."""
+    import pickle
+
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X, d, e = _hazard_data(n=400)
+    m = DiscreteTimeBoostingModel(max_wait=None, thin=1, max_iter=20).fit(X, d, e)
+    Z = m._transform(X)
+    spell, k, y, _ = m.person_periods(d, e)
+    raw = np.column_stack([Z[spell], (k + 0.5) * m.step])  # what the earlier version fitted on
+    m.classifier_ = HistGradientBoostingClassifier(max_iter=20, max_depth=3, min_samples_leaf=50,
+                                                   l2_regularization=1.0, early_stopping=False,
+                                                   random_state=0).fit(raw, y)
+    state = m.__getstate__()
+    for name in ("max_wait", "thin", "bin_edges_"):
+        del state[name]
+    old = DiscreteTimeBoostingModel.__new__(DiscreteTimeBoostingModel)
+    old.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert old.max_wait is None
+    assert old.thin == 1
+    H = old.predict_cumulative_hazard(X.iloc[:5], [0.25, 1.0])
+    h0 = m.classifier_.predict_proba(raw[:1])[:, 1]  # spell 0, period 0
+    assert np.isclose(H[0, 0], -np.log1p(-h0[0]))

@@ -339,6 +339,15 @@ class DiscreteTimeBoostingModel(SurvivalModel):
         self.l2_regularization = l2_regularization
         self.random_state = random_state
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """A model pickled before ``max_wait``, ``thin`` and the bins existed (a forecaster kept
+        on disk by an earlier version) keeps predicting as it was fitted: every period its own
+        hazard, features unbinned."""
+        state = {"max_wait": None, "thin": 1, **state}
+        if "classifier_" in state:
+            state.setdefault("bin_edges_", None)
+        super().__setstate__(state)
+
     def _periods(self) -> int:
         return max(int(math.ceil(self.max_time_ / self.step)), 1)
 
@@ -396,7 +405,7 @@ class DiscreteTimeBoostingModel(SurvivalModel):
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         spell, k, y, w = self.person_periods(durations, events)
-        self.bin_edges_ = [_bin_edges(col) for col in Z.T]
+        self.bin_edges_: list[np.ndarray] | None = [_bin_edges(col) for col in Z.T]
         self.classifier_ = HistGradientBoostingClassifier(
             max_iter=self.max_iter, learning_rate=self.learning_rate, max_depth=self.max_depth,
             min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,
@@ -422,8 +431,9 @@ class DiscreteTimeBoostingModel(SurvivalModel):
 
     def _rows(self, Z: np.ndarray, which: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Classifier rows: the binned features of spells ``Z[which]``, with times ``t``."""
-        binned = np.column_stack([np.searchsorted(edges, col, side="left")
-                                  for edges, col in zip(self.bin_edges_, Z.T, strict=True)])
+        binned = Z if self.bin_edges_ is None else np.column_stack(
+            [np.searchsorted(edges, col, side="left")
+             for edges, col in zip(self.bin_edges_, Z.T, strict=True)])
         cols = [binned[which].astype(float), t]
         names = list(self.columns_)
         if self.calendar and "start_year" in names and "airing_weeks" in names:
