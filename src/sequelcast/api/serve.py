@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from sequelcast.catalog import open_catalog
 from sequelcast.settings import Settings, normalize_db_url
 
 #: The app factory every worker calls (it reads the settings from the environment).
@@ -29,6 +28,8 @@ def serve(
 ) -> None:
     """Serve the JSON API (/api/v1, docs at /docs) and the web page (/) over the catalog."""
     import uvicorn
+
+    from sequelcast.catalog import open_catalog
 
     settings = Settings.from_env(os.environ)  # noqa: TID251 - an edge reads the environment once
     url = normalize_db_url(db) if db else settings.db
