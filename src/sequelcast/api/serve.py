@@ -25,6 +25,9 @@ def serve(
         str | None,
         typer.Option("--db", help="Catalog URL (sqlite:///file.db or postgresql://...). Env: SEQUELCAST_DB."),
     ] = None,
+    access_log: Annotated[bool, typer.Option(
+        "--access-log/--no-access-log",
+        help="Log one line per request on stderr (uvicorn's access log); off, a request costs less.")] = True,
 ) -> None:
     """Serve the JSON API (/api/v1, docs at /docs) and the web page (/) over the catalog."""
     import uvicorn
@@ -38,4 +41,5 @@ def serve(
     os.environ["SEQUELCAST_DB"] = url  # noqa: TID251 - the workers read their settings from the environment
     typer.echo(f"Serving sequelcast on http://{host}:{port}/ with {workers} worker(s) "
                "(JSON API docs at /docs); Ctrl+C stops.")
-    uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level="info",
+                access_log=access_log)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sequelcast import __version__
 from sequelcast.catalog import Reads, open_reads
+from sequelcast.catalog._read import SqliteReads, sqlite_path
 from sequelcast.domain import Anime
 from sequelcast.errors import CatalogError, ModelError, NotFoundError
 from sequelcast.service._cache import BoundedCache, disk_cached
@@ -160,14 +161,22 @@ class Sequelcast:
 
     @property
     def reads(self) -> Reads:
-        """The reads of one show's answers (:class:`~sequelcast.catalog.Reads`): the catalog's own
-        when it is open, else :func:`~sequelcast.catalog.open_reads` (a SQLite file is then read
-        through :mod:`sqlite3`, one connection per thread, without loading SQLAlchemy)."""
+        """The reads of one show's answers (:class:`~sequelcast.catalog.Reads`): those of the catalog
+        given to this object, else of :func:`~sequelcast.catalog.open_reads` (a SQLite file is read
+        through :mod:`sqlite3`, one connection per thread, without SQLAlchemy; another database
+        through the catalog, when it is already open)."""
         if self._reads is None:
             with self._open_lock:
                 if self._reads is None:
-                    self._reads = self._catalog or open_reads(self.settings.db)
+                    shared = self._catalog if sqlite_path(self.settings.db) is None else None
+                    self._reads = shared or open_reads(self.settings.db)
         return self._reads
+
+    def reads_in_process(self) -> bool:
+        """Whether :attr:`reads` is open on a local SQLite file (:mod:`sqlite3`): a read of one row
+        then takes microseconds and never waits on a network, so the API's ``/health`` makes it on
+        the event loop instead of queueing for a thread."""
+        return isinstance(self._reads, SqliteReads)
 
     def close(self) -> None:
         """Close the catalog if this object opened it (the next call opens it again), the files of
