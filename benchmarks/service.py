@@ -12,7 +12,11 @@ its peak memory); with ``--db`` it uses that catalog as it is. Then it prints:
 - ``sequelcast serve --workers 1``: fact sheet and forecast p50 (sequential requests), ``/health``
   p99 while other threads ask fact sheets for dates the server has not seen yet, the resident
   memory of each worker;
-- fact sheets per second with 8 concurrent clients, with ``--workers 1`` and ``--workers 2``.
+- fact sheets per second with 8 concurrent clients, with ``--workers 1`` and ``--workers 2``
+  (the clients are :class:`load.Connection`: a few microseconds of client CPU per request, so the
+  2 cores go to the server).
+
+The servers run as ``sequelcast serve --no-access-log`` (uvicorn with httptools and uvloop).
 
 Wall times on a shared machine include waiting for a CPU: the CPU time of each phase is printed
 beside it. Targets (issue 9, 2 cores): warm CLI <= 0.3 s, first command after a build <= 10 s,
@@ -23,6 +27,7 @@ fact sheet p50 <= 10 ms, forecast p50 <= 20 ms, /health p99 <= 100 ms under new-
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import platform
 import resource
@@ -38,6 +43,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+from load import Connection
 
 #: Titles that resolve to one show on the shared data (waiting ones, and three announced).
 SHOWS = ["Higehiro", "Mob Psycho 100", "Spy x Family", "Sousou no Frieren", "Oshi no Ko", "Toradora",
@@ -99,7 +105,8 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sequelcast", "serve", "--port", str(self.port), "--workers", str(workers)],
+            [sys.executable, "-m", "sequelcast", "serve", "--port", str(self.port), "--workers", str(workers),
+             "--no-access-log"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         t = time.perf_counter()
         while True:
@@ -167,19 +174,20 @@ def health_under_new_dates(server: Server, ids: list[str], n_dates: int) -> tupl
 
 
 def throughput(server: Server, ids: list[str], seconds: float, clients: int = 8) -> float:
-    deadline, counts = time.perf_counter() + seconds, []
+    """Fact sheets per second (status 200) with ``clients`` concurrent keep-alive connections."""
+    async def run(k: int, deadline: float) -> int:
+        conn, n = Connection("127.0.0.1", server.port), 0
+        while time.perf_counter() < deadline:
+            status, _ = await conn.get(f"/api/v1/anime/{ids[(k + n) % len(ids)]}")
+            n += status == 200
+        conn.close()
+        return n
 
-    def run(k: int) -> None:
-        n = 0
-        with httpx.Client(base_url=server.base, timeout=60) as c:
-            while time.perf_counter() < deadline:
-                c.get(f"/api/v1/anime/{ids[(k + n) % len(ids)]}")
-                n += 1
-        counts.append(n)
+    async def main() -> int:
+        deadline = time.perf_counter() + seconds
+        return sum(await asyncio.gather(*(run(k, deadline) for k in range(clients))))
 
-    with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(run, range(clients)))
-    return sum(counts) / seconds
+    return asyncio.run(main()) / seconds
 
 
 def main() -> None:

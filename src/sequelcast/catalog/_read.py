@@ -22,6 +22,7 @@ import json
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -169,12 +170,23 @@ class Reads:
         return None if row is None else (str(row[0]), bytes(row[1]))
 
 
+class _Opened:
+    """One thread's connection and the file (inode) it was opened on. Held by that thread's
+    ``threading.local`` only: when the thread ends, it goes, and the connection is closed."""
+
+    __slots__ = ("__weakref__", "conn", "inode")
+
+    def __init__(self, conn: sqlite3.Connection, inode: int) -> None:
+        self.conn, self.inode = conn, inode
+
+
 class SqliteReads(Reads):
     """:class:`Reads` of a SQLite file through :mod:`sqlite3`: one read-only connection per thread.
 
     Each ``SELECT`` runs in autocommit mode, so it sees the newest committed build (the file is in
     WAL mode: a build being written never blocks it). A connection is reopened when the file at
-    the path is replaced by another one.
+    the path is replaced by another one, and closed when its thread ends (the server's threads
+    come and go) or by :meth:`close`.
     """
 
     backend = "sqlite"
@@ -183,10 +195,10 @@ class SqliteReads(Reads):
         self.path = path
         self.url = f"sqlite:///{path}"
         self._local = threading.local()
+        self._open: weakref.WeakSet[_Opened] = weakref.WeakSet()
         self._lock = threading.Lock()
-        self._open: list[sqlite3.Connection] = []
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, inode: int) -> _Opened:
         try:
             conn = sqlite3.connect(_file_uri(self.path), uri=True, isolation_level=None,
                                    check_same_thread=False)
@@ -194,29 +206,27 @@ class SqliteReads(Reads):
             conn.execute("PRAGMA query_only=1")
         except sqlite3.Error as exc:
             raise CatalogUnavailableError(f"the catalog database is unavailable: {exc}") from exc
+        opened = _Opened(conn, inode)
         with self._lock:
-            self._open.append(conn)
-        return conn
+            self._open.add(opened)
+        return opened
 
     def _connection(self) -> sqlite3.Connection:
-        local = self._local
         try:
-            ident = os.stat(self.path).st_ino
+            inode = os.stat(self.path).st_ino
         except OSError as exc:
             raise CatalogUnavailableError(f"the catalog database is unavailable: {exc}") from exc
-        conn: sqlite3.Connection | None = getattr(local, "conn", None)
-        if conn is None or local.ident != ident:
-            if conn is not None:
-                self._discard(conn)
-            conn = self._connect()
-            local.conn, local.ident = conn, ident
-        return conn
+        opened: _Opened | None = getattr(self._local, "opened", None)
+        if opened is None or opened.inode != inode:
+            if opened is not None:
+                opened.conn.close()
+            opened = self._local.opened = self._connect(inode)
+        return opened.conn
 
-    def _discard(self, conn: sqlite3.Connection) -> None:
+    def open_connections(self) -> int:
+        """How many threads hold a connection now."""
         with self._lock:
-            if conn in self._open:
-                self._open.remove(conn)
-        conn.close()
+            return len(self._open)
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         try:
@@ -231,10 +241,10 @@ class SqliteReads(Reads):
     def close(self) -> None:
         """Close every thread's connection (a later read opens a new one)."""
         with self._lock:
-            conns, self._open = self._open, []
+            opened, self._open = list(self._open), weakref.WeakSet()
         self._local = threading.local()
-        for conn in conns:
-            conn.close()
+        for o in opened:
+            o.conn.close()
 
 
 
