@@ -91,6 +91,18 @@ def _clean(value: Any) -> Any:
     return value
 
 
+#: How much lower the child that derives past dates runs than the process that answers requests
+#: (``nice``): its seconds of CPU then wait while a request wants the CPU.
+CHILD_NICENESS = 10
+
+
+def lower_priority() -> None:
+    """Run this process (the child deriving past dates) at :data:`CHILD_NICENESS` below its parent."""
+    import os
+
+    os.nice(CHILD_NICENESS)
+
+
 def _prune(directory: Path, pattern: str, keep: int) -> None:
     """Delete all but the ``keep`` newest files matching ``pattern`` (the disk budget)."""
     files = sorted(directory.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
@@ -258,7 +270,8 @@ class Sequelcast:
 
         with self._open_lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=lower_priority)
             return self._pool
 
     # -- titles -------------------------------------------------------------------------------
