@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import itertools
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -212,7 +213,7 @@ def main() -> None:
            "PYTHONPATH": str(ROOT / "src")}
     server = subprocess.Popen(
         [sys.executable, "-m", "sequelcast", "serve", "--port", str(port), "--workers", str(args.workers),
-         "--no-access-log"], env=env, stdout=subprocess.DEVNULL)
+         "--no-access-log"], env=env, stdout=subprocess.DEVNULL, start_new_session=True)
     try:
         warm = wait_healthy(base, server, args.warmup_limit)
         for route in chosen:  # one request each: the caches behind every route are filled
@@ -241,7 +242,11 @@ def main() -> None:
                 print(f"  (rebuild exited with {rebuild.returncode})")
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a past date still being derived: stop it and its child
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
