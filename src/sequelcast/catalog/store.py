@@ -275,10 +275,14 @@ class Catalog:
             (old_cache,) = conn.exec_driver_sql("PRAGMA cache_size").one()
             conn.exec_driver_sql(f"PRAGMA cache_size=-{_BUILD_CACHE_KIB}")
         try:
-            for ix in indexes:
-                ix.drop(conn)
             for table in s.BUILD_TABLES:
                 conn.execute(delete(table))
+            # The driver opens SQLite's transaction at the first DML statement and runs DDL before it
+            # in autocommit mode: the indexes are dropped only once the deletes have opened it.
+            if indexes and not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+                raise CatalogError("the build's write transaction is not open: indexes left in place")
+            for ix in indexes:
+                ix.drop(conn)
             yield
             for ix in indexes:
                 ix.create(conn)
