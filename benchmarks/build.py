@@ -68,7 +68,6 @@ def main() -> None:
             report = build_catalog(cat, args.data, args.as_of, forecasts=not args.no_forecasts)
             wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     fc = report.counts["forecast"]
     print(
         f"catalog: {url.split(':', 1)[0]}, {report.counts['entries']:,} entries, "
@@ -87,10 +86,7 @@ def main() -> None:
         f"total: {wall:.1f} s wall ({rest:.1f} s without the forecast wait), {cpu:.1f} s CPU"
         f"   (targets: catalog work < 30 s, full build < 45 s)"
     )
-    print(
-        f"peak memory (ru_maxrss): {peak_mb:.0f} MB, largest child process {children_mb:.0f} MB"
-        f"   (target < 1536 MB)"
-    )
+    print(f"peak memory (ru_maxrss): {peak_mb:.0f} MB   (target < 1536 MB)")
     print(
         "load average before: {:.2f} {:.2f} {:.2f}".format(*load_before)
         + ", after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
