@@ -45,7 +45,7 @@ _DATE_FIELDS = frozenset(k for k, v in FACT_FIELDS.items() if v is date)
 sqlite3.register_adapter(date, date.isoformat)
 #: SQLite page cache of the build's connection (KiB, as a negative ``cache_size``): the indexes are
 #: built from sorted pages held in memory rather than re-read.
-_BUILD_CACHE_KIB = 131_072
+_BUILD_CACHE_KIB = 32_768
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

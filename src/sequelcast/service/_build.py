@@ -104,7 +104,8 @@ def _build(
         end = end_of_data(admitted)
         snap = assemble(admitted, end or as_of)
     counts = _counts(batches, merged, admitted, snap, per_source, accepted)
-    del merged
+    files = len(batches)
+    del merged, batches  # the admitted batch holds every record the write needs
     with phases("franchises"):
         graph = build_franchises(snap)
     counts["franchises"] = len(graph)
@@ -131,7 +132,7 @@ def _build(
             admitted, snap, data_dir=where, as_of=as_of, started_at=started, counts=counts,
             franchise_links=links, franchise_members=members, derived=derived, blobs=blobs,
         )
-    return BuildReport(build_id, where, as_of, len(batches), counts, time.perf_counter() - t0, accepted,
+    return BuildReport(build_id, where, as_of, files, counts, time.perf_counter() - t0, accepted,
                        phases.seconds)
 
 
