@@ -88,6 +88,29 @@ def test_failed_write_rolls_back(catalog: Catalog, tiny_data: Path) -> None:
     assert catalog.stats()["facts"] == before
 
 
+def test_a_write_failing_after_the_records_keeps_the_previous_catalog_and_its_indexes(
+        catalog: Catalog, tiny_data: Path) -> None:
+    """On SQLite the build's indexes are dropped and rebuilt inside the write transaction: a failure
+    late in the write (a bad derived row, after every record was inserted) restores them too."""
+    from sqlalchemy import inspect
+
+    def indexes() -> set[str]:
+        with catalog.engine.connect() as conn:
+            found = inspect(conn)
+            return {ix["name"] for t in s.BUILD_TABLES for ix in found.get_indexes(t.name)}
+
+    build_catalog(catalog, tiny_data, forecasts=False)
+    before, names = catalog.stats(), indexes()
+    assert {ix.name for t in s.BUILD_TABLES for ix in t.indexes} <= names
+    snap = catalog.snapshot()
+    with pytest.raises(CatalogError):
+        catalog.replace(catalog.load_batch(), snap, data_dir="x", as_of=None,
+                        started_at=__import__("datetime").datetime.now(), counts={},
+                        derived={"franchises": [{"id": None, "title": "x", "doc": {}}]})
+    assert catalog.stats() == before
+    assert indexes() == names
+
+
 def test_as_of_build_holds_nothing_later(catalog: Catalog, tiny_data: Path) -> None:
     as_of = date(2018, 5, 7)
     build_catalog(catalog, tiny_data, as_of)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, create_engine, delete, event, func, insert, select, text
+from sqlalchemy import create_engine, delete, event, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine, ExceptionContext
 from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError, SQLAlchemyError
 
@@ -37,6 +40,12 @@ from sequelcast.errors import CatalogError, CatalogUnavailableError
 
 _CHUNK = 20_000
 _DATE_FIELDS = frozenset(k for k, v in FACT_FIELDS.items() if v is date)
+#: What SQLite's Date type stores, and what the driver sends a ``date`` as (said here rather than
+#: left to the driver's deprecated default adapter, which does the same); datetimes keep theirs.
+sqlite3.register_adapter(date, date.isoformat)
+#: SQLite page cache of the build's connection (KiB, as a negative ``cache_size``): the indexes are
+#: built from sorted pages held in memory rather than re-read.
+_BUILD_CACHE_KIB = 32_768
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -115,9 +124,40 @@ def _raw_rows(conn: Connection, table: Any) -> Any:
     return conn.exec_driver_sql(f"SELECT {cols} FROM {table.name}").all()
 
 
-def _row(record: Any) -> tuple[Any, ...]:
-    """A record's fields in declaration order (which is its table's column order)."""
-    return tuple(getattr(record, f.name) for f in dataclasses.fields(record))
+_GETTERS: dict[type, Any] = {}
+
+
+def _rows(records: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Records' fields in declaration order (which is their table's column order)."""
+    if not records:
+        return []
+    kind = type(records[0])
+    get = _GETTERS.get(kind)
+    if get is None:
+        get = _GETTERS[kind] = attrgetter(*(f.name for f in dataclasses.fields(kind)))
+    return [get(r) for r in records]
+
+
+#: Value types whose JSON text is the same for every equal value of the same type (cacheable)
+_PLAIN = (str, int, float, date, type(None))
+
+
+def _fact_values(facts: Sequence[Fact]) -> list[tuple[Any, ...]]:
+    """``facts`` rows with each value as JSON text (:func:`_fact_value`), each distinct value encoded once."""
+    seen: dict[tuple[type, Any], str] = {}
+    out = []
+    for f in facts:
+        v = f.value
+        kind = type(v)
+        if kind in _PLAIN or (kind is tuple and all(type(x) is str for x in v)):
+            try:
+                text = seen[kind, v]
+            except KeyError:
+                text = seen[kind, v] = _fact_value(v)
+        else:
+            text = _fact_value(v)
+        out.append((f.mal_id, f.field, text, f.observed_at, f.source))
+    return out
 
 
 def _anime_row(a: Anime) -> dict[str, Any]:
@@ -145,7 +185,7 @@ def _source_link_rows(snap: Snapshot) -> list[tuple[Any, ...]]:
     ]
 
 
-def _chunks(rows: Sequence[dict[str, Any]]) -> Iterator[Sequence[dict[str, Any]]]:
+def _chunks(rows: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for i in range(0, len(rows), _CHUNK):
         yield rows[i : i + _CHUNK]
 
@@ -205,9 +245,7 @@ class Catalog(Reads):
         if unknown:
             raise CatalogError(f"not a derived table: {', '.join(sorted(unknown))}")
         try:
-            with self.engine.begin() as conn:
-                for table in s.BUILD_TABLES:
-                    conn.execute(delete(table))
+            with self.engine.begin() as conn, self._bulk_load(conn):
                 self._insert_records(conn, admitted)
                 self._insert_derived(conn, snapshot)
                 self._insert(conn, s.franchise_links, franchise_links)
@@ -230,6 +268,37 @@ class Catalog(Reads):
             raise CatalogError(f"the build could not be written; the catalog is unchanged: {exc}") from exc
         return int(build_id)
 
+    @contextmanager
+    def _bulk_load(self, conn: Connection) -> Iterator[None]:
+        """Empty the build's tables for the rows the caller inserts, inside its transaction.
+
+        On SQLite the tables' secondary indexes are dropped once the deletes have opened the
+        transaction, and built again, from the sorted rows, once everything is inserted, with a larger page cache for the connection; SQLite's
+        DDL is transactional, so a failure (or a kill) still leaves the previous catalog whole, indexes
+        included, and readers keep seeing the previous build until the commit (WAL). PostgreSQL keeps
+        its indexes: dropping one would lock its table against readers until the commit.
+        """
+        sqlite = conn.dialect.name == "sqlite"
+        indexes = [ix for t in s.BUILD_TABLES for ix in t.indexes] if sqlite else []
+        if sqlite:
+            (old_cache,) = conn.exec_driver_sql("PRAGMA cache_size").one()
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{_BUILD_CACHE_KIB}")
+        try:
+            for table in s.BUILD_TABLES:
+                conn.execute(delete(table))
+            # The driver opens SQLite's transaction at the first DML statement and runs DDL before it
+            # in autocommit mode: the indexes are dropped only once the deletes have opened it.
+            if indexes and not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+                raise CatalogError("the build's write transaction is not open: indexes left in place")
+            for ix in indexes:
+                ix.drop(conn)
+            yield
+            for ix in indexes:
+                ix.create(conn)
+        finally:
+            if sqlite:
+                conn.exec_driver_sql(f"PRAGMA cache_size={int(old_cache)}")
+
     @staticmethod
     def _insert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
         """Insert ``rows`` through SQLAlchemy's type processing (for tables with JSON columns)."""
@@ -241,40 +310,37 @@ class Catalog(Reads):
         """Insert plain tuples (in column order) straight through the driver's ``executemany``.
 
         Only for tables of integers, text and dates: the statement is compiled by SQLAlchemy for
-        the connection's dialect, dates are sent as ISO text to SQLite (what its Date type stores)
-        and as dates to PostgreSQL. Several times faster than the processed path on big tables.
+        the connection's dialect; dates go to SQLite as ISO text (what its Date type stores, see
+        the adapter registered above) and to PostgreSQL as dates. Several times faster than the
+        processed path on big tables.
         """
         if not rows:
             return
         compiled = insert(table).compile(dialect=conn.dialect)
         names = [c.name for c in table.columns]
-        if conn.dialect.name == "sqlite":
-            iso = [isinstance(c.type, Date) for c in table.columns]
-            rows = [tuple(v.isoformat() if d and v is not None else v for v, d in zip(r, iso, strict=True)) for r in rows]
+        data: Sequence[Any]
         if compiled.positiontup is not None:
             order = [names.index(k) for k in compiled.positiontup]
-            data: list[Any] = [tuple(r[i] for i in order) for r in rows]
+            data = rows if order == list(range(len(names))) else [tuple(r[i] for i in order) for r in rows]
         else:
             data = [dict(zip(names, r, strict=True)) for r in rows]
         for chunk in _chunks(data):
             conn.exec_driver_sql(compiled.string, chunk)
 
     def _insert_records(self, conn: Connection, b: Batch) -> None:
-        self._bulk(conn, s.facts, [
-            (f.mal_id, f.field, _fact_value(f.value), f.observed_at, f.source) for f in b.facts
-        ])
-        self._bulk(conn, s.id_links, [_row(x) for x in b.id_links])
-        self._bulk(conn, s.tvdb_mappings, [_row(x) for x in b.tvdb_mappings])
-        self._bulk(conn, s.first_seen, [_row(x) for x in b.first_seen])
-        self._bulk(conn, s.relations, [_row(x) for x in b.relations])
-        self._bulk(conn, s.collection_members, [_row(x) for x in b.collection_members])
-        self._bulk(conn, s.manga, [_row(x) for x in b.manga])
-        self._bulk(conn, s.crosswalk, [_row(x) for x in b.crosswalk])
+        self._bulk(conn, s.facts, _fact_values(b.facts))
+        self._bulk(conn, s.id_links, _rows(b.id_links))
+        self._bulk(conn, s.tvdb_mappings, _rows(b.tvdb_mappings))
+        self._bulk(conn, s.first_seen, _rows(b.first_seen))
+        self._bulk(conn, s.relations, _rows(b.relations))
+        self._bulk(conn, s.collection_members, _rows(b.collection_members))
+        self._bulk(conn, s.manga, _rows(b.manga))
+        self._bulk(conn, s.crosswalk, _rows(b.crosswalk))
         self._bulk(conn, s.entry_first_seen, [
             (x.mal_id, x.first_seen, int(x.censored), int(x.suspect), x.source, x.anilist_id, x.anidb_id)
             for x in b.entry_first_seen
         ])
-        self._bulk(conn, s.manga_id_links, [_row(x) for x in b.manga_id_links])
+        self._bulk(conn, s.manga_id_links, _rows(b.manga_id_links))
         self._bulk(conn, s.novels, [
             (n.novel_id, n.title, json.dumps(list(n.aliases), ensure_ascii=False), n.language, n.publisher,
              n.start_year, None if n.complete is None else int(n.complete), n.volumes, n.chapters,

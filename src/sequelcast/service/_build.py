@@ -5,7 +5,9 @@ from __future__ import annotations
 import pickle
 import time
 import warnings
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 from sequelcast.asof import admit, assemble, end_of_data
 from sequelcast.catalog import Catalog
 from sequelcast.catalog.lock import build_lock
-from sequelcast.domain import Snapshot, TitleRecord, merge_batches
+from sequelcast.domain import Batch, Snapshot, TitleRecord, merge_batches
 from sequelcast.errors import ModelError, ResolveError
 from sequelcast.franchise import FranchiseGraph, build_franchises
 from sequelcast.resolve import ParsedTitle, TitleIndex, parse_title, resolve_one
@@ -44,6 +46,9 @@ class BuildReport:
     counts: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     accepted_missing: list[str] = field(default_factory=list)
+    #: wall seconds of each phase: parse, as-of, franchises, derived, title answers, forecast
+    #: (the fit, on its own thread), forecast wait (what the build waited for it after the rest), write
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 def build_catalog(
@@ -83,19 +88,73 @@ def _build(
     forecasts: bool,
 ) -> BuildReport:
     t0 = time.perf_counter()
+    phases = _Phases()
     started = datetime.now()
-    batches = load_batches(data_dir, progress)
+    with phases("parse"):
+        batches = load_batches(data_dir, progress)
     per_source = source_counts(batches)
     last = catalog.last_build()
     previous = previous_counts(last["counts"] if last else None,
                               ((s.name, s.pattern) for s in DATA_SOURCES))
     accepted = check_manifest(previous, per_source, allow_missing)
     where = str(data_dir) if isinstance(data_dir, (str, Path)) else ", ".join(map(str, data_dir))
-    merged = merge_batches(batches, source="all", location=where)
-    admitted = admit(merged, as_of)
-    end = end_of_data(admitted)
-    snap = assemble(admitted, end or as_of)
-    counts = {
+    with phases("as-of"):
+        merged = merge_batches(batches, source="all", location=where)
+        admitted = admit(merged, as_of)
+        end = end_of_data(admitted)
+        snap = assemble(admitted, end or as_of)
+    counts = _counts(batches, merged, admitted, snap, per_source, accepted)
+    files = len(batches)
+    del merged, batches  # the admitted batch holds every record the write needs
+    with phases("franchises"):
+        graph = build_franchises(snap)
+    counts["franchises"] = len(graph)
+    counts["end_of_data"] = end.isoformat() if end else None
+    # The forecast fit (native code that releases the GIL) runs on a second core while the
+    # rest is derived here; both are joined before the one write transaction.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sequelcast-forecast") as pool:
+        fitted = pool.submit(_forecasts, snap, graph, end) if forecasts and end else None
+        with phases("derived"):
+            links, members = _franchise_rows(graph)
+            derived = derive(snap, graph).rows()
+        with phases("title answers"):
+            index = _title_index(snap, graph)
+            derived["title_answers"] = _title_answers(
+                index, (t for a in snap.entries.values() for _, t in a.all_titles() if t))
+            blobs = {TITLE_INDEX: pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)}
+            del index
+        with phases("forecast wait"):
+            derived["forecasts"], counts["forecast"] = (
+                fitted.result() if fitted is not None else ([], {"fitted": False, "error": "not asked"}))
+    phases.seconds["forecast"] = counts["forecast"].get("seconds", 0.0)
+    with phases("write"):
+        build_id = catalog.replace(
+            admitted, snap, data_dir=where, as_of=as_of, started_at=started, counts=counts,
+            franchise_links=links, franchise_members=members, derived=derived, blobs=blobs,
+        )
+    return BuildReport(build_id, where, as_of, files, counts, time.perf_counter() - t0, accepted,
+                       phases.seconds)
+
+
+class _Phases:
+    """Wall seconds of each named phase of a build (for ``benchmarks/build.py``; not stored)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t
+
+
+def _counts(batches: Sequence[Batch], merged: Batch, admitted: Batch, snap: Snapshot,
+            per_source: Mapping[str, Any], accepted: list[str]) -> dict[str, Any]:
+    """The record counts a build stores (and compares with the next build's, see the manifest)."""
+    return {
         "files": len(batches),
         "entries": len(snap.entries),
         "facts": len(admitted.facts),
@@ -112,21 +171,6 @@ def _build(
         "per_source": {k: v.json() for k, v in per_source.items()},
         "accepted_missing": accepted,
     }
-    graph = build_franchises(snap)
-    counts["franchises"] = len(graph)
-    counts["end_of_data"] = end.isoformat() if end else None
-    links, members = _franchise_rows(graph)
-    derived = derive(snap, graph).rows()
-    derived["forecasts"], counts["forecast"] = (
-        _forecasts(snap, graph, end) if forecasts and end else ([], {"fitted": False, "error": "not asked"}))
-    index = _title_index(snap, graph)
-    derived["title_answers"] = _title_answers(index, (t for a in snap.entries.values() for _, t in a.all_titles() if t))
-    blobs = {TITLE_INDEX: pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)}
-    build_id = catalog.replace(
-        admitted, snap, data_dir=where, as_of=as_of, started_at=started, counts=counts,
-        franchise_links=links, franchise_members=members, derived=derived, blobs=blobs,
-    )
-    return BuildReport(build_id, where, as_of, len(batches), counts, time.perf_counter() - t0, accepted)
 
 
 def _title_index(snap: Snapshot, graph: FranchiseGraph) -> TitleIndex:

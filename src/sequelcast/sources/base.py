@@ -4,10 +4,15 @@ A :class:`FileSource` names a source, the files it reads below a data directory,
 facts were observed, and a pure ``parse(data, location) -> Batch`` function. Reading a file is the
 only I/O; :func:`read_source_file` turns an unreadable file into a
 :class:`~sequelcast.errors.SourceFileError` naming the file.
+
+Every file parser runs through :meth:`FileSource.parse`, which sends each record holding text that
+UTF-8 cannot store (a lone surrogate, e.g. from a JSON escape such as ``"\\ud800"``) to the
+rejects with a reason (:func:`reject_unstorable`): one check for every source.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -29,8 +34,12 @@ class FileSource:
 
     name: str
     pattern: str
-    parse: Parser
+    parser: Parser
     description: str
+
+    def parse(self, data: bytes, location: str) -> Batch:
+        """The records of one file (``parser``), those with text UTF-8 cannot store moved to the rejects."""
+        return reject_unstorable(self.parser(data, location))
 
     def discover(self, data_dir: Path) -> list[Path]:
         """The files of this source below ``data_dir``, sorted."""
@@ -99,7 +108,8 @@ def decode_json(data: bytes, source: str, location: str) -> Any:
 
 
 def reject(source: str, location: str, reason: str, raw: Any) -> Reject:
-    """A :class:`Reject` whose ``raw`` is JSON (or the text itself)."""
+    """A :class:`Reject` whose ``raw`` is JSON (or the text itself); a lone surrogate in any of its
+    texts is written as its ``\\udxxx`` escape, so that every reject can be stored."""
     if isinstance(raw, str):
         text = raw
     else:
@@ -107,7 +117,73 @@ def reject(source: str, location: str, reason: str, raw: Any) -> Reject:
             text = json.dumps(raw, ensure_ascii=False, default=str)
         except (TypeError, ValueError):
             text = repr(raw)
-    return Reject(source=source, location=location, reason=reason, raw=text)
+    return Reject(source=storable(source), location=storable(location), reason=storable(reason),
+                  raw=storable(text))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate(text: str) -> str | None:
+    """The first lone surrogate of ``text`` (a code point UTF-8 cannot encode), or ``None``.
+
+    >>> lone_surrogate("Frieren"), lone_surrogate("進撃の巨人"), lone_surrogate("bad \\ud800 text")
+    (None, None, '\\ud800')
+    """
+    if text.isascii():
+        return None
+    found = _SURROGATE.search(text)
+    return found.group() if found else None
+
+
+def storable(text: str) -> str:
+    """``text`` with every lone surrogate written as its escape (``\\ud800``): text UTF-8 can store.
+
+    >>> storable("a\\udc80b")
+    'a\\\\udc80b'
+    """
+    if lone_surrogate(text) is None:
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _unstorable_field(record: Any) -> tuple[str, str] | None:
+    """``(field, surrogate)`` of the first text of ``record`` (a str, or a list/tuple of them) that
+    UTF-8 cannot store; a fact's value is named by the fact's field."""
+    for name, value in vars(record).items():
+        if type(value) is str:
+            bad = lone_surrogate(value)
+        elif isinstance(value, (tuple, list)):
+            bad = next((b for v in value if isinstance(v, str) and (b := lone_surrogate(v))), None)
+        else:
+            continue
+        if bad is not None:
+            return (str(vars(record).get("field", name)) if name == "value" else name), bad
+    return None
+
+
+_RECORD_LISTS = tuple(f.name for f in dataclasses.fields(Batch)
+                      if f.name not in ("rejects", "source", "location", "observed_at", "skipped"))
+
+
+def reject_unstorable(batch: Batch) -> Batch:
+    """Move every record of ``batch`` holding text that UTF-8 cannot store (a lone surrogate, which
+    Python lets a JSON escape or a ``surrogateescape`` decoding produce) to ``batch.rejects``, with a
+    reason naming the field and the code point. Returns ``batch`` (changed in place)."""
+    for name in _RECORD_LISTS:
+        records = getattr(batch, name)
+        bad = [(i, found) for i, r in enumerate(records) if (found := _unstorable_field(r)) is not None]
+        if not bad:
+            continue
+        drop = {i for i, _ in bad}
+        for i, (fld, char) in bad:
+            rec = records[i]
+            batch.rejects.append(reject(
+                batch.source, batch.location,
+                f"{fld} holds a lone surrogate (U+{ord(char):04X}), text UTF-8 cannot store",
+                {"record": type(rec).__name__, **vars(rec)}))
+        setattr(batch, name, [r for i, r in enumerate(records) if i not in drop])
+    return batch
 
 
 def parse_int(value: Any) -> int | None:
