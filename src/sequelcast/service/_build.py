@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import pickle
 import time
 import warnings
@@ -110,19 +111,19 @@ def _build(
         graph = build_franchises(snap)
     counts["franchises"] = len(graph)
     counts["end_of_data"] = end.isoformat() if end else None
-    # The forecast fit (native code that releases the GIL) runs on a second core while the
-    # rest is derived here; both are joined before the one write transaction.
+    # Three jobs at once, joined before the one write transaction: the title index and its
+    # answers (pure Python) in a forked child process, started before any thread exists; the
+    # forecast fit (mostly native code that releases the GIL) on a thread; the derived rows here.
+    titles = _TitleJob.start(snap, graph)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sequelcast-forecast") as pool:
         fitted = pool.submit(_forecasts, snap, graph, end) if forecasts and end else None
         with phases("derived"):
             links, members = _franchise_rows(graph)
             derived = derive(snap, graph).rows()
-        with phases("title answers"):
-            index = _title_index(snap, graph)
-            derived["title_answers"] = _title_answers(
-                index, (t for a in snap.entries.values() for _, t in a.all_titles() if t))
-            blobs = {TITLE_INDEX: pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)}
-            del index
+        with phases("title index wait"):
+            index_blob, derived["title_answers"] = titles.result()
+            blobs = {TITLE_INDEX: index_blob}
+            del titles, index_blob
         with phases("forecast wait"):
             derived["forecasts"], counts["forecast"] = (
                 fitted.result() if fitted is not None else ([], {"fitted": False, "error": "not asked"}))
@@ -207,6 +208,62 @@ def _title_answers(index: TitleIndex, titles: Iterable[str]) -> list[dict[str, A
         if p.norm.isascii() and exact_key(p.norm) not in answers and parse_title(p.norm) == p:
             answers[parsed_key(p)] = answer(p.norm)
     return [{"key": k, "mal_id": m} for k, m in answers.items()]
+
+
+class _TitleJob:
+    """The pickled title index and :func:`_title_answers`, computed in a forked child (Linux) or here.
+
+    The child inherits the snapshot and franchises (nothing is sent to it) and sends back the
+    index's pickle and the answers; if the platform cannot fork, the child dies or it does not
+    answer within ``timeout`` seconds, both are computed in this process instead, so a build
+    never depends on the child.
+    """
+
+    def __init__(self, snap: Snapshot, graph: FranchiseGraph, timeout: float) -> None:
+        self._snap, self._graph, self._timeout = snap, graph, timeout
+        self._conn: Any = None
+        self._child: Any = None
+
+    @classmethod
+    def start(cls, snap: Snapshot, graph: FranchiseGraph, timeout: float = 600.0) -> _TitleJob:
+        job = cls(snap, graph, timeout)
+        if "fork" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("fork")
+            job._conn, sender = ctx.Pipe(duplex=False)
+            job._child = ctx.Process(target=_send_titles, args=(snap, graph, sender),
+                                     name="sequelcast-title-index", daemon=True)
+            job._child.start()
+            sender.close()
+        return job
+
+    def result(self) -> tuple[bytes, list[dict[str, Any]]]:
+        """The index's pickle and the answers: the child's when it sent them, else computed here."""
+        got: tuple[bytes, list[dict[str, Any]]] | None = None
+        if self._child is not None:
+            try:
+                if self._conn.poll(self._timeout):
+                    got = self._conn.recv()
+            except (EOFError, OSError):  # the child died before answering
+                got = None
+            finally:
+                self._conn.close()
+                self._child.join(timeout=5)
+                if self._child.is_alive():
+                    self._child.kill()
+                    self._child.join()
+        return got if got is not None else _titles(self._snap, self._graph)
+
+
+def _titles(snap: Snapshot, graph: FranchiseGraph) -> tuple[bytes, list[dict[str, Any]]]:
+    """The title index (pickled, as stored) and what it answers for every catalog title."""
+    index = _title_index(snap, graph)
+    answers = _title_answers(index, (t for a in snap.entries.values() for _, t in a.all_titles() if t))
+    return pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL), answers
+
+
+def _send_titles(snap: Snapshot, graph: FranchiseGraph, conn: Any) -> None:
+    conn.send(_titles(snap, graph))
+    conn.close()
 
 
 def _forecasts(snap: Snapshot, graph: FranchiseGraph, when: date) -> tuple[list[dict[str, Any]], dict[str, Any]]:
