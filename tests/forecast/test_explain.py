@@ -88,3 +88,29 @@ def test_factors_are_sorted_and_limited(data: SurvivalData) -> None:
     sizes = [abs(f.effect) for f in groups]
     assert sizes == sorted(sizes, reverse=True)
     assert all(": " in f.text for f in factors)
+
+
+#: Groups whose words claim a direction ("top 5%", "23% of the time", "more keeps coming").
+_DIRECTIONAL = ("popularity", "score", "studio", "source_left", "source_pace", "era")
+
+
+def test_directional_groups_hold_only_monotone_columns() -> None:
+    from sequelcast.forecast.models import MONOTONE
+
+    for group in _DIRECTIONAL:
+        assert set(GROUPS[group]) <= set(MONOTONE), group
+
+
+def test_studio_record_never_contradicts_its_rate(data: SurvivalData) -> None:
+    """A higher studio record never reads "lowers" while a lower one reads "raises"."""
+    from sequelcast.forecast.models import MONOTONE
+
+    model = DiscreteTimeBoostingModel(monotone=MONOTONE, random_state=0)
+    model.fit(data.X, data.durations, data.events)
+    X = data.X.iloc[:40]
+    effects, _ = group_effects(model, X, data.X, np.ones(len(X)))
+    ref = float(data.X["studio_rate"].median())
+    rate = X["studio_rate"].to_numpy()
+    eff = effects["studio"].to_numpy()
+    assert (eff[rate > ref] >= -1e-9).all()
+    assert (eff[rate < ref] <= 1e-9).all()

@@ -312,7 +312,8 @@ def _spell_row(
         "next_known": next_known, "duration": duration, "event": next_known is not None,
         "at_risk": nxt is None, "airing": airing,
         "episodes_aired": _episodes_aired(season.episodes, season.start, end, as_of),
-        "estimated": open_ended or bool(getattr(season, "end_estimated", False)),
+        # an end projected from the episode count matters once the season is over
+        "estimated": open_ended or (bool(getattr(season, "end_estimated", False)) and not airing),
     }
 
 

@@ -34,17 +34,28 @@ from sequelcast.forecast.dataset import SOURCE_MATERIAL_COLUMNS
 from sequelcast.forecast.models import CalibratedModel, CoxModel, SurvivalModel
 from sequelcast.words import plural
 
-#: Feature groups explained together, by group name.
+#: Feature groups explained together, by group name. A group whose words claim a direction
+#: ("popularity in the top 5%", "its other shows got another season 23% of the time", "still
+#: publishing: more keeps coming") holds only columns of
+#: :data:`~sequelcast.forecast.models.MONOTONE` (and their missing flags), so its sign always
+#: agrees with its words; the unconstrained columns that measure the same thing are explained
+#: in a group of their own (``engagement``, ``studio_size``, ``source_extent``).
 GROUPS: dict[str, tuple[str, ...]] = {
-    "popularity": ("log_members", "members_pct_year", "log_scored_by", "log_favorites",
-                   "favorites_ratio", "members_vs_first", "log_anilist_members"),
+    "popularity": ("log_members", "members_pct_year"),
+    "engagement": ("log_scored_by", "log_favorites", "favorites_ratio", "members_vs_first",
+                   "log_anilist_members"),
     "trend": ("members_growth",),
     "activity": ("log_recent_entries",),
     "score": ("score",),
     "source": ("src_manga", "src_novel", "src_original", "src_game", "src_other"),
-    "studio": ("studio_rate", "studio_log_n"),
+    "studio": ("studio_rate",),
+    "studio_size": ("studio_log_n",),
     "sales": ("log_disc_sales", "disc_sales_missing"),
-    "source_left": SOURCE_MATERIAL_COLUMNS,
+    "source_left": ("src_running",),
+    "source_pace": ("src_volumes_per_episode",),
+    "source_extent": tuple(c for c in SOURCE_MATERIAL_COLUMNS
+                           if c not in ("src_running", "src_volumes_per_episode")),
+    "dates": ("dates_estimated",),
     "genres": ("g_action", "g_comedy", "g_fantasy", "g_romance", "g_adventure", "g_drama",
                "g_scifi", "g_slice_of_life", "g_sports", "g_ecchi", "g_mystery",
                "g_supernatural", "t_school", "t_isekai", "t_music", "t_harem", "t_mecha",
@@ -144,6 +155,35 @@ def _describe_studio(row: Mapping[str, Any]) -> str:
         if name != "the studio" else f"the studio's other shows got another season {rate:.0%} of the time"
 
 
+def _describe_engagement(row: Mapping[str, Any]) -> str:
+    ratio = _get(row, "favorites_ratio")
+    if not math.isnan(ratio):
+        return f"{ratio:.1%} of its members made it a favorite"
+    scored = _get(row, "log_scored_by")
+    if not math.isnan(scored):
+        return f"{round(math.expm1(scored)):,} MyAnimeList ratings"
+    return "fan engagement unknown"
+
+
+def _describe_studio_size(row: Mapping[str, Any]) -> str:
+    n = round(math.expm1(_get(row, "studio_log_n"))) if not math.isnan(_get(row, "studio_log_n")) else 0
+    name = row.get("_studio") or "the studio"
+    return f"{name}: {plural(n, 'earlier season')} of other franchises on record"
+
+
+def _describe_source_extent(row: Mapping[str, Any]) -> str:
+    if _get(row, "src_linked") != 1:
+        return "no source work linked (original, or not matched)"
+    parts = []
+    years = _get(row, "src_years_running")
+    if not math.isnan(years):
+        parts.append(f"published for {plural(round(years), 'year')}")
+    vols = _get(row, "src_log_volumes")
+    if not math.isnan(vols):
+        parts.append(plural(round(math.expm1(vols)), "volume"))
+    return "source " + ", ".join(parts) if parts else "source material, length unknown"
+
+
 def _describe_source_left(row: Mapping[str, Any]) -> str:
     summary = row.get("_source")
     if summary:
@@ -164,8 +204,17 @@ _DESCRIBE: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "popularity": _describe_popularity,
     "trend": _describe_number("members grew {:+.0%} over the last year", "members_growth",
                               math.expm1),
-    "activity": _describe_number("{:.0f} new franchise entries (movie, OVA...) in the last 2 years",
-                                 "log_recent_entries", lambda v: round(math.expm1(v))),
+    "engagement": _describe_engagement,
+    "activity": lambda row: (
+        plural(round(math.expm1(_get(row, "log_recent_entries"))), "new franchise entry",
+               "new franchise entries") + " (movie, OVA...) in the last 2 years"
+        if not math.isnan(_get(row, "log_recent_entries")) else "recent franchise entries unknown"),
+    "studio_size": _describe_studio_size,
+    "source_extent": _describe_source_extent,
+    "source_pace": _describe_number("{:.1f} episodes per volume of source so far",
+                                    "src_volumes_per_episode", lambda v: 1.0 / v if v else math.nan),
+    "dates": lambda row: ("dates estimated (an old or little-known show)"
+                          if _get(row, "dates_estimated") == 1 else "dates known"),
     "score": _describe_number("MyAnimeList score {:.2f}", "score"),
     "source": _describe_source,
     "studio": _describe_studio,
@@ -255,6 +304,8 @@ def waited_effect(model: SurvivalModel, X: pd.DataFrame, waited: np.ndarray,
 
 
 def _verb(effect: float) -> str:
+    if abs(effect) <= 1e-6:
+        return "hardly changes the chance"
     return "raises the chance" if effect > 0 else "lowers the chance"
 
 
@@ -283,7 +334,8 @@ def explain_forecasts(
     horizon
         Horizon (years) of the probability being explained.
     top
-        Number of feature groups kept per show (the waiting time is always added).
+        Number of feature groups kept per show (the waiting time is always added, and so is the
+        source material left when a source work is linked).
     current
         The forecast at ``horizon`` of each row, when already computed (saves time).
     labels
@@ -307,9 +359,13 @@ def explain_forecasts(
             values["_studio"] = labels[i].get("studio", "")
             values["_source"] = labels[i].get("source", "")
         eff = effects.iloc[i]
-        order = eff.abs().sort_values(ascending=False).index[:top]
+        order = [g for g in eff.abs().sort_values(ascending=False).index[:top]
+                 if abs(eff[g]) > 1e-6]
+        if _get(values, "src_linked") == 1 and "source_left" in eff.index \
+                and "source_left" not in order:
+            order.append("source_left")  # the article's leading argument: always said when known
         factors = [Factor(g, float(eff[g]), kind, f"{_DESCRIBE[g](values)}: {_verb(eff[g])}")
-                   for g in order if abs(eff[g]) > 1e-6]
+                   for g in order]
         if abs(wait[i]) > 1e-6 and waited[i] > 2.0 / 365.25:
             factors.append(Factor("waited", float(wait[i]), "probability",
                                   f"{_ago(waited[i])}: {_verb(wait[i])}"))
