@@ -1,10 +1,13 @@
 """Regenerate docs/backtest.md and its reliability plots from the real data.
 
     python scripts/backtest_report.py [--data ../shared/data] [--dates 2016-12-25,2018-05-07,2020-12-31,2022-06-30]
+                                      [--jobs 2] [--db sqlite:///path/catalog.db] [--render-only]
 
-Builds the full catalog into a temporary SQLite file, runs ``sequelcast backtest`` at each date
-(the same code as the command) and writes the tables, the plots (docs/img/) and the command
-itself into docs/backtest.md. Takes about ten minutes on 2 cores.
+Builds the full catalog into a temporary SQLite file (or reads an already built one with
+``--db``), runs ``sequelcast backtest`` at each date (the same code as the command) and writes
+the tables, the plots (docs/img/) and the command itself into docs/backtest.md. Each date's
+summary is also saved as ``.scratch/backtest-<date>.json`` as soon as it is done;
+``--render-only`` writes the page from those files without running anything.
 """
 
 from __future__ import annotations
@@ -134,13 +137,24 @@ def _table(summary: dict) -> str:
     return "\n".join(lines)
 
 
+SAVED = ROOT / ".scratch"
+
+
+def _saved(as_of: date) -> Path:
+    return SAVED / f"backtest-{as_of.isoformat()}.json"
+
+
 def _one(settings: Settings, as_of: date) -> dict:
     """One backtest date (run in its own process, with its own model directory), its summary."""
     t0 = time.perf_counter()
     settings = dataclasses.replace(settings, model_dir=settings.model_dir / as_of.isoformat())
     with Sequelcast(settings) as svc:
         s = svc.backtest(as_of, (1, 2, 3, 5), IMG).summary
-    print(f"{as_of}: {time.perf_counter() - t0:.0f} s, kept {s['selected']}", flush=True)
+    s["seconds"] = time.perf_counter() - t0
+    # saved at once, so a formatting error or a later date never loses this one
+    SAVED.mkdir(exist_ok=True)
+    _saved(as_of).write_text(json.dumps(s, indent=1), encoding="utf-8")
+    print(f"{as_of}: {s['seconds']:.0f} s, kept {s['selected']}, coverage {s['coverage']:.1%}", flush=True)
     return s
 
 
@@ -164,25 +178,36 @@ def _section(s: dict) -> str:
     )
 
 
+def _run(data: Path, db: str | None, dates: list[date], jobs: int) -> tuple[list[dict], str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(db=db or f"sqlite:///{Path(tmp) / 'c.db'}", data=data, today=None,
+                            model_dir=Path(tmp) / "cache", downloads=Path(tmp) / "downloads")
+        with Sequelcast(settings) as svc:
+            if db is None:
+                svc.build(data, forecasts=False)
+            outcome = svc.data_date().isoformat()
+        with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+            summaries = list(pool.map(_one, [settings] * len(dates), dates))
+    return summaries, outcome
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--dates", default="2016-12-25,2018-05-07,2020-12-31,2022-06-30")
     parser.add_argument("--jobs", type=int, default=2, help="backtest dates run in parallel processes")
+    parser.add_argument("--db", default=None,
+                        help="an already built catalog (SQLAlchemy URL) instead of a fresh build")
+    parser.add_argument("--render-only", action="store_true",
+                        help="write the page from the saved .scratch/backtest-<date>.json files")
     args = parser.parse_args()
     IMG.mkdir(parents=True, exist_ok=True)
     dates = [date.fromisoformat(text) for text in args.dates.split(",")]
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(db=f"sqlite:///{Path(tmp) / 'c.db'}", data=args.data, today=None,
-                            model_dir=Path(tmp) / "cache", downloads=Path(tmp) / "downloads")
-        with Sequelcast(settings) as svc:
-            svc.build(args.data, forecasts=False)
-            outcome = svc.data_date()
-        with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            summaries = list(pool.map(_one, [settings] * len(dates), dates))
-    # saved before any formatting, so a formatting error never loses an hour of backtests
-    (ROOT / ".scratch").mkdir(exist_ok=True)
-    (ROOT / ".scratch" / "backtest-summaries.json").write_text(json.dumps(summaries, indent=1), encoding="utf-8")
+    if args.render_only:
+        summaries = [json.loads(_saved(d).read_text(encoding="utf-8")) for d in dates]
+        outcome = summaries[0]["outcome_date"]
+    else:
+        summaries, outcome = _run(args.data, args.db, dates, args.jobs)
     sections = [_section(s) for s in summaries]
     machine = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
     text = (INTRO.format(outcome=outcome, machine=machine) + "\n## Overview\n\n" + _overview(summaries)

@@ -103,7 +103,9 @@ def test_started_season_without_end_or_episodes_is_airing_and_estimated() -> Non
                          date(1993, 1, 1))
     spells = build_spells({"a": [long_runner]}, AS_OF)
     row = spells.loc["a:1"]
-    assert row["at_risk"] and row["airing"] and row["estimated"]
+    assert row["at_risk"]
+    assert row["airing"]
+    assert row["estimated"]
     assert row["duration"] == pytest.approx(1 / 365.25)
     assert row["episodes_aired"] > 1000  # one a week since 1993
 
