@@ -118,7 +118,7 @@ def test_ledger_record_replay_and_score(env: dict[str, str]) -> None:
 
     score = json.loads(run(env, "ledger", "score", "--json"))
     assert {"n_forecasts", "n_resolved", "brier", "horizons", "calibration"} <= set(score)
-    assert score["n_forecasts"] == first["n_forecasts"] + len(rows)
+    assert score["n_forecasts"] + score["n_early"] == first["n_forecasts"] + len(rows)
     assert 0 < score["n_resolved"] <= len(rows)  # the forecasts of the catalog's date cannot be resolved yet
     assert set(score["horizons"]) == {"1", "2", "3", "5"}
     assert 0.0 <= score["brier"] <= 1.0

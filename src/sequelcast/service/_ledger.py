@@ -9,7 +9,7 @@ backtest. The scores are :func:`sequelcast.report.score_ledger`'s.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -135,8 +135,8 @@ def _dedupe(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _outcomes(rows: Sequence[dict[str, Any]], svc: Sequelcast,
-              outcome_date: date) -> tuple[list[tuple[float, bool] | None], int]:
-    """Each row's outcome in the newest data, and how many were "early" (see ``outcomes_for``)."""
+              outcome_date: date) -> tuple[list[tuple[float, bool] | None], set[int]]:
+    """Each row's outcome in the newest data, and the rows that were "early" (see ``outcomes_for``)."""
     import pandas as pd
 
     from sequelcast.forecast import inputs_from_snapshot
@@ -146,7 +146,7 @@ def _outcomes(rows: Sequence[dict[str, Any]], svc: Sequelcast,
     snap = svc.catalog.snapshot(outcome_date)
     seasons = inputs_from_snapshot(snap, build_franchises(snap)).seasons_by_franchise
     out: list[tuple[float, bool] | None] = [None] * len(rows)
-    early = 0
+    early: set[int] = set()
     by_date: dict[date, list[int]] = {}
     for i, r in enumerate(rows):
         by_date.setdefault(r["as_of"], []).append(i)
@@ -159,10 +159,29 @@ def _outcomes(rows: Sequence[dict[str, Any]], svc: Sequelcast,
         frame = pd.DataFrame([{c: rows[i][c] for c in cols} for i in idx],
                              index=pd.Index([str(i) for i in idx], name="spell_id"), dtype=object)
         found, _ = outcomes_for(frame, seasons, as_of, outcome_date)
-        early += int(found["early"].sum())
         for sid, o in found.iterrows():
             out[int(str(sid))] = (float(o["duration"]), bool(o["event"]))
+            if bool(o["early"]):
+                early.add(int(str(sid)))
     return out, early
+
+
+def score_without_early(rows: Sequence[dict[str, Any]], outcomes: Sequence[tuple[float, bool] | None],
+                        early: Collection[int], outcome_date: date) -> dict[str, Any]:
+    """:func:`~sequelcast.report.score_ledger` of the rows not in ``early`` (indexes), plus ``n_early``.
+
+    Examples
+    --------
+    >>> rows = [{"as_of": date(2020, 1, 1), "p_1y": p, "p_2y": None, "p_3y": None, "p_5y": None}
+    ...         for p in (0.2, 0.8, 0.1)]
+    >>> s = score_without_early(rows, [(3.0, False), (0.5, True), (0.01, True)], {2}, date(2023, 1, 1))
+    >>> s["n_forecasts"], s["n_early"], s["horizons"]["1"]["auc"]
+    (2, 1, 1.0)
+    """
+    kept = [i for i in range(len(rows)) if i not in early]
+    score = rp.score_ledger([rows[i] for i in kept], [outcomes[i] for i in kept], outcome_date)
+    score["n_early"] = len(early)
+    return score
 
 
 def ledger_score(svc: Sequelcast) -> dict[str, Any]:
@@ -170,16 +189,14 @@ def ledger_score(svc: Sequelcast) -> dict[str, Any]:
 
     Each show counts once per date (the earliest run's forecast). Adds ``runs`` (how many of
     each kind) and ``n_early`` (forecasts whose next season the newest data dates on or before the
-    forecast's date: counted as announced a day later, as in the backtest) to the scores.
+    forecast's date: the show was not really waiting, only the data of the time lacked the link;
+    left out of every score, as in the backtest, see docs/backtest.md) to the scores.
     """
     ledger = Ledger(svc.catalog)
     rows = _dedupe(ledger.forecasts())
     outcome_date = svc.data_date()
-    outcomes, early = _outcomes(rows, svc, outcome_date) if rows else ([], 0)
-    score = rp.score_ledger(rows, outcomes, outcome_date)
-    # the newest data dates these shows' next season on or before the forecast's date (the data
-    # of the time did not know it yet); they count as announced a day later, as in the backtest
-    score["n_early"] = early
+    outcomes, early = _outcomes(rows, svc, outcome_date) if rows else ([], set())
+    score = score_without_early(rows, outcomes, early, outcome_date)
     kinds: dict[str, int] = {}
     for run in ledger.runs():
         kinds[run["kind"]] = kinds.get(run["kind"], 0) + 1
