@@ -114,3 +114,23 @@ def test_studio_record_never_contradicts_its_rate(data: SurvivalData) -> None:
     eff = effects["studio"].to_numpy()
     assert (eff[rate > ref] >= -1e-9).all()
     assert (eff[rate < ref] <= 1e-9).all()
+
+
+def test_binary_group_is_weighed_against_both_values(data: SurvivalData) -> None:
+    """A one-column 0/1 group (``dates``) reads against the mix of both values in the training
+    data: opposite signs for 0 and 1 under a monotone model, not "hardly changes" for the common
+    value."""
+    train = data.X.copy()
+    rng = np.random.default_rng(0)
+    # a binary column that carries signal: the shows that got a next season, with noise
+    train["dates_estimated"] = np.where(rng.random(len(train)) < 0.8, data.events,
+                                        ~data.events).astype(float)
+    model = DiscreteTimeBoostingModel(monotone={"dates_estimated": 1}, random_state=0)
+    model.fit(train, data.durations, data.events)
+    X = train.iloc[:30].copy()
+    X["dates_estimated"] = [0.0, 1.0] * 15
+    effects, _ = group_effects(model, X, train, np.ones(len(X)))
+    eff = effects["dates"].to_numpy()
+    flag = X["dates_estimated"].to_numpy()
+    assert (eff[flag == 1.0] > 0).all()
+    assert (eff[flag == 0.0] < 0).all()

@@ -8,7 +8,8 @@ history...):
   ``coef * (value - training mean)`` summed over the group's columns (exact for that model).
 - Models with a ``log_hazard(X, times)`` method (the discrete-time boosting model): perturbation
   of the hazard. The group's columns are set to a reference row (training medians, and the most
-  common category of one-hot groups); the effect is the change of the log hazard, averaged over
+  common category of one-hot groups; a group of one 0/1 column is set to each value, weighted by
+  its share in the training data); the effect is the change of the log hazard, averaged over
   the middle of each year of the horizon after the time already waited (one-at-a-time,
   SHAP-like). It is cheap: one classifier row per show, group and year.
 - Any other model: the same perturbation on the forecast probability at ``horizon``.
@@ -285,11 +286,37 @@ def group_effects(
     base = score(X)
     out = {}
     for g, cols in groups.items():
+        share = _binary_share(reference, cols)
+        if share is not None:
+            out[g] = _binary_effect(X, cols[0], share, base, score)
+            continue
         Xg = X.copy()
         for c in cols:
             Xg[c] = float(ref[c])
         out[g] = base - score(Xg)
     return pd.DataFrame(out, index=X.index), kind
+
+
+def _binary_share(reference: pd.DataFrame, cols: Sequence[str]) -> float | None:
+    """Share of 1s of a one-column group holding only 0/1 (missing aside), else ``None``."""
+    if len(cols) != 1:
+        return None
+    values = reference[cols[0]].dropna()
+    if values.empty or not values.isin((0.0, 1.0)).all():
+        return None
+    return float(values.mean())
+
+
+def _binary_effect(X: pd.DataFrame, col: str, share: float, base: np.ndarray,
+                   score: Callable[[pd.DataFrame], np.ndarray]) -> np.ndarray:
+    """A 0/1 column against the mix of both values in the training data (interventional SHAP of
+    one binary feature): ``f(x) - (p f(1) + (1 - p) f(0))``. A median reference would equal the
+    show's own value for most shows and read "hardly changes"; this gives a finished source
+    ``p (f(0) - f(1))``, which a monotone model keeps at or below zero. Missing values: 0."""
+    ones, zeros = X.copy(), X.copy()
+    ones[col], zeros[col] = 1.0, 0.0
+    effect = base - (share * score(ones) + (1.0 - share) * score(zeros))
+    return np.where(X[col].isna().to_numpy(), 0.0, effect)
 
 
 def waited_effect(model: SurvivalModel, X: pd.DataFrame, waited: np.ndarray,
