@@ -26,18 +26,26 @@ TINY_DATA = Path(__file__).resolve().parent / "fixtures" / "tiny"
 #: the title index is resolve.candidates; rapidfuzz itself, which the title grammar uses for one
 #: edit distance, imports in about 10 ms).
 HEAVY = ("numpy", "pandas", "sklearn", "matplotlib", "scipy", "lifelines", "sequelcast.resolve.candidates")
+#: What a read of a SQLite catalog does not need either: SQLAlchemy (sqlite3 reads the derived
+#: tables), pydantic (Typer's adapters, skipped for text and flags), httpx and the sources.
+SLOW_IMPORTS = ("sqlalchemy", "pydantic", "httpx", "fastapi", "sequelcast.sources")
 
 
-def loaded_after(code: str, env: dict[str, str] | None = None) -> list[str]:
-    """The heavy modules of :data:`HEAVY` in ``sys.modules`` after running ``code`` in a new interpreter."""
+def loaded_after(code: str, env: dict[str, str] | None = None, heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    """The modules of ``heavy`` in ``sys.modules`` after running ``code`` in a new interpreter."""
     probe = f"{code}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                          env={**(env or os.environ), "PYTHONPATH": SRC})
-    return [m for m in json.loads(out.stdout.splitlines()[-1]) if m in HEAVY]
+    return [m for m in json.loads(out.stdout.splitlines()[-1]) if m in heavy]
 
 
 def test_importing_the_cli_loads_no_numpy_pandas_or_rapidfuzz() -> None:
     assert loaded_after("import sequelcast.cli") == []
+
+
+def test_importing_the_cli_loads_no_sqlalchemy_pydantic_or_httpx() -> None:
+    assert loaded_after("import sequelcast.cli", heavy=SLOW_IMPORTS) == []
+    assert loaded_after("import sequelcast.cli, sqlalchemy", heavy=SLOW_IMPORTS) == ["sqlalchemy"]
 
 
 def test_parsing_a_query_loads_no_numpy() -> None:
@@ -120,4 +128,4 @@ def test_cli_reads_of_a_stored_title_load_no_numpy(command: str, synthetic_catal
     code = ("import sys\nfrom sequelcast.cli import app\n"
             f"try:\n    app([{command!r}, {answered!r}, '--json'])\nexcept SystemExit as e:\n"
             "    assert not e.code, e.code\n")
-    assert loaded_after(code, env) == []
+    assert loaded_after(code, env, HEAVY + SLOW_IMPORTS) == []

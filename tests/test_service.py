@@ -181,3 +181,14 @@ def test_announced_refusal_names_the_entry_and_its_dates() -> None:
     tba = _announced_message("Show", {"status": "announced", "title": "Show 2", "mal_id": None,
                                       "first_seen": None, "expected": None})
     assert tba.endswith("Show 2, air date TBA")
+
+
+def test_the_child_deriving_past_dates_runs_at_a_lower_priority(tmp_path: Path) -> None:
+    """Its seconds of CPU give way to the requests the parent answers meanwhile."""
+    import os
+
+    from sequelcast.service._app import CHILD_NICENESS
+
+    with Sequelcast(settings(f"sqlite:///{tmp_path / 'c.db'}", tmp_path)) as svc:
+        child = svc._child().submit(os.nice, 0).result()
+    assert child == min(os.nice(0) + CHILD_NICENESS, 19)

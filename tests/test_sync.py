@@ -292,3 +292,11 @@ def test_a_part_with_a_weak_etag_is_downloaded_again(fake: Upstreams, tmp_path: 
     assert not report.files[0].resumed
     assert "Range" not in fake.requests[0].headers
     assert u.path(tmp_path, DAY1).read_bytes() == fake.bodies["anime-relations.txt"]
+
+
+def test_the_cli_lists_every_source_sync_accepts() -> None:
+    """``sync --source``'s help names the sources without importing them (a read command starts fast)."""
+    from sequelcast.cli_sync import SOURCE_NAMES
+    from sequelcast.service._sync import source_names
+
+    assert list(SOURCE_NAMES) == source_names()

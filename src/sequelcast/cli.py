@@ -18,7 +18,6 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from sequelcast import service
@@ -27,7 +26,6 @@ from sequelcast._console import PipeConsole
 from sequelcast.api.serve import serve as _serve
 from sequelcast.errors import ConfigError, ResolveError, SequelcastError
 from sequelcast.settings import Settings, data_dir_candidates, normalize_db_url, parse_date_option
-from sequelcast.sources.webhook import check_url as check_webhook_url
 from sequelcast.words import duration_years, or_unknown, ordinal, plural
 
 app = typer.Typer(
@@ -144,6 +142,8 @@ def build(
     if not data_dirs:
         raise SequelcastError(_no_data_message(settings))
     cutoff = _as_of(as_of)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from sequelcast.sources import DATA_SOURCES
 
     if not quiet:
@@ -654,7 +654,9 @@ def watch_check(
     """Compare each watched show with the catalog (run after `sequelcast build`): what changed?"""
     notify = None
     if webhook is not None:
-        url = check_webhook_url(webhook)
+        from sequelcast.sources.webhook import check_url  # httpx: only with --webhook
+
+        url = check_url(webhook)
 
         def notify(events: list[dict[str, Any]]) -> None:
             from sequelcast.service._feeds import send_webhook  # httpx

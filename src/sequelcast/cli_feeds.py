@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 
 from sequelcast import cli as _cli
-from sequelcast.service._feeds import calendar
 
 
 @_cli.handle_errors
@@ -25,6 +24,8 @@ def calendar_command(
     db: _cli.DbOption = None,
 ) -> None:
     """An iCalendar (.ics) of the announced next seasons with a date, to subscribe to."""
+    from sequelcast.service._feeds import calendar
+
     with _cli._service(db) as svc:
         text = calendar(svc.catalog, datetime.now(UTC), watchlist=watchlist)
     if out is None:

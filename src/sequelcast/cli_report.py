@@ -15,7 +15,6 @@ from typing import Annotated, Any
 import typer
 
 from sequelcast import service
-from sequelcast.catalog import open_catalog
 from sequelcast.cli import (
     AsOfOption,
     DbOption,
@@ -94,6 +93,8 @@ def _migrated(db: str | None) -> Iterator[service.Sequelcast]:
     with _service(db) as svc:
         svc.catalog  # noqa: B018 - refuses a missing or never-built catalog, creating nothing
         settings = svc.settings
+    from sequelcast.catalog import open_catalog
+
     with open_catalog(settings.db, create=True) as cat, service.Sequelcast(settings, catalog=cat) as ready:
         yield ready
 

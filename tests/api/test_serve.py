@@ -35,6 +35,9 @@ def test_serve_runs_the_factory_in_workers(
 
     monkeypatch.setattr(uvicorn, "run", run)
     serve(host="127.0.0.1", port=8123, workers=2, db=tiny_catalog_url)
+    serve(host="127.0.0.1", port=8123, workers=1, db=tiny_catalog_url, access_log=False)
+    assert [c["access_log"] for c in calls] == [True, False]
+    calls.pop()
     assert len(calls) == 1
     assert calls[0]["app"] == FACTORY
     assert calls[0]["factory"] is True

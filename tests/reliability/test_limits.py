@@ -133,3 +133,31 @@ def test_as_of_work_stays_within_the_disk_budget(url: str, tmp_path: Path) -> No
             assert client.get("/api/v1/forecast/100", params={"as_of": "2025-06-01"}).status_code == 200
         cached = list(settings.model_dir.glob("*.pickle"))
         assert bool(cached) is expect_files, cached
+
+
+def test_health_answers_while_every_thread_is_busy(url: str, tmp_path: Path) -> None:
+    """The routes that read the catalog run in ``Limits.threads`` threads; /health (a SQLite catalog)
+    runs on the event loop, so it answers while all of them are taken and a fact sheet waits."""
+    import threading
+
+    import anyio.to_thread
+
+    app = create_app(make_settings(url, tmp_path), limits=Limits(threads=2))
+
+    async def main() -> None:
+        release = threading.Event()
+        async with app.router.lifespan_context(app), httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            assert anyio.to_thread.current_default_thread_limiter().total_tokens == 2
+            holders = [asyncio.create_task(anyio.to_thread.run_sync(release.wait)) for _ in range(2)]
+            await asyncio.sleep(0)
+            sheet = asyncio.create_task(client.get("/api/v1/anime/100"))
+            with anyio.fail_after(60):  # a deadlock guard, not a timing
+                health = await client.get("/api/v1/health")
+            assert health.status_code == 200
+            assert not sheet.done()  # it waits for a thread
+            release.set()
+            await asyncio.gather(*holders)
+            assert (await sheet).status_code == 200
+
+    asyncio.run(main())

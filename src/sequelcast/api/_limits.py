@@ -14,9 +14,13 @@ in flight                               ``503`` + ``Retry-After``
 requests in flight per client
 ``cache_budget_mb`` (2048) of cache     after each ``as_of`` request, the least recently
 files (``*.pickle`` in the cache dir)   written cache files are deleted until under budget
+``threads`` (8) threads run the routes  a route waits for a free thread (anyio's default is 40;
+that read the catalog                   they hold the GIL most of the time, so more threads
+                                        only take turns at it: a longer tail)
 =====================================  =======================================================
 
-``/api/v1/health`` and ``/static`` are never limited, so a saturated server still says it is up.
+``/api/v1/health`` and ``/static`` are never limited, so a saturated server still says it is up;
+``/health`` runs on the event loop (for a SQLite catalog), so it never waits for a thread either.
 Memory: the service keeps one snapshot, one franchise graph and one fitted model in memory
 (the last date asked), so memory does not grow with the number of dates.
 """
@@ -48,6 +52,7 @@ class Limits:
     per_client_as_of: int = 1
     retry_after: int = 10
     cache_budget_mb: int = 2048
+    threads: int = 8
 
 
 def prune_cache(cache_dir: Path, budget_bytes: int) -> list[Path]:

@@ -13,6 +13,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -102,14 +103,18 @@ def create_app(settings: Settings | None = None, catalog_url: str | None = None,
     if catalog_url:
         settings = dataclasses.replace(settings, db=normalize_db_url(catalog_url))
     svc = Sequelcast(settings)
+    limits = limits or Limits()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # the routes that read the catalog run in this many threads (anyio's default is 40): they
+        # hold the GIL for most of their time, so more threads only take turns at it, slower
+        anyio.to_thread.current_default_thread_limiter().total_tokens = limits.threads
         try:
             if warm:
                 svc.title_index()
             else:
-                svc.catalog  # noqa: B018 - open it now: a missing catalog is logged at startup
+                svc.reads  # noqa: B018 - open it now: a missing catalog is logged at startup
         except SequelcastError as exc:  # keep serving: every request answers 503 with the reason
             logger.warning("the catalog cannot be opened yet: %s", exc)
         try:
@@ -137,7 +142,7 @@ def create_app(settings: Settings | None = None, catalog_url: str | None = None,
     app.include_router(feeds_router)
     _mount_web(app)
     _openapi.install(app)
-    app.add_middleware(LimitWork, limits=limits or Limits(), cache_dir=settings.model_dir)
+    app.add_middleware(LimitWork, limits=limits, cache_dir=settings.model_dir)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     return app

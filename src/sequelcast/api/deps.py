@@ -40,8 +40,9 @@ __all__ = [
 ]
 
 
-def get_service(request: Request) -> Sequelcast:
-    """The :class:`Sequelcast` of the app serving ``request``."""
+async def get_service(request: Request) -> Sequelcast:
+    """The :class:`Sequelcast` of the app serving ``request`` (``async``: FastAPI would run a plain
+    function in its thread pool, one more hand-over per request)."""
     svc: Sequelcast = request.app.state.sequelcast
     return svc
 

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from sequelcast.catalog import open_catalog
 from sequelcast.settings import Settings, normalize_db_url
 
 #: The app factory every worker calls (it reads the settings from the environment).
@@ -26,9 +25,14 @@ def serve(
         str | None,
         typer.Option("--db", help="Catalog URL (sqlite:///file.db or postgresql://...). Env: SEQUELCAST_DB."),
     ] = None,
+    access_log: Annotated[bool, typer.Option(
+        "--access-log/--no-access-log",
+        help="Log one line per request on stderr (uvicorn's access log); off, a request costs less.")] = True,
 ) -> None:
     """Serve the JSON API (/api/v1, docs at /docs) and the web page (/) over the catalog."""
     import uvicorn
+
+    from sequelcast.catalog import open_catalog
 
     settings = Settings.from_env(os.environ)  # noqa: TID251 - an edge reads the environment once
     url = normalize_db_url(db) if db else settings.db
@@ -37,4 +41,5 @@ def serve(
     os.environ["SEQUELCAST_DB"] = url  # noqa: TID251 - the workers read their settings from the environment
     typer.echo(f"Serving sequelcast on http://{host}:{port}/ with {workers} worker(s) "
                "(JSON API docs at /docs); Ctrl+C stops.")
-    uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level="info",
+                access_log=access_log)

@@ -9,15 +9,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, create_engine, delete, event, func, insert, select
+from sqlalchemy import Date, create_engine, delete, event, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine, ExceptionContext
 from sqlalchemy.exc import DatabaseError, InterfaceError, OperationalError, SQLAlchemyError
 
 from sequelcast.catalog import schema as s
+from sequelcast.catalog._read import Reads
 from sequelcast.domain import (
     FACT_FIELDS,
     LIST_FIELDS,
-    PAGE_FIELDS,
     Anime,
     Batch,
     CollectionMember,
@@ -150,11 +150,20 @@ def _chunks(rows: Sequence[dict[str, Any]]) -> Iterator[Sequence[dict[str, Any]]
         yield rows[i : i + _CHUNK]
 
 
-class Catalog:
-    """A catalog database. Open it with :func:`open_catalog`; close it (or use ``with``)."""
+class Catalog(Reads):
+    """A catalog database. Open it with :func:`open_catalog`; close it (or use ``with``).
+
+    The reads of one show's answers are :class:`~sequelcast.catalog._read.Reads`' (plain SQL run
+    here through SQLAlchemy); everything else is written with SQLAlchemy Core.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.url = engine.url.render_as_string(hide_password=True)
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), dict(params or {}))]
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -168,7 +177,7 @@ class Catalog:
         self.close()
 
     @property
-    def backend(self) -> str:
+    def backend(self) -> str:  # type: ignore[override]  # read-only here: the engine's dialect
         return self.engine.dialect.name
 
     def version(self) -> int:
@@ -359,11 +368,6 @@ class Catalog:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(select(s.source_links).order_by(s.source_links.c.mal_id))]
 
-    def get_anime(self, mal_id: int) -> Anime | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(s.anime).where(s.anime.c.mal_id == mal_id)).first()
-        return _anime_from_row(row) if row else None
-
     def all_anime(self) -> list[Anime]:
         with self.engine.connect() as conn:
             return [_anime_from_row(r) for r in conn.execute(select(s.anime))]
@@ -403,22 +407,6 @@ class Catalog:
         with self.engine.connect() as conn:
             return {m: (f, n) for m, f, n in conn.execute(q)}
 
-    def page_facts(self, mal_id: int, as_of: date | None = None) -> dict[str, dict[str, Any]]:
-        """The newest poster URL and synopsis of an entry known on ``as_of``: field -> ``{"value",
-        "source", "observed_at"}`` (fields of :data:`~sequelcast.domain.PAGE_FIELDS`; absent when
-        unknown)."""
-        f = s.facts.c
-        q = select(f.field, f.value, f.source, f.observed_at).where(
-            f.mal_id == mal_id, f.field.in_(PAGE_FIELDS)).order_by(f.observed_at)
-        if as_of is not None:
-            q = q.where(f.observed_at <= as_of)
-        out: dict[str, dict[str, Any]] = {}
-        with self.engine.connect() as conn:
-            for field, value, source, observed in conn.execute(q):
-                out[field] = {"value": json.loads(value), "source": source,
-                              "observed_at": str(observed)[:10]}
-        return out
-
     def franchise_memberships(self) -> tuple[dict[int, str], dict[str, int]]:
         """MAL id -> franchise id of every member, and franchise id -> number of seasons (announced
         ones without a MAL id included), from the last build."""
@@ -436,50 +424,16 @@ class Catalog:
 
     # -- derived tables (written by the build, read by every query) ----------------------------
 
-    def derived_of(self, mal_id: int) -> dict[str, Any] | None:
-        """The derived row of one entry: ``franchise_id``, ``next_season``, ``peers``."""
-        with self.engine.connect() as conn:
-            row = conn.execute(select(s.anime_derived).where(s.anime_derived.c.mal_id == mal_id)).first()
-        return dict(row._mapping) if row else None
-
-    def franchise_doc(self, franchise_id: str) -> dict[str, Any] | None:
-        """The stored JSON of one franchise."""
-        with self.engine.connect() as conn:
-            doc = conn.execute(select(s.franchises.c.doc).where(s.franchises.c.id == franchise_id)).scalar()
-        return dict(doc) if doc is not None else None
-
     def franchise_docs(self) -> list[dict[str, Any]]:
         """The stored JSON of every franchise."""
         with self.engine.connect() as conn:
             return [dict(doc) for doc in conn.execute(select(s.franchises.c.doc)).scalars()]
-
-    def stored_forecast(self, franchise_id: str) -> dict[str, Any] | None:
-        """The forecast the build stored for a waiting franchise (``None``: not waiting)."""
-        q = select(s.forecasts.c.doc).where(s.forecasts.c.franchise_id == franchise_id)
-        with self.engine.connect() as conn:
-            doc = conn.execute(q).scalar()
-        return dict(doc) if doc is not None else None
 
     def stored_forecasts(self) -> list[dict[str, Any]]:
         """Every forecast the build stored, in the order of ``forecast --all``."""
         with self.engine.connect() as conn:
             return [dict(d) for d in conn.execute(select(s.forecasts.c.doc).order_by(s.forecasts.c.position))
                     .scalars()]
-
-    def title_answer(self, key: str) -> tuple[bool, int | None]:
-        """Whether the build stored an answer of the title resolver under ``key`` (see
-        ``service._derive.exact_key``), and the MAL id it chose (``None``: it refused)."""
-        q = select(s.title_answers.c.mal_id).where(s.title_answers.c.key == key)
-        with self.engine.connect() as conn:
-            row = conn.execute(q).first()
-        return (False, None) if row is None else (True, None if row[0] is None else int(row[0]))
-
-    def blob(self, name: str) -> tuple[str, bytes] | None:
-        """A binary artifact of the build: ``(sequelcast version that wrote it, bytes)``."""
-        q = select(s.derived_blobs.c.version, s.derived_blobs.c.data).where(s.derived_blobs.c.name == name)
-        with self.engine.connect() as conn:
-            row = conn.execute(q).first()
-        return (str(row[0]), bytes(row[1])) if row else None
 
     # -- watchlist (kept across builds) -------------------------------------------------------
 
@@ -511,11 +465,6 @@ class Catalog:
         q = select(s.watch_events).order_by(s.watch_events.c.id.desc()).limit(limit)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
-
-    def last_build(self) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(s.builds).order_by(s.builds.c.id.desc()).limit(1)).first()
-        return dict(row._mapping) if row else None
 
     def rejects(self, limit: int | None = None) -> list[dict[str, Any]]:
         q = select(s.rejects).order_by(s.rejects.c.id)

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sequelcast import __version__
-from sequelcast.catalog import Catalog, open_catalog
+from sequelcast.catalog import Reads, open_reads
+from sequelcast.catalog._read import SqliteReads, sqlite_path
 from sequelcast.domain import Anime
 from sequelcast.errors import CatalogError, ModelError, NotFoundError
-from sequelcast.service import _watch
 from sequelcast.service._cache import BoundedCache, disk_cached
 from sequelcast.service._derive import (
     DEFAULT_MODEL,
@@ -32,12 +32,14 @@ from sequelcast.service._derive import (
 from sequelcast.settings import Settings
 
 # What only some commands need is imported where it is used, so that a query about one show
-# starts fast: scikit-learn (forecast), rapidfuzz (titles), the sources and httpx (build, fetch).
+# starts fast: scikit-learn (forecast), rapidfuzz (titles), the sources and httpx (build, fetch),
+# SQLAlchemy (anything but the reads of one show from a SQLite file), the watchlist's xml.
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     import httpx
 
+    from sequelcast.catalog import Catalog
     from sequelcast.forecast import BacktestResult, Forecaster
     from sequelcast.resolve import Match, TitleIndex
     from sequelcast.service._build import BuildReport
@@ -89,6 +91,18 @@ def _clean(value: Any) -> Any:
     return value
 
 
+#: How much lower the child that derives past dates runs than the process that answers requests
+#: (``nice``): its seconds of CPU then wait while a request wants the CPU.
+CHILD_NICENESS = 10
+
+
+def lower_priority() -> None:
+    """Run this process (the child deriving past dates) at :data:`CHILD_NICENESS` below its parent."""
+    import os
+
+    os.nice(CHILD_NICENESS)
+
+
 def _prune(directory: Path, pattern: str, keep: int) -> None:
     """Delete all but the ``keep`` newest files matching ``pattern`` (the disk budget)."""
     files = sorted(directory.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
@@ -114,7 +128,8 @@ class Sequelcast:
     Notes
     -----
     Thread-safe: the caches compute each key once and never block readers of other keys; the
-    catalog's engine gives each thread its own connection (SQLite runs in WAL mode). Past dates
+    reads of one show's answers (:attr:`reads`) use one connection per thread (a SQLite file, in
+    WAL mode, through :mod:`sqlite3`; other databases through the engine's pool). Past dates
     are derived, and models fitted, one at a time (a semaphore), so that CPU-bound work never
     holds more than one thread's share of the GIL while reads are being answered.
 
@@ -131,6 +146,7 @@ class Sequelcast:
                  view_cache_size: int = VIEW_CACHE_SIZE, model_cache_size: int = MODEL_CACHE_SIZE) -> None:
         self.settings = settings
         self._catalog = catalog
+        self._reads: Reads | None = catalog
         self._owns_catalog = catalog is None
         self._open_lock = threading.Lock()
         self.view_cache: BoundedCache[StoredView] = BoundedCache(view_cache_size, lambda v: v.catalog.close())
@@ -148,10 +164,31 @@ class Sequelcast:
     def catalog(self) -> Catalog:
         """The catalog, opened on first use (a missing catalog raises :class:`CatalogError`)."""
         if self._catalog is None:
+            from sequelcast.catalog import open_catalog  # SQLAlchemy: not for the reads of one show
+
             with self._open_lock:
                 if self._catalog is None:
                     self._catalog = open_catalog(self.settings.db, create=False)
         return self._catalog
+
+    @property
+    def reads(self) -> Reads:
+        """The reads of one show's answers (:class:`~sequelcast.catalog.Reads`): those of the catalog
+        given to this object, else of :func:`~sequelcast.catalog.open_reads` (a SQLite file is read
+        through :mod:`sqlite3`, one connection per thread, without SQLAlchemy; another database
+        through the catalog, when it is already open)."""
+        if self._reads is None:
+            with self._open_lock:
+                if self._reads is None:
+                    shared = self._catalog if sqlite_path(self.settings.db) is None else None
+                    self._reads = shared or open_reads(self.settings.db)
+        return self._reads
+
+    def reads_in_process(self) -> bool:
+        """Whether :attr:`reads` is open on a local SQLite file (:mod:`sqlite3`): a read of one row
+        then takes microseconds and never waits on a network, so the API's ``/health`` makes it on
+        the event loop instead of queueing for a thread."""
+        return isinstance(self._reads, SqliteReads)
 
     def close(self) -> None:
         """Close the catalog if this object opened it (the next call opens it again), the files of
@@ -161,9 +198,10 @@ class Sequelcast:
             if self._pool is not None:
                 self._pool.shutdown()
                 self._pool = None
-            if self._catalog is not None and self._owns_catalog:
-                self._catalog.close()
-                self._catalog = None
+            if self._owns_catalog:
+                for opened in {id(x): x for x in (self._catalog, self._reads) if x is not None}.values():
+                    opened.close()
+                self._catalog = self._reads = None
 
     def __enter__(self) -> Sequelcast:
         return self
@@ -172,7 +210,7 @@ class Sequelcast:
         self.close()
 
     def _build(self) -> dict[str, Any]:
-        build = self.catalog.last_build()
+        build = self.reads.last_build()
         if build is None:
             raise CatalogError("the catalog holds no build: run `sequelcast build` first")
         return build
@@ -181,7 +219,7 @@ class Sequelcast:
         """Identifies the catalog's last build (caches of another build are never read)."""
         build = self._build()
         stamp = build["finished_at"].isoformat() if build["finished_at"] else ""
-        text = f"{__version__}|{self.catalog.engine.url!r}|{build['id']}|{stamp}"
+        text = f"{__version__}|{self.reads.url}|{build['id']}|{stamp}"
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     # -- the date, decided once ---------------------------------------------------------------
@@ -211,7 +249,7 @@ class Sequelcast:
         takes never holds this process's GIL), kept in ``settings.model_dir`` and opened through
         the bounded cache."""
         if self._stored(when):
-            return StoredView(self.catalog)
+            return StoredView(self.reads)
         return self.view_cache.get((self.build_key(), when), lambda: self._past_view(when))
 
     def _past_view(self, when: date) -> StoredView:
@@ -224,7 +262,7 @@ class Sequelcast:
                     url = self.catalog.engine.url.render_as_string(hide_password=False)
                     self._child().submit(write_past_view, url, when, str(path)).result()
             _prune(directory, "asof-*.db", VIEW_FILES_KEPT)
-        return StoredView(open_catalog(f"sqlite:///{path}", create=False))
+        return StoredView(open_reads(f"sqlite:///{path}"))
 
     def _child(self) -> ProcessPoolExecutor:
         import multiprocessing
@@ -232,7 +270,8 @@ class Sequelcast:
 
         with self._open_lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=lower_priority)
             return self._pool
 
     # -- titles -------------------------------------------------------------------------------
@@ -243,7 +282,7 @@ class Sequelcast:
 
     def _load_index(self) -> TitleIndex:
         from sequelcast.resolve import TitleIndex
-        stored = self.catalog.blob(TITLE_INDEX)
+        stored = self.reads.blob(TITLE_INDEX)
         if stored is not None and stored[0] == __version__:
             try:
                 index: TitleIndex = pickle.loads(stored[1])
@@ -264,7 +303,7 @@ class Sequelcast:
         text = title_or_id.strip()
         mal_id = parse_mal_id(text)
         if mal_id is not None:
-            if self.catalog.get_anime(mal_id) is None:
+            if self.reads.get_anime(mal_id) is None:
                 raise NotFoundError(f"MAL id {mal_id} is not in the catalog")
             return mal_id
         stored = self.stored_answer(text)
@@ -277,12 +316,12 @@ class Sequelcast:
     def stored_answer(self, text: str) -> int | None:
         """The resolver's answer the build stored for a query (a catalog title typed out, or an ASCII
         query parsed like one), read without loading the title index; ``None``: ask the resolver."""
-        stored, mal_id = self.catalog.title_answer(exact_key(text))
+        stored, mal_id = self.reads.title_answer(exact_key(text))
         if stored or not text.isascii():
             return mal_id
         from sequelcast.resolve.normalize import parse_title
 
-        return self.catalog.title_answer(parsed_key(parse_title(text)))[1]
+        return self.reads.title_answer(parsed_key(parse_title(text)))[1]
 
     def _franchise_id(self, view: View, title_or_id: str, when: date) -> tuple[int, str]:
         """The MAL id a title means and its franchise (:func:`~sequelcast.resolve.resolve_one`
@@ -336,7 +375,7 @@ class Sequelcast:
         fid, next_after, peers = view.about(mal_id)
         sheet = entry_json(entry)
         sheet["as_of"] = iso(when)
-        sheet["page"] = self.catalog.page_facts(mal_id, when)  # poster URL and synopsis, with their source
+        sheet["page"] = self.reads.page_facts(mal_id, when)  # poster URL and synopsis, with their source
         sheet["peers"] = peers
         fr = view.franchise(fid) if fid else None
         if fr is not None:
@@ -381,7 +420,7 @@ class Sequelcast:
     def _waiting(self, fid: str, when: date, model: str) -> dict[str, Any] | None:
         """The forecast of a franchise, ``None`` when it is not waiting for a next season."""
         if self._forecast_stored(when, model):
-            return self.catalog.stored_forecast(fid)
+            return self.reads.stored_forecast(fid)
         fc = self.forecaster(when, model)
         if fid not in set(fc.at_risk()["franchise_id"]):
             return None
@@ -452,7 +491,9 @@ class Sequelcast:
               progress: Callable[..., None] | None = None, *, forecasts: bool = True,
               allow_missing: Collection[str] = ()) -> BuildReport:
         """Rebuild the catalog (created if needed) with its derived tables; see :func:`build_catalog`."""
+        from sequelcast.catalog import open_catalog
         from sequelcast.service._build import build_catalog
+
         if self._catalog is None:
             with self._open_lock:
                 if self._catalog is None:
@@ -508,6 +549,8 @@ class Sequelcast:
     def watch_add(self, title_or_id: str) -> dict[str, Any]:
         """Put a show on the watchlist with its next-season status in the catalog; returns the row."""
         mal_id = self.find_mal_id(title_or_id)
+        from sequelcast.service import _watch  # xml and urllib: not for a read
+
         return _watch.add(self.catalog, mal_id, self._watched(mal_id), self.settings.forecast_date())
 
     def watch_remove(self, title_or_id: str) -> int:
@@ -528,10 +571,14 @@ class Sequelcast:
 
         ``notify(events)`` (the webhook) runs before the check is stored; if it raises, nothing is.
         """
+        from sequelcast.service import _watch  # xml and urllib: not for a read
+
         return _watch.check(self.catalog, self._watched, self.settings.forecast_date(), notify=notify)
 
     def watch_feed(self, base_url: str = "https://sequelcast.invalid/") -> str:
         """An Atom feed of the watchlist's events, newest first."""
+        from sequelcast.service import _watch  # xml and urllib: not for a read
+
         return _watch.feed(self.catalog.watch_events(), base_url)
 
 

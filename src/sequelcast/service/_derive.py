@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sequelcast.catalog import Catalog, open_catalog
 from sequelcast.domain import Anime, Evidence, NextSeason, Snapshot
-from sequelcast.franchise import season_state
 
 if TYPE_CHECKING:  # the forecast package pulls in scikit-learn; franchise is needed by builds only
+    from sequelcast.catalog import Reads
     from sequelcast.forecast import ShowForecast
     from sequelcast.franchise import Franchise, FranchiseGraph
     from sequelcast.resolve.normalize import ParsedTitle
@@ -86,6 +85,8 @@ def next_season_json(ns: NextSeason) -> dict[str, Any]:
 
 def franchise_json(fr: Franchise) -> dict[str, Any]:
     """The stable JSON shape of a franchise (``sequelcast franchise --json``)."""
+    from sequelcast.franchise import season_state  # builds only: a query reads the stored JSON
+
     return {
         "id": fr.id,
         "title": fr.title,
@@ -250,7 +251,7 @@ class View(Protocol):
 class StoredView:
     """The derived tables of the catalog's last build (one indexed read per call)."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Reads) -> None:
         self.catalog = catalog
 
     def entry(self, mal_id: int) -> Anime | None:
@@ -316,6 +317,7 @@ def write_past_view(catalog_url: str, when: date, path: str) -> None:
     Runs in a child process (:meth:`sequelcast.service.Sequelcast.view`), so the seconds of CPU it
     takes never hold the server's GIL. The file appears complete or not at all.
     """
+    from sequelcast.catalog import open_catalog
     from sequelcast.franchise import build_franchises
 
     with open_catalog(catalog_url, create=False) as catalog:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from sequelcast.catalog import Catalog
 from sequelcast.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from sequelcast.catalog import Catalog
 
 
 def next_key(ns: dict[str, Any]) -> str:
