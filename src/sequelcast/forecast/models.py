@@ -300,6 +300,13 @@ class DiscreteTimeBoostingModel(SurvivalModel):
     monotone
         Column name -> +1/-1: the hazard may only rise (fall) with that feature
         (``HistGradientBoostingClassifier(monotonic_cst=...)``), e.g. :data:`MONOTONE`.
+    max_wait
+        Years after which every period shares the hazard of the first one past ``max_wait``
+        (its time waited); few announcements come later, the table and the forecasts get much
+        smaller. ``None``: every period of the training data has its own.
+    thin
+        Keep one non-event period in ``thin`` before ``max_wait``, weighing ``thin`` (see
+        :meth:`person_periods`); 1 keeps them all.
     """
 
     _linear = True
@@ -307,8 +314,8 @@ class DiscreteTimeBoostingModel(SurvivalModel):
     def __init__(
         self,
         step: float = 0.25,
-        max_iter: int = 200,
-        learning_rate: float = 0.05,
+        max_iter: int = 100,
+        learning_rate: float = 0.1,
         max_depth: int = 3,
         min_samples_leaf: int = 50,
         l2_regularization: float = 1.0,
@@ -316,8 +323,12 @@ class DiscreteTimeBoostingModel(SurvivalModel):
         n_threads: int | None = 1,
         random_state: int | None = 0,
         monotone: dict[str, int] | None = None,
+        max_wait: float | None = 10.0,
+        thin: int = 4,
     ) -> None:
         self.monotone = monotone
+        self.max_wait = max_wait
+        self.thin = thin
         self.n_threads = n_threads
         self.step = step
         self.max_iter = max_iter
@@ -328,19 +339,73 @@ class DiscreteTimeBoostingModel(SurvivalModel):
         self.l2_regularization = l2_regularization
         self.random_state = random_state
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """A model pickled before ``max_wait``, ``thin`` and the bins existed (a forecaster kept
+        on disk by an earlier version) keeps predicting as it was fitted: every period its own
+        hazard, features unbinned."""
+        state = {"max_wait": None, "thin": 1, **state}
+        if "classifier_" in state:
+            state.setdefault("bin_edges_", None)
+        super().__setstate__(state)
+
     def _periods(self) -> int:
         return max(int(math.ceil(self.max_time_ / self.step)), 1)
+
+    def _last_own(self) -> int:
+        """Index of the last period with a hazard of its own (later periods share it)."""
+        if self.max_wait is None:
+            return self._periods() - 1
+        return min(max(int(math.ceil(self.max_wait / self.step)), 1), self._periods() - 1)
+
+    def person_periods(self, durations: np.ndarray, events: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The weighted spell-period rows the classifier is fitted on (after ``max_time_`` is set).
+
+        Every spell is at risk in periods ``0 .. last`` (``last``: the period of its exit; spells
+        past the last period end in it), and its announcement, if any, falls in ``last``.
+        Two reductions keep the weighted likelihood and shrink the table:
+
+        - periods from :meth:`_last_own` on share one hazard (their time waited is the same), so
+          a spell's non-event periods there are one row weighing their number (exact);
+        - before that, one non-event period in ``thin`` is kept (every ``thin``-th, from a
+          seeded offset per spell) and weighs ``thin``: the case-control trick of discrete-time
+          hazards, unbiased for the log-likelihood. Event rows are always kept.
+
+        Returns
+        -------
+        spell, period, y, weight : numpy.ndarray
+            One entry per row: index of the spell, its period (capped at :meth:`_last_own`),
+            whether the announcement fell in it, and its sample weight.
+        """
+        own = self._last_own()
+        thin = max(int(self.thin), 1)
+        last = np.minimum((durations / self.step).astype(int), self._periods() - 1)
+        n = len(durations)
+        head = np.minimum(last, own - 1) + 1  # periods before the shared tail, per spell
+        spell = np.repeat(np.arange(n), head)
+        k = np.arange(len(spell)) - np.repeat(np.cumsum(head) - head, head)
+        y = (k == last[spell]) & events[spell]
+        offset = np.random.default_rng(self.random_state).integers(0, thin, n)
+        keep = y | ((k + offset[spell]) % thin == 0)
+        spell, k, y = spell[keep], k[keep], y[keep]
+        w = np.where(y, 1.0, float(thin))
+        tail = last >= own  # spells reaching the shared tail
+        tail_event = tail & events
+        n_tail = np.where(tail, last - own + 1 - tail_event, 0)  # its non-event periods
+        quiet = np.flatnonzero(n_tail > 0)
+        loud = np.flatnonzero(tail_event)
+        spell = np.concatenate([spell, quiet, loud])
+        k = np.concatenate([k, np.full(len(quiet) + len(loud), own)])
+        y = np.concatenate([y, np.zeros(len(quiet), bool), np.ones(len(loud), bool)])
+        w = np.concatenate([w, n_tail[quiet].astype(float), np.ones(len(loud))])
+        order = np.lexsort((k, spell))
+        return spell[order], k[order], y[order], w[order]
 
     def _fit(self, Z: np.ndarray, durations: np.ndarray, events: np.ndarray) -> None:
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        K = self._periods()
-        last = np.minimum((durations / self.step).astype(int), K - 1)  # period of exit
-        counts = last + 1
-        rows = np.repeat(np.arange(len(Z)), counts)
-        k = np.concatenate([np.arange(c) for c in counts])
-        y = (k == last[rows]) & events[rows]  # spells past the last period end in it
-        t = (k + 0.5) * self.step
+        spell, k, y, w = self.person_periods(durations, events)
+        self.bin_edges_: list[np.ndarray] | None = [_bin_edges(col) for col in Z.T]
         self.classifier_ = HistGradientBoostingClassifier(
             max_iter=self.max_iter, learning_rate=self.learning_rate, max_depth=self.max_depth,
             min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,
@@ -350,7 +415,7 @@ class DiscreteTimeBoostingModel(SurvivalModel):
         if len(np.unique(y)) < 2:
             raise ModelError("DiscreteTimeBoostingModel: needs both events and non-events")
         with self._threads():
-            self.classifier_.fit(self._rows(Z[rows], t), y)
+            self.classifier_.fit(self._rows(Z, spell, (k + 0.5) * self.step), y, sample_weight=w)
 
     def _constraints(self) -> list[int] | None:
         if not self.monotone:
@@ -364,20 +429,26 @@ class DiscreteTimeBoostingModel(SurvivalModel):
         limit_threads(self.n_threads)
         return contextlib.nullcontext()
 
-    def _rows(self, Z: np.ndarray, t: np.ndarray) -> np.ndarray:
-        cols = [Z, t]
+    def _rows(self, Z: np.ndarray, which: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Classifier rows: the binned features of spells ``Z[which]``, with times ``t``."""
+        binned = Z if self.bin_edges_ is None else np.column_stack(
+            [np.searchsorted(edges, col, side="left")
+             for edges, col in zip(self.bin_edges_, Z.T, strict=True)])
+        cols = [binned[which].astype(float), t]
         names = list(self.columns_)
         if self.calendar and "start_year" in names and "airing_weeks" in names:
             ended = Z[:, names.index("start_year")] + Z[:, names.index("airing_weeks")] / 52.18
-            cols.append(ended + t)
+            cols.append(ended[which] + t)
         return np.column_stack(cols)
 
     def _curves(self, Z: np.ndarray, upto: float) -> tuple[np.ndarray, np.ndarray]:
         K = min(self._periods(), int(math.ceil(upto / self.step)) + 1)
-        t = (np.arange(K) + 0.5) * self.step
-        rows = self._rows(np.repeat(Z, K, axis=0), np.tile(t, len(Z)))
+        own = min(K, self._last_own() + 1)  # periods with a hazard of their own; later: the last
+        t = (np.arange(own) + 0.5) * self.step
+        rows = self._rows(Z, np.repeat(np.arange(len(Z)), own), np.tile(t, len(Z)))
         with self._threads():
-            h = self.classifier_.predict_proba(rows)[:, 1].reshape(len(Z), K)
+            h = self.classifier_.predict_proba(rows)[:, 1].reshape(len(Z), own)
+        h = h[:, np.minimum(np.arange(K), own - 1)]
         H = np.cumsum(-np.log1p(-np.clip(h, 0.0, 1.0 - 1e-9)), axis=1)
         return np.arange(K + 1.0) * self.step, np.column_stack([np.zeros(len(Z)), H])
 
@@ -388,18 +459,38 @@ class DiscreteTimeBoostingModel(SurvivalModel):
     def log_hazard(self, X: pd.DataFrame, times: Any) -> np.ndarray:
         """Log of the yearly hazard at ``times`` (``(n, m)``, one row per sample) after the end.
 
-        Cheap (one classifier row per value), used to explain forecasts.
+        Cheap (one classifier row per sample and distinct period: times past ``max_wait`` share
+        one), used to explain forecasts.
         """
         self._check_fitted()
         Z = self._transform(X)
         T = np.asarray(times, dtype=float)
         T = np.broadcast_to(T if T.ndim == 2 else T[None, :], (len(Z), T.shape[-1]))
-        k = np.minimum(np.floor(T / self.step), self._periods() - 1).ravel()
-        rows = np.repeat(np.arange(len(Z)), T.shape[1])
+        own = self._last_own()
+        k = np.minimum(np.floor(T / self.step), own).astype(np.int64).ravel()
+        rows = np.repeat(np.arange(len(Z), dtype=np.int64), T.shape[1])
+        pairs, back = np.unique(rows * (own + 1) + k, return_inverse=True)
         with self._threads():
-            h = self.classifier_.predict_proba(self._rows(Z[rows], (k + 0.5) * self.step))[:, 1]
+            h = self.classifier_.predict_proba(
+                self._rows(Z, pairs // (own + 1), (pairs % (own + 1) + 0.5) * self.step))[:, 1]
         lam = -np.log1p(-np.clip(h, 1e-12, 1.0 - 1e-9)) / self.step
-        return np.log(lam).reshape(T.shape)
+        return np.log(lam)[back.ravel()].reshape(T.shape)
+
+
+def _bin_edges(values: np.ndarray, max_bins: int = 255) -> np.ndarray:
+    """Quantile bin edges of one feature over the spells (as ``HistGradientBoostingClassifier``
+    bins its input: ``x`` is in bin ``i`` when ``edges[i - 1] < x <= edges[i]``).
+
+    The classifier is given bin numbers (at most ``max_bins`` distinct values), so it takes
+    them as they are instead of computing weighted quantiles over every spell-period row (slow
+    in scikit-learn); binning is monotone, so monotone constraints keep their meaning.
+    """
+    distinct = np.unique(values)
+    if len(distinct) <= max_bins:
+        return (distinct[:-1] + distinct[1:]) / 2.0
+    edges = np.percentile(values, np.linspace(0, 100, max_bins + 1)[1:-1],
+                          method="averaged_inverted_cdf")
+    return np.unique(edges)
 
 
 def _fit_cloglog(H: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
