@@ -146,6 +146,10 @@ def test_waiting_franchises_leave_out_an_announced_next_season() -> None:
     aired = Season("a", 1, 1, None, "A", date(2015, 1, 1), date(2015, 3, 1), 12, date(2014, 6, 1))
     nxt = Season("a", 2, 2, None, "A2", date(2019, 1, 1), None, 12, date(2018, 1, 1))
     undated = Season("b", 1, 3, None, "B", None, None, None, date(2012, 9, 22))
-    spells = {"a": [aired, nxt], "b": [undated], "c": [aired]}
-    assert waiting_franchises(spells, date(2018, 5, 7)) == ["b", "c"]
-    assert waiting_franchises(spells, date(2017, 5, 7)) == ["a", "b", "c"]
+    tba = Season("d", 2, 4, None, "A3", None, None, None, date(2016, 1, 1))
+    spells = {"a": [aired, nxt], "b": [undated], "c": [aired], "d": [aired, tba]}
+    # an undated latest season has not aired (the franchise graph's rule): "b" has nothing aired,
+    # "d" has its next season announced with no date (TBA); neither is waiting
+    assert waiting_franchises(spells, date(2018, 5, 7)) == ["c"]
+    assert waiting_franchises(spells, date(2017, 5, 7)) == ["a", "c"]
+    assert waiting_franchises(spells, date(2015, 6, 1)) == ["a", "c", "d"]

@@ -98,6 +98,47 @@ def test_old_show_dated_by_its_broadcast_season() -> None:
     assert dataset.estimate_dates(old, Anime(1, "Old")) is old  # no year: left undated
 
 
+def test_started_season_without_end_or_episodes_is_airing_and_estimated() -> None:
+    long_runner = Season("a", 1, 1, None, "Long runner", date(1993, 4, 1), None, None,
+                         date(1993, 1, 1))
+    spells = build_spells({"a": [long_runner]}, AS_OF)
+    row = spells.loc["a:1"]
+    assert row["at_risk"]
+    assert row["airing"]
+    assert row["estimated"]
+    assert row["duration"] == pytest.approx(1 / 365.25)
+    assert row["episodes_aired"] > 1000  # one a week since 1993
+
+
+def test_undated_franchise_placed_by_title_year_or_first_sighting() -> None:
+    from sequelcast.domain import Snapshot
+    from sequelcast.forecast.dataset import inputs_from_snapshot, waiting_franchises
+
+    class F:  # what inputs_from_snapshot reads of a franchise
+        def __init__(self, fid: str, seasons: list[Season]) -> None:
+            self.id, self.seasons, self.others = fid, seasons, []
+
+    old = Season("old", 1, None, 7, "Old show", None, None, None, date(2012, 9, 22))
+    young = Season("young", 1, None, 8, "New show", None, None, None, date(2018, 1, 10))
+    titled = Season("titled", 1, None, 9, "Robotan (1989)", None, None, None, date(2018, 3, 22))
+    dated = _season("dated", 1, date(2010, 1, 1), date(2010, 3, 26), date(2009, 6, 1), 1)
+    tba = Season("dated", 2, None, 10, "dated 2", None, None, None, date(2012, 9, 22))
+    franchises = [F("old", [old]), F("young", [young]), F("titled", [titled]),
+                  F("dated", [dated, tba])]
+    inputs = inputs_from_snapshot(Snapshot(as_of=AS_OF), franchises)
+    sbf = inputs.seasons_by_franchise
+    assert sbf["old"][0].start == date(2012, 9, 22)  # first sighting, over a year before as_of
+    assert sbf["young"][0].start is None  # seen four months ago: may not have aired
+    assert sbf["titled"][0].start == date(1989, 1, 1)
+    assert sbf["dated"][1].start is None  # after a dated season: announced (TBA), not placed
+    assert waiting_franchises(sbf, AS_OF) == ["old", "titled"]
+    data = make_dataset(inputs, AS_OF)
+    risk = data.spells[data.spells["at_risk"]]
+    assert set(risk["franchise_id"]) == {"old", "titled"}
+    assert risk["estimated"].all()
+    assert (data.X.loc[risk.index, "dates_estimated"] == 1.0).all()
+
+
 def test_members_percentile_mid_rank() -> None:
     year = np.array([1.0, 2.0, 2.0, 4.0])
     assert members_percentile(2.0, year) == pytest.approx(0.5)

@@ -88,3 +88,49 @@ def test_factors_are_sorted_and_limited(data: SurvivalData) -> None:
     sizes = [abs(f.effect) for f in groups]
     assert sizes == sorted(sizes, reverse=True)
     assert all(": " in f.text for f in factors)
+
+
+#: Groups whose words claim a direction ("top 5%", "23% of the time", "more keeps coming").
+_DIRECTIONAL = ("popularity", "score", "studio", "source_left", "source_pace", "era")
+
+
+def test_directional_groups_hold_only_monotone_columns() -> None:
+    from sequelcast.forecast.models import MONOTONE
+
+    for group in _DIRECTIONAL:
+        assert set(GROUPS[group]) <= set(MONOTONE), group
+
+
+def test_studio_record_never_contradicts_its_rate(data: SurvivalData) -> None:
+    """A higher studio record never reads "lowers" while a lower one reads "raises"."""
+    from sequelcast.forecast.models import MONOTONE
+
+    model = DiscreteTimeBoostingModel(monotone=MONOTONE, random_state=0)
+    model.fit(data.X, data.durations, data.events)
+    X = data.X.iloc[:40]
+    effects, _ = group_effects(model, X, data.X, np.ones(len(X)))
+    ref = float(data.X["studio_rate"].median())
+    rate = X["studio_rate"].to_numpy()
+    eff = effects["studio"].to_numpy()
+    assert (eff[rate > ref] >= -1e-9).all()
+    assert (eff[rate < ref] <= 1e-9).all()
+
+
+def test_binary_group_is_weighed_against_both_values(data: SurvivalData) -> None:
+    """A one-column 0/1 group (``dates``) reads against the mix of both values in the training
+    data: opposite signs for 0 and 1 under a monotone model, not "hardly changes" for the common
+    value."""
+    train = data.X.copy()
+    rng = np.random.default_rng(0)
+    # a binary column that carries signal: the shows that got a next season, with noise
+    train["dates_estimated"] = np.where(rng.random(len(train)) < 0.8, data.events,
+                                        ~data.events).astype(float)
+    model = DiscreteTimeBoostingModel(monotone={"dates_estimated": 1}, random_state=0)
+    model.fit(train, data.durations, data.events)
+    X = train.iloc[:30].copy()
+    X["dates_estimated"] = [0.0, 1.0] * 15
+    effects, _ = group_effects(model, X, train, np.ones(len(X)))
+    eff = effects["dates"].to_numpy()
+    flag = X["dates_estimated"].to_numpy()
+    assert (eff[flag == 1.0] > 0).all()
+    assert (eff[flag == 0.0] < 0).all()

@@ -1,7 +1,8 @@
 """The forecast on the real data: train as of 2018-05-07, score against the 2026-08-20 data.
 
-Targets (3-year horizon, selected model): td-AUC >= 0.80, C-index >= 0.75, ICI <= 0.05, better
-than every baseline; coverage >= 97%. Timings are measured by benchmarks/forecast.py, not here.
+Targets (3-year horizon, selected model; issue 10): td-AUC >= 0.85 and at least 0.03 above every
+baseline's, C-index >= 0.75, ICI <= 0.05; coverage >= 97%. Measured (docs/backtest.md): td-AUC
+0.877, best baseline 0.833 (start_year), ICI 0.007, coverage 98.4%. Timings are measured by benchmarks/forecast.py, not here.
 """
 
 from __future__ import annotations
@@ -51,11 +52,11 @@ def test_selected_model_meets_the_targets(result: BacktestResult, tmp_path: Path
     result.plot_reliability(tmp_path / "reliability_2018.png")
     assert result.selected not in BASELINES
     best = summary.loc[result.selected]
-    assert best["td_auc_3"] >= 0.80
+    assert best["td_auc_3"] >= 0.85
     assert best["c_index"] >= 0.75
     assert best["ici_3"] <= 0.05
     for baseline in BASELINES:
-        assert best["td_auc_3"] > summary.loc[baseline, "td_auc_3"]
+        assert best["td_auc_3"] >= summary.loc[baseline, "td_auc_3"] + 0.03
         assert best["c_index"] > summary.loc[baseline, "c_index"]
         assert best["integrated_brier"] < summary.loc[baseline, "integrated_brier"]
 
@@ -71,11 +72,10 @@ def test_backtest_population(result: BacktestResult) -> None:
 def test_every_waiting_show_is_answered(result: BacktestResult) -> None:
     """Coverage: still-airing shows and old shows with estimated dates are scored too.
 
-    The issue's target is 97%; on the real data it is 85% as of 2018-05-07 (waiting franchises
-    whose latest season has neither a start date nor a broadcast year cannot be placed in time).
-    This floor guards what holds today; the gap is in docs/backtest.md.
+    The issue's target, 97% (98.4% as of 2018-05-07 on the real data: what is left are shows the
+    newest data no longer calls TV series; ``scripts/coverage_reasons.py`` counts them).
     """
-    assert result.coverage >= 0.80
+    assert result.coverage >= 0.97
     assert result.n_airing > 0
     assert result.n_estimated > 0
 

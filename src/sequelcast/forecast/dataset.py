@@ -3,7 +3,9 @@
 A *spell* is the wait after one main-line TV season ended:
 
 - it starts at the season's ``end`` (when ``end`` is missing, ``start + 7 * (episodes - 1)`` days
-  is used; a season with neither is skipped: it cannot be placed in time);
+  is used; a season that started with neither is read as still airing on ``as_of``, flagged
+  ``estimated``; a season with no start, once :func:`estimate_dates` has dated what it can, is
+  skipped: it cannot be placed in time);
 - its *event* is the first date the next main-line season was known: ``min(announced, start)``
   of the next :class:`~sequelcast.domain.Season` (``announced`` is a first-seen date, an upper
   bound on the real announcement, and the start date bounds it too);
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -129,6 +132,7 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "franchise_log_episodes",
     "log_others",
     "log_recent_entries",
+    "dates_estimated",
 )
 
 _VOLATILE = ("members", "score", "scored_by", "favorites", "disc_sales", "anilist_members")
@@ -287,9 +291,12 @@ def build_spells(
 def _spell_row(
     fid: str, pos: int, season: Season, nxt: Season | None, as_of: date
 ) -> dict[str, Any] | None:
-    end = season_end(season)
-    if end is None or season.start is None or season.start > as_of:
+    if season.start is None or season.start > as_of:
         return None
+    end = season_end(season)
+    open_ended = end is None
+    if end is None:  # started, no end and no episode count: still airing on as_of (estimated)
+        end = as_of + timedelta(days=1)
     next_known = known_date(nxt) if nxt is not None else None
     if next_known is not None and next_known <= end:
         return None  # successor known before the wait began: not at risk
@@ -305,7 +312,8 @@ def _spell_row(
         "next_known": next_known, "duration": duration, "event": next_known is not None,
         "at_risk": nxt is None, "airing": airing,
         "episodes_aired": _episodes_aired(season.episodes, season.start, end, as_of),
-        "estimated": bool(getattr(season, "end_estimated", False)),
+        # an end projected from the episode count matters once the season is over
+        "estimated": open_ended or (bool(getattr(season, "end_estimated", False)) and not airing),
     }
 
 
@@ -346,15 +354,17 @@ def announced_while_airing(
 def waiting_franchises(seasons_by_franchise: Mapping[str, Sequence[Season]], as_of: date) -> list[str]:
     """Franchises waiting on ``as_of``: a known TV season, none of them still to come.
 
-    The denominator of coverage: a franchise whose latest known season has not started is
-    excluded (its next season is announced); one whose latest season cannot be placed in time
-    (no start date, no broadcast year) counts, and is not answered.
+    The denominator of coverage, with the rule of the franchise graph
+    (:func:`sequelcast.franchise.latest_status`): a franchise whose latest known season has not
+    started (a start after ``as_of``, or no start date at all once :func:`estimate_dates` has
+    dated what it can) is not waiting: that season is its announced next season, or its first
+    season has not aired.
     """
     out = []
     for fid, seasons in seasons_by_franchise.items():
         known = known_seasons(seasons, as_of)
         latest = known[-1] if known else None
-        if latest is not None and (latest.start is None or latest.start <= as_of):
+        if latest is not None and latest.start is not None and latest.start <= as_of:
             out.append(fid)
     return out
 
@@ -582,6 +592,7 @@ def build_features(
                                            if pd.notna(sp["mal_id"]) else None))
         row["log_others"] = math.log1p(max(others_count.get(sp["franchise_id"], 0), 0))
         row["log_recent_entries"] = math.log1p(recent.get(sp["franchise_id"], 0))
+        row["dates_estimated"] = float(bool(sp.get("estimated", False)))
         row["spell_id"] = sid
         rows.append(row)
     frame = pd.DataFrame(rows, columns=["spell_id", *FEATURE_COLUMNS]).set_index("spell_id")
@@ -769,7 +780,11 @@ def inputs_from_snapshot(snapshot: Snapshot, franchises: Iterable[Any]) -> Forec
     others_ids: dict[str, list[int]] = {}
     for f in franchises:
         if f.seasons:
-            seasons[str(f.id)] = [estimate_dates(s, snapshot.entries.get(s.mal_id or -1))
+            # none of its seasons has a start date: by the graph's rule none aired yet, so an old
+            # undated entry may be placed at its first sighting (rule 3 of estimate_dates)
+            undated = all(s.start is None for s in f.seasons)
+            seasons[str(f.id)] = [estimate_dates(s, snapshot.entries.get(s.mal_id or -1),
+                                                 snapshot.as_of, by_first_sighting=undated)
                                   for s in f.seasons]
             others[str(f.id)] = len(f.others)
             others_ids[str(f.id)] = [o.mal_id for o in f.others if o.mal_id is not None]
@@ -786,13 +801,39 @@ def _undated(entry: Anime | None) -> bool:
 _SEASON_MONTH = {"winter": 1, "spring": 4, "summer": 7, "fall": 10}
 
 
-def estimate_dates(season: Season, entry: Anime | None) -> Season:
-    """The season with its start estimated when only the entry's broadcast season or year is known.
+#: An AniDB-style year in parentheses at the end of a title ("Narara Superboard (1998)").
+_TITLE_YEAR = re.compile(r"\((19\d\d|20\d\d)\)\s*$")
+#: An undated season first seen at least this many years before ``as_of`` is placed at its first
+#: sighting (rule 3 of :func:`estimate_dates`); a younger one may not have aired yet.
+UNDATED_MIN_AGE_YEARS = 1.0
 
-    Old shows (before 2006, outside the seasonal lists) often have no start date: the first day
-    of the entry's MAL broadcast season (``spring 1998`` -> 1998-04-01), else of its year, is used,
-    and the episode count comes from the entry when the season has none. The end then follows
-    from :func:`season_end` (one episode a week), and the spell is flagged ``estimated``.
+
+def estimate_dates(
+    season: Season,
+    entry: Anime | None,
+    as_of: date | None = None,
+    *,
+    by_first_sighting: bool = False,
+) -> Season:
+    """The season with its start estimated when the data gives no start date (flagged ``estimated``).
+
+    Old shows (before 2006, outside the seasonal lists) and AniDB-only entries often have no start
+    date. In order, the first rule that applies:
+
+    1. the first day of the entry's MAL broadcast season (``spring 1998`` -> 1998-04-01), else of
+       its year;
+    2. January 1 of a year written in parentheses at the end of the title (AniDB's way of telling
+       two works of one name apart: ``Narara Superboard (1998)``), if not after ``as_of``'s year;
+    3. with ``by_first_sighting`` (the caller's choice: no season of the franchise has a start
+       date, so none of them aired by the graph's rule), the season's first sighting
+       (``announced``: the earliest of AniDB first listing and MAL first-seen) when it is at least
+       :data:`UNDATED_MIN_AGE_YEARS` before ``as_of``. An old show's listing comes after its
+       broadcast, so the wait since is underestimated; a younger undated entry may not have aired
+       and stays undated (not waiting).
+
+    The episode count comes from the entry when the season has none. The end then follows from
+    :func:`season_end` (one episode a week); a season with no episode count either is read as
+    still airing on ``as_of`` (:func:`build_spells`).
 
     Examples
     --------
@@ -801,15 +842,29 @@ def estimate_dates(season: Season, entry: Anime | None) -> Season:
     >>> est = estimate_dates(s, e)
     >>> est.start, season_end(est)
     (datetime.date(1998, 4, 1), datetime.date(1998, 9, 23))
+    >>> estimate_dates(Season("g", 1, None, 9, "Robotan (1989)", None, None, None, None), None).start
+    datetime.date(1989, 1, 1)
+    >>> old = Season("h", 1, None, 7, "Old show", None, None, None, date(2012, 9, 22))
+    >>> estimate_dates(old, None, date(2018, 5, 7), by_first_sighting=True).start
+    datetime.date(2012, 9, 22)
     """
-    if season.start is not None or entry is None:
+    if season.start is not None:
         return season
-    year = entry.year or (entry.start_date.year if entry.start_date else None)
-    if year is None:
-        return season
-    month = _SEASON_MONTH.get((entry.season or "").lower(), 1)
-    episodes = season.episodes or entry.episodes
-    return replace(season, start=date(year, month, 1), episodes=episodes)
+    episodes = season.episodes or (entry.episodes if entry is not None else None)
+    year = None
+    if entry is not None:
+        year = entry.year or (entry.start_date.year if entry.start_date else None)
+    if year is not None:
+        month = _SEASON_MONTH.get((entry.season or "").lower(), 1) if entry is not None else 1
+        return replace(season, start=date(year, month, 1), episodes=episodes)
+    m = _TITLE_YEAR.search(season.title or "")
+    if m is not None and (as_of is None or int(m.group(1)) <= as_of.year):
+        return replace(season, start=date(int(m.group(1)), 1, 1), episodes=episodes)
+    seen = season.announced
+    if (by_first_sighting and seen is not None and as_of is not None
+            and years_between(seen, as_of) >= UNDATED_MIN_AGE_YEARS):
+        return replace(season, start=seen, episodes=episodes)
+    return season
 
 
 def censor_at(spells: pd.DataFrame, seasons_by_franchise: Mapping[str, Sequence[Season]],

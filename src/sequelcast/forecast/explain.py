@@ -8,7 +8,8 @@ history...):
   ``coef * (value - training mean)`` summed over the group's columns (exact for that model).
 - Models with a ``log_hazard(X, times)`` method (the discrete-time boosting model): perturbation
   of the hazard. The group's columns are set to a reference row (training medians, and the most
-  common category of one-hot groups); the effect is the change of the log hazard, averaged over
+  common category of one-hot groups; a group of one 0/1 column is set to each value, weighted by
+  its share in the training data); the effect is the change of the log hazard, averaged over
   the middle of each year of the horizon after the time already waited (one-at-a-time,
   SHAP-like). It is cheap: one classifier row per show, group and year.
 - Any other model: the same perturbation on the forecast probability at ``horizon``.
@@ -34,17 +35,28 @@ from sequelcast.forecast.dataset import SOURCE_MATERIAL_COLUMNS
 from sequelcast.forecast.models import CalibratedModel, CoxModel, SurvivalModel
 from sequelcast.words import plural
 
-#: Feature groups explained together, by group name.
+#: Feature groups explained together, by group name. A group whose words claim a direction
+#: ("popularity in the top 5%", "its other shows got another season 23% of the time", "still
+#: publishing: more keeps coming") holds only columns of
+#: :data:`~sequelcast.forecast.models.MONOTONE` (and their missing flags), so its sign always
+#: agrees with its words; the unconstrained columns that measure the same thing are explained
+#: in a group of their own (``engagement``, ``studio_size``, ``source_extent``).
 GROUPS: dict[str, tuple[str, ...]] = {
-    "popularity": ("log_members", "members_pct_year", "log_scored_by", "log_favorites",
-                   "favorites_ratio", "members_vs_first", "log_anilist_members"),
+    "popularity": ("log_members", "members_pct_year"),
+    "engagement": ("log_scored_by", "log_favorites", "favorites_ratio", "members_vs_first",
+                   "log_anilist_members"),
     "trend": ("members_growth",),
     "activity": ("log_recent_entries",),
     "score": ("score",),
     "source": ("src_manga", "src_novel", "src_original", "src_game", "src_other"),
-    "studio": ("studio_rate", "studio_log_n"),
+    "studio": ("studio_rate",),
+    "studio_size": ("studio_log_n",),
     "sales": ("log_disc_sales", "disc_sales_missing"),
-    "source_left": SOURCE_MATERIAL_COLUMNS,
+    "source_left": ("src_running",),
+    "source_pace": ("src_volumes_per_episode",),
+    "source_extent": tuple(c for c in SOURCE_MATERIAL_COLUMNS
+                           if c not in ("src_running", "src_volumes_per_episode")),
+    "dates": ("dates_estimated",),
     "genres": ("g_action", "g_comedy", "g_fantasy", "g_romance", "g_adventure", "g_drama",
                "g_scifi", "g_slice_of_life", "g_sports", "g_ecchi", "g_mystery",
                "g_supernatural", "t_school", "t_isekai", "t_music", "t_harem", "t_mecha",
@@ -144,6 +156,35 @@ def _describe_studio(row: Mapping[str, Any]) -> str:
         if name != "the studio" else f"the studio's other shows got another season {rate:.0%} of the time"
 
 
+def _describe_engagement(row: Mapping[str, Any]) -> str:
+    ratio = _get(row, "favorites_ratio")
+    if not math.isnan(ratio):
+        return f"{ratio:.1%} of its members made it a favorite"
+    scored = _get(row, "log_scored_by")
+    if not math.isnan(scored):
+        return f"{round(math.expm1(scored)):,} MyAnimeList ratings"
+    return "fan engagement unknown"
+
+
+def _describe_studio_size(row: Mapping[str, Any]) -> str:
+    n = round(math.expm1(_get(row, "studio_log_n"))) if not math.isnan(_get(row, "studio_log_n")) else 0
+    name = row.get("_studio") or "the studio"
+    return f"{name}: {plural(n, 'earlier season')} of other franchises on record"
+
+
+def _describe_source_extent(row: Mapping[str, Any]) -> str:
+    if _get(row, "src_linked") != 1:
+        return "no source work linked (original, or not matched)"
+    parts = []
+    years = _get(row, "src_years_running")
+    if not math.isnan(years):
+        parts.append(f"published for {plural(round(years), 'year')}")
+    vols = _get(row, "src_log_volumes")
+    if not math.isnan(vols):
+        parts.append(plural(round(math.expm1(vols)), "volume"))
+    return "source " + ", ".join(parts) if parts else "source material, length unknown"
+
+
 def _describe_source_left(row: Mapping[str, Any]) -> str:
     summary = row.get("_source")
     if summary:
@@ -164,8 +205,17 @@ _DESCRIBE: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "popularity": _describe_popularity,
     "trend": _describe_number("members grew {:+.0%} over the last year", "members_growth",
                               math.expm1),
-    "activity": _describe_number("{:.0f} new franchise entries (movie, OVA...) in the last 2 years",
-                                 "log_recent_entries", lambda v: round(math.expm1(v))),
+    "engagement": _describe_engagement,
+    "activity": lambda row: (
+        plural(round(math.expm1(_get(row, "log_recent_entries"))), "new franchise entry",
+               "new franchise entries") + " (movie, OVA...) in the last 2 years"
+        if not math.isnan(_get(row, "log_recent_entries")) else "recent franchise entries unknown"),
+    "studio_size": _describe_studio_size,
+    "source_extent": _describe_source_extent,
+    "source_pace": _describe_number("{:.1f} episodes per volume of source so far",
+                                    "src_volumes_per_episode", lambda v: 1.0 / v if v else math.nan),
+    "dates": lambda row: ("dates estimated (an old or little-known show)"
+                          if _get(row, "dates_estimated") == 1 else "dates known"),
     "score": _describe_number("MyAnimeList score {:.2f}", "score"),
     "source": _describe_source,
     "studio": _describe_studio,
@@ -236,11 +286,37 @@ def group_effects(
     base = score(X)
     out = {}
     for g, cols in groups.items():
+        share = _binary_share(reference, cols)
+        if share is not None:
+            out[g] = _binary_effect(X, cols[0], share, base, score)
+            continue
         Xg = X.copy()
         for c in cols:
             Xg[c] = float(ref[c])
         out[g] = base - score(Xg)
     return pd.DataFrame(out, index=X.index), kind
+
+
+def _binary_share(reference: pd.DataFrame, cols: Sequence[str]) -> float | None:
+    """Share of 1s of a one-column group holding only 0/1 (missing aside), else ``None``."""
+    if len(cols) != 1:
+        return None
+    values = reference[cols[0]].dropna()
+    if values.empty or not values.isin((0.0, 1.0)).all():
+        return None
+    return float(values.mean())
+
+
+def _binary_effect(X: pd.DataFrame, col: str, share: float, base: np.ndarray,
+                   score: Callable[[pd.DataFrame], np.ndarray]) -> np.ndarray:
+    """A 0/1 column against the mix of both values in the training data (interventional SHAP of
+    one binary feature): ``f(x) - (p f(1) + (1 - p) f(0))``. A median reference would equal the
+    show's own value for most shows and read "hardly changes"; this gives a finished source
+    ``p (f(0) - f(1))``, which a monotone model keeps at or below zero. Missing values: 0."""
+    ones, zeros = X.copy(), X.copy()
+    ones[col], zeros[col] = 1.0, 0.0
+    effect = base - (share * score(ones) + (1.0 - share) * score(zeros))
+    return np.where(X[col].isna().to_numpy(), 0.0, effect)
 
 
 def waited_effect(model: SurvivalModel, X: pd.DataFrame, waited: np.ndarray,
@@ -255,6 +331,8 @@ def waited_effect(model: SurvivalModel, X: pd.DataFrame, waited: np.ndarray,
 
 
 def _verb(effect: float) -> str:
+    if abs(effect) <= 1e-6:
+        return "hardly changes the chance"
     return "raises the chance" if effect > 0 else "lowers the chance"
 
 
@@ -283,7 +361,8 @@ def explain_forecasts(
     horizon
         Horizon (years) of the probability being explained.
     top
-        Number of feature groups kept per show (the waiting time is always added).
+        Number of feature groups kept per show (the waiting time is always added, and so is the
+        source material left when a source work is linked).
     current
         The forecast at ``horizon`` of each row, when already computed (saves time).
     labels
@@ -307,9 +386,13 @@ def explain_forecasts(
             values["_studio"] = labels[i].get("studio", "")
             values["_source"] = labels[i].get("source", "")
         eff = effects.iloc[i]
-        order = eff.abs().sort_values(ascending=False).index[:top]
+        order = [g for g in eff.abs().sort_values(ascending=False).index[:top]
+                 if abs(eff[g]) > 1e-6]
+        if _get(values, "src_linked") == 1 and "source_left" in eff.index \
+                and "source_left" not in order:
+            order.append("source_left")  # the article's leading argument: always said when known
         factors = [Factor(g, float(eff[g]), kind, f"{_DESCRIBE[g](values)}: {_verb(eff[g])}")
-                   for g in order if abs(eff[g]) > 1e-6]
+                   for g in order]
         if abs(wait[i]) > 1e-6 and waited[i] > 2.0 / 365.25:
             factors.append(Factor("waited", float(wait[i]), "probability",
                                   f"{_ago(waited[i])}: {_verb(wait[i])}"))
