@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from operator import attrgetter
@@ -231,27 +231,33 @@ class Catalog(Reads):
                 franchise_links: Sequence[dict[str, Any]] = (),
                 franchise_members: Sequence[tuple[Any, ...]] = (),
                 derived: Mapping[str, Sequence[dict[str, Any]]] | None = None,
-                blobs: Mapping[str, bytes] | None = None) -> int:
+                blobs: Mapping[str, bytes] | None = None,
+                pending: Callable[[], tuple[Mapping[str, Sequence[dict[str, Any]]], Mapping[str, Any]]]
+                | None = None) -> int:
         """Replace the whole catalog with ``admitted`` records in one transaction; returns the build id.
 
         ``derived`` maps a derived table's name (``franchises``, ``anime_derived``, ``forecasts``)
-        to its rows; ``blobs`` names the binary artifacts (the pickled title index). Any failure
-        rolls everything back: the previous catalog stays as it was.
+        to its rows; ``blobs`` names the binary artifacts (the pickled title index). ``pending``,
+        when given, is called inside the transaction once every other row is written, and returns
+        more derived rows and entries to add to ``counts``: work still running (the forecast fit)
+        overlaps the write. Any failure, of ``pending`` too, rolls everything back: the previous
+        catalog stays as it was.
         """
         from sequelcast import __version__
 
         derived = derived or {}
-        unknown = set(derived) - {t.name for t in s.DERIVED_TABLES}
-        if unknown:
-            raise CatalogError(f"not a derived table: {', '.join(sorted(unknown))}")
         try:
-            with self.engine.begin() as conn, self._bulk_load(conn):
-                self._insert_records(conn, admitted)
-                self._insert_derived(conn, snapshot)
-                self._insert(conn, s.franchise_links, franchise_links)
-                self._bulk(conn, s.franchise_members, franchise_members)
-                for table in s.DERIVED_TABLES:
-                    self._insert(conn, table, derived.get(table.name, ()))
+            with self.engine.begin() as conn:
+                with self._bulk_load(conn):
+                    self._insert_records(conn, admitted)
+                    self._insert_derived(conn, snapshot)
+                    self._insert(conn, s.franchise_links, franchise_links)
+                    self._bulk(conn, s.franchise_members, franchise_members)
+                    self._insert_derived_tables(conn, derived)
+                if pending is not None:  # last: the indexes are built while it still runs
+                    late, more_counts = pending()
+                    self._insert_derived_tables(conn, late)
+                    counts = {**counts, **more_counts}
                 self._insert(conn, s.derived_blobs, [
                     {"name": k, "version": __version__, "data": v} for k, v in (blobs or {}).items()])
                 build_id = conn.execute(
@@ -267,6 +273,15 @@ class Catalog(Reads):
         except (SQLAlchemyError, CatalogUnavailableError) as exc:
             raise CatalogError(f"the build could not be written; the catalog is unchanged: {exc}") from exc
         return int(build_id)
+
+    def _insert_derived_tables(self, conn: Connection,
+                               derived: Mapping[str, Sequence[dict[str, Any]]]) -> None:
+        unknown = set(derived) - {t.name for t in s.DERIVED_TABLES}
+        if unknown:
+            raise CatalogError(f"not a derived table: {', '.join(sorted(unknown))}")
+        for table in s.DERIVED_TABLES:  # in their order (foreign keys)
+            if table.name in derived:
+                self._insert(conn, table, derived[table.name])
 
     @contextmanager
     def _bulk_load(self, conn: Connection) -> Iterator[None]:

@@ -7,12 +7,11 @@ import pickle
 import time
 import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from sequelcast.asof import admit, assemble, end_of_data
 from sequelcast.catalog import Catalog
@@ -36,6 +35,8 @@ from sequelcast.sources import (
     load_batches,
 )
 from sequelcast.sources.manifest import check_manifest, previous_counts, source_counts
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -111,28 +112,34 @@ def _build(
         graph = build_franchises(snap)
     counts["franchises"] = len(graph)
     counts["end_of_data"] = end.isoformat() if end else None
-    # Three jobs at once, joined before the one write transaction: the title index and its
-    # answers (pure Python) in a forked child process, started before any thread exists; the
-    # forecast fit (mostly native code that releases the GIL) on a thread; the derived rows here.
-    titles = _TitleJob.start(snap, graph)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sequelcast-forecast") as pool:
-        fitted = pool.submit(_forecasts, snap, graph, end) if forecasts and end else None
-        with phases("derived"):
-            links, members = _franchise_rows(graph)
-            derived = derive(snap, graph).rows()
-        with phases("title index wait"):
-            index_blob, derived["title_answers"] = titles.result()
-            blobs = {TITLE_INDEX: index_blob}
-            del titles, index_blob
+    # Three jobs at once on the machine's cores: the forecast fit and the title index with its
+    # answers each in a forked child process (both started before any thread exists), the
+    # derived rows and the write here. The write waits for the forecasts last, inside its
+    # transaction, so the fit overlaps the write; a child that fails is redone here.
+    fitted = _ForkedJob.start(_forecasts, snap, graph, end) if forecasts and end else None
+    titles = _ForkedJob.start(_titles, snap, graph)
+    with phases("derived"):
+        links, members = _franchise_rows(graph)
+        derived = derive(snap, graph).rows()
+    with phases("title index wait"):
+        index_blob, derived["title_answers"] = titles.result()
+        blobs = {TITLE_INDEX: index_blob}
+        del titles, index_blob
+
+    def forecast_rows() -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
         with phases("forecast wait"):
-            derived["forecasts"], counts["forecast"] = (
-                fitted.result() if fitted is not None else ([], {"fitted": False, "error": "not asked"}))
-    phases.seconds["forecast"] = counts["forecast"].get("seconds", 0.0)
+            rows, info = fitted.result() if fitted is not None else ([], {"fitted": False, "error": "not asked"})
+        counts["forecast"] = info
+        return {"forecasts": rows}, {"forecast": info}
+
     with phases("write"):
         build_id = catalog.replace(
             admitted, snap, data_dir=where, as_of=as_of, started_at=started, counts=counts,
             franchise_links=links, franchise_members=members, derived=derived, blobs=blobs,
+            pending=forecast_rows,
         )
+    phases.seconds["forecast"] = counts["forecast"].get("seconds", 0.0)
+    phases.seconds["write"] -= phases.seconds.get("forecast wait", 0.0)
     return BuildReport(build_id, where, as_of, files, counts, time.perf_counter() - t0, accepted,
                        phases.seconds)
 
@@ -210,48 +217,58 @@ def _title_answers(index: TitleIndex, titles: Iterable[str]) -> list[dict[str, A
     return [{"key": k, "mal_id": m} for k, m in answers.items()]
 
 
-class _TitleJob:
-    """The pickled title index and :func:`_title_answers`, computed in a forked child (Linux) or here.
+class _ForkedJob(Generic[_T]):
+    """``fn(*args)`` computed in a forked child process (Linux), or here.
 
-    The child inherits the snapshot and franchises (nothing is sent to it) and sends back the
-    index's pickle and the answers; if the platform cannot fork, the child dies or it does not
-    answer within ``timeout`` seconds, both are computed in this process instead, so a build
-    never depends on the child.
+    The child inherits the arguments (nothing is copied to it) and sends back the result. If the
+    platform cannot fork, or the child dies or does not answer within ``timeout`` seconds, the
+    result is computed in this process instead: a build never depends on the child. Start jobs
+    before any thread exists (a fork copies one thread only).
     """
 
-    def __init__(self, snap: Snapshot, graph: FranchiseGraph, timeout: float) -> None:
-        self._snap, self._graph, self._timeout = snap, graph, timeout
+    def __init__(self, fn: Callable[..., _T], args: tuple[Any, ...], timeout: float) -> None:
+        self._fn, self._args, self._timeout = fn, args, timeout
         self._conn: Any = None
         self._child: Any = None
 
     @classmethod
-    def start(cls, snap: Snapshot, graph: FranchiseGraph, timeout: float = 600.0) -> _TitleJob:
-        job = cls(snap, graph, timeout)
+    def start(cls, fn: Callable[..., _T], *args: Any, timeout: float = 1800.0) -> _ForkedJob[_T]:
+        job = cls(fn, args, timeout)
         if "fork" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("fork")
             job._conn, sender = ctx.Pipe(duplex=False)
-            job._child = ctx.Process(target=_send_titles, args=(snap, graph, sender),
-                                     name="sequelcast-title-index", daemon=True)
+            job._child = ctx.Process(target=_send_result, args=(fn, args, sender),
+                                     name=f"sequelcast-{fn.__name__.strip('_')}", daemon=True)
             job._child.start()
             sender.close()
         return job
 
-    def result(self) -> tuple[bytes, list[dict[str, Any]]]:
-        """The index's pickle and the answers: the child's when it sent them, else computed here."""
-        got: tuple[bytes, list[dict[str, Any]]] | None = None
+    def result(self) -> _T:
+        """The child's result when it sent one, else ``fn(*args)`` computed here."""
         if self._child is not None:
             try:
                 if self._conn.poll(self._timeout):
-                    got = self._conn.recv()
+                    ok, value = self._conn.recv()
+                    if ok:
+                        return cast(_T, value)
             except (EOFError, OSError):  # the child died before answering
-                got = None
+                pass
             finally:
                 self._conn.close()
                 self._child.join(timeout=5)
                 if self._child.is_alive():
                     self._child.kill()
                     self._child.join()
-        return got if got is not None else _titles(self._snap, self._graph)
+        return self._fn(*self._args)
+
+
+def _send_result(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
+    try:
+        out = (True, fn(*args))
+    except Exception:  # redone in the parent, which reports the error as it would have
+        out = (False, None)
+    conn.send(out)
+    conn.close()
 
 
 def _titles(snap: Snapshot, graph: FranchiseGraph) -> tuple[bytes, list[dict[str, Any]]]:
@@ -259,11 +276,6 @@ def _titles(snap: Snapshot, graph: FranchiseGraph) -> tuple[bytes, list[dict[str
     index = _title_index(snap, graph)
     answers = _title_answers(index, (t for a in snap.entries.values() for _, t in a.all_titles() if t))
     return pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL), answers
-
-
-def _send_titles(snap: Snapshot, graph: FranchiseGraph, conn: Any) -> None:
-    conn.send(_titles(snap, graph))
-    conn.close()
 
 
 def _forecasts(snap: Snapshot, graph: FranchiseGraph, when: date) -> tuple[list[dict[str, Any]], dict[str, Any]]:
