@@ -39,14 +39,22 @@ from sequelcast.settings import Settings
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
-    parser.add_argument("--as-of", type=date.fromisoformat, default=None,
-                        help="forecast date (default: the newest data)")
+    parser.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
+    parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        help="forecast date (default: the newest data)",
+    )
     parser.add_argument("--db", default=None, help="an existing catalog (default: build one)")
     parser.add_argument("--model", default=DEFAULT_MODEL)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load average {_load()} at the start")
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {_load()} at the start"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -54,7 +62,9 @@ def main() -> None:
         if args.db is None:
             with open_catalog(url) as cat:
                 build_catalog(cat, args.data, forecasts=False)
-        svc = Sequelcast(Settings(db=url, data=args.data, today=None, model_dir=cache, downloads=cache))
+        svc = Sequelcast(
+            Settings(db=url, data=args.data, today=None, model_dir=cache, downloads=cache)
+        )
         when = svc.answer_date(args.as_of)
         t = time.perf_counter()
         snap = svc.catalog.snapshot(when)
@@ -76,8 +86,17 @@ def main() -> None:
         (cache / key).write_bytes(pickle.dumps(fc, protocol=pickle.HIGHEST_PROTOCOL))
         svc.close()
         env = {**os.environ, "SEQUELCAST_DB": url, "SEQUELCAST_MODEL_DIR": str(cache)}
-        cmd = [sys.executable, "-m", "sequelcast", "forecast", "--all", "--model", args.model,
-               "--as-of", when.isoformat()]
+        cmd = [
+            sys.executable,
+            "-m",
+            "sequelcast",
+            "forecast",
+            "--all",
+            "--model",
+            args.model,
+            "--as-of",
+            when.isoformat(),
+        ]
         t = time.perf_counter()
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
         out = proc.stdout
@@ -87,15 +106,25 @@ def main() -> None:
     print(f"forecast date: {when}; model: {fc.model_name_}")
     print(f"training spells: {n_train:,} ({n_events:,} ended by an announcement)")
     print(f"inputs (snapshot + franchises):   {t_inputs:.1f} s")
-    print(f"training (fit, selection incl.):  {t_fit:.1f} s wall, {c_fit:.1f} s CPU   (target < 60 s)")
-    print(f"forecast every waiting show:      {t_predict:.1f} s wall, {c_predict:.1f} s CPU for "
-          f"{len(shows):,} shows (probabilities)")
-    print(f"detailed forecasts (window, factors): {t_detail:.1f} s wall, {c_detail:.1f} s CPU for "
-          f"{len(detailed):,} shows, {1000 * t_detail / max(len(detailed), 1):.1f} ms per show")
-    print(f"build's forecast stage (fit + detailed forecasts): {t_fit + t_detail:.1f} s wall, "
-          f"{c_fit + c_detail:.1f} s CPU")
-    print(f"`sequelcast forecast --all` (new process, model fitted): {t_cli:.1f} s wall, {c_cli:.1f} s CPU, "
-          f"{len(out.splitlines()) - 1:,} rows   (target < 5 s)")
+    print(
+        f"training (fit, selection incl.):  {t_fit:.1f} s wall, {c_fit:.1f} s CPU   (target < 60 s)"
+    )
+    print(
+        f"forecast every waiting show:      {t_predict:.1f} s wall, {c_predict:.1f} s CPU for "
+        f"{len(shows):,} shows (probabilities)"
+    )
+    print(
+        f"detailed forecasts (window, factors): {t_detail:.1f} s wall, {c_detail:.1f} s CPU for "
+        f"{len(detailed):,} shows, {1000 * t_detail / max(len(detailed), 1):.1f} ms per show"
+    )
+    print(
+        f"build's forecast stage (fit + detailed forecasts): {t_fit + t_detail:.1f} s wall, "
+        f"{c_fit + c_detail:.1f} s CPU"
+    )
+    print(
+        f"`sequelcast forecast --all` (new process, model fitted): {t_cli:.1f} s wall, {c_cli:.1f} s CPU, "
+        f"{len(out.splitlines()) - 1:,} rows   (target < 5 s)"
+    )
     print(f"load average at the end: {_load()}")
 
 

@@ -43,12 +43,15 @@ def main() -> None:
             with threadpool_limits(n, user_api="openmp"):
                 t, c = time.perf_counter(), time.process_time()
                 m = models.DiscreteTimeBoostingModel(monotone=models.MONOTONE).fit(
-                    data.X, data.durations, data.events)
+                    data.X, data.durations, data.events
+                )
                 t1, c1 = time.perf_counter(), time.process_time()
                 m.predict_cumulative_hazard(data.X, [20.0])
                 t2, c2 = time.perf_counter(), time.process_time()
-            print(f"{n} thread(s): fit {c1 - c:.1f} s CPU, {t1 - t:.1f} s wall; "
-                  f"curves {c2 - c1:.1f} s CPU, {t2 - t1:.1f} s wall")
+            print(
+                f"{n} thread(s): fit {c1 - c:.1f} s CPU, {t1 - t:.1f} s wall; "
+                f"curves {c2 - c1:.1f} s CPU, {t2 - t1:.1f} s wall"
+            )
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 

@@ -61,9 +61,11 @@ class Run:
 
         total = len(lat) + self.errors
         kinds = ", ".join(f"{k}: {v}" for k, v in sorted(self.error_kinds.items()))
-        return (f"{self.route:<9} {self.level:>4} {total:>7} {total / self.seconds:>8.1f} "
-                f"{pct(50):>8.1f} {pct(95):>8.1f} {pct(99):>8.1f} {self.errors:>6}"
-                + (f"  ({kinds})" if kinds else ""))
+        return (
+            f"{self.route:<9} {self.level:>4} {total:>7} {total / self.seconds:>8.1f} "
+            f"{pct(50):>8.1f} {pct(95):>8.1f} {pct(99):>8.1f} {self.errors:>6}"
+            + (f"  ({kinds})" if kinds else "")
+        )
 
 
 HEADER = f"{'route':<9} {'conc':>4} {'requests':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}"
@@ -96,7 +98,9 @@ class Connection:
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
-        headers = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)}
+        headers = {
+            k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)
+        }
         if "content-length" in headers:
             await self.reader.readexactly(int(headers["content-length"]))
         elif headers.get("transfer-encoding") == "chunked":
@@ -144,7 +148,9 @@ async def as_of_worker(base: tuple[str, int], mal_id: str, statuses: dict[str, i
     try:
         while True:
             try:
-                status, headers = await conn.get(f"/api/v1/anime/{mal_id}?as_of={next(NEW_DAYS).isoformat()}")
+                status, headers = await conn.get(
+                    f"/api/v1/anime/{mal_id}?as_of={next(NEW_DAYS).isoformat()}"
+                )
                 kind = str(status)
                 if status in (429, 503):  # the limits answered: wait as told (at most 2 s here)
                     await asyncio.sleep(min(float(headers.get("retry-after", "1")), 2.0))
@@ -156,12 +162,22 @@ async def as_of_worker(base: tuple[str, int], mal_id: str, statuses: dict[str, i
         conn.close()
 
 
-async def measure(base: tuple[str, int], route: str, url: str, level: int, seconds: float, timeout: float,
-                  as_of: tuple[str, int] | None = None) -> tuple[Run, dict[str, int]]:
+async def measure(
+    base: tuple[str, int],
+    route: str,
+    url: str,
+    level: int,
+    seconds: float,
+    timeout: float,
+    as_of: tuple[str, int] | None = None,
+) -> tuple[Run, dict[str, int]]:
     """``level`` clients on ``url`` for ``seconds``; with ``as_of`` (MAL id, clients), that many more
     clients ask unseen ``as_of`` dates meanwhile (answers by status; one still running is dropped)."""
     run, statuses = Run(route, level), {}
-    extra = [asyncio.create_task(as_of_worker(base, as_of[0], statuses)) for _ in range(as_of[1] if as_of else 0)]
+    extra = [
+        asyncio.create_task(as_of_worker(base, as_of[0], statuses))
+        for _ in range(as_of[1] if as_of else 0)
+    ]
     t0 = time.perf_counter()
     await asyncio.gather(*(worker(base, url, t0 + seconds, run, timeout) for _ in range(level)))
     run.seconds = time.perf_counter() - t0
@@ -196,47 +212,104 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--warmup-limit", type=float, default=600.0)
     parser.add_argument("--model-dir", default=str(ROOT / ".scratch" / "models"))
-    parser.add_argument("--rebuild", metavar="DATA_DIR", help="rebuild the catalog while health and anime run")
+    parser.add_argument(
+        "--rebuild", metavar="DATA_DIR", help="rebuild the catalog while health and anime run"
+    )
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
-    parser.add_argument("--as-of-clients", type=int, default=2,
-                        help="clients asking unseen as_of dates during the health_asof runs")
+    parser.add_argument(
+        "--as-of-clients",
+        type=int,
+        default=2,
+        help="clients asking unseen as_of dates during the health_asof runs",
+    )
     args = parser.parse_args()
 
-    routes = {"health": "/api/v1/health", "resolve": f"/api/v1/resolve?q={args.title}",
-              "anime": f"/api/v1/anime/{args.id}", "forecast": f"/api/v1/forecast/{args.id}",
-              "page": f"/anime/{args.id}", "health_asof": "/api/v1/health"}
+    routes = {
+        "health": "/api/v1/health",
+        "resolve": f"/api/v1/resolve?q={args.title}",
+        "anime": f"/api/v1/anime/{args.id}",
+        "forecast": f"/api/v1/forecast/{args.id}",
+        "page": f"/anime/{args.id}",
+        "health_asof": "/api/v1/health",
+    }
     chosen = [r.strip() for r in args.routes.split(",")]
     levels = [int(x) for x in args.levels.split(",")]
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SEQUELCAST_DB": args.db, "SEQUELCAST_MODEL_DIR": args.model_dir,
-           "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        "SEQUELCAST_DB": args.db,
+        "SEQUELCAST_MODEL_DIR": args.model_dir,
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "sequelcast", "serve", "--port", str(port), "--workers", str(args.workers),
-         "--no-access-log"], env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "sequelcast",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         warm = wait_healthy(base, server, args.warmup_limit)
         for route in chosen:  # one request each: the caches behind every route are filled
             httpx.get(base + routes[route], timeout=args.warmup_limit)
-        print(f"server ready after {warm:.1f} s ({args.workers} worker(s)); {args.seconds:g} s per route "
-              f"and level; python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
-              f"load average {os.getloadavg()[0]:.1f}")
+        print(
+            f"server ready after {warm:.1f} s ({args.workers} worker(s)); {args.seconds:g} s per route "
+            f"and level; python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
         print(HEADER)
         for route in chosen:
             rebuild = None
             if args.rebuild and route in ("health", "anime"):
                 rebuild = subprocess.Popen(
-                    [sys.executable, "-m", "sequelcast", "build", "-q", "--data", args.rebuild, "--db", args.db],
-                    env=env)
+                    [
+                        sys.executable,
+                        "-m",
+                        "sequelcast",
+                        "build",
+                        "-q",
+                        "--data",
+                        args.rebuild,
+                        "--db",
+                        args.db,
+                    ],
+                    env=env,
+                )
             for level in levels:
                 as_of = (args.id, args.as_of_clients) if route == "health_asof" else None
-                run, statuses = asyncio.run(measure(("127.0.0.1", port), route, routes[route], level,
-                                                    args.seconds, args.timeout, as_of))
-                print(run.line() + ("  [during a rebuild]" if rebuild and rebuild.poll() is None else ""),
-                      flush=True)
+                run, statuses = asyncio.run(
+                    measure(
+                        ("127.0.0.1", port),
+                        route,
+                        routes[route],
+                        level,
+                        args.seconds,
+                        args.timeout,
+                        as_of,
+                    )
+                )
+                print(
+                    run.line()
+                    + ("  [during a rebuild]" if rebuild and rebuild.poll() is None else ""),
+                    flush=True,
+                )
                 if as_of:
-                    print(f"  (meanwhile {args.as_of_clients} clients asked unseen as_of dates: "
-                          + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())) + ")", flush=True)
+                    print(
+                        f"  (meanwhile {args.as_of_clients} clients asked unseen as_of dates: "
+                        + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
+                        + ")",
+                        flush=True,
+                    )
             if rebuild is not None:
                 rebuild.wait()
                 print(f"  (rebuild exited with {rebuild.returncode})")

@@ -96,8 +96,13 @@ def _from_catalog(url: str) -> tuple[SimpleNamespace, dict[int, tuple[str, int]]
     with open_catalog(url, create=False) as cat:
         popularity, types = cat.popularity_and_types()
         franchises, counts = cat.franchise_memberships()
-        data = SimpleNamespace(records=cat.titles(), popularity=popularity, types=types,
-                               franchises=franchises, season_counts=counts)
+        data = SimpleNamespace(
+            records=cat.titles(),
+            popularity=popularity,
+            types=types,
+            franchises=franchises,
+            season_counts=counts,
+        )
         return data, cat.season_numbers()
 
 
@@ -118,9 +123,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--typos", type=int, default=2000, help="random real titles with a typo")
     parser.add_argument("--copies", type=int, default=1, help="index this many copies of the data")
     parser.add_argument("--seed", type=int, default=20260719)
-    parser.add_argument("--catalog", metavar="URL", default=None,
-                        help="index a built catalog's titles, popularity, types and franchise "
-                        "season numbers (what `sequelcast resolve` uses) instead of the raw files")
+    parser.add_argument(
+        "--catalog",
+        metavar="URL",
+        default=None,
+        help="index a built catalog's titles, popularity, types and franchise "
+        "season numbers (what `sequelcast resolve` uses) instead of the raw files",
+    )
     args = parser.parse_args(argv)
 
     conftest = _load("resolve_conftest", TESTS / "conftest.py")
@@ -135,9 +144,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"python: {platform.python_implementation()} {platform.python_version()}")
     gc.collect()
     start = time.perf_counter()
-    index = TitleIndex(records, data.popularity, types=data.types, seasons=seasons,
-                       franchises=getattr(data, "franchises", None),
-                       season_counts=getattr(data, "season_counts", None))
+    index = TitleIndex(
+        records,
+        data.popularity,
+        types=data.types,
+        seasons=seasons,
+        franchises=getattr(data, "franchises", None),
+        season_counts=getattr(data, "season_counts", None),
+    )
     build = time.perf_counter() - start
     print(f"entries: {len(index):,}  titles: {index.n_titles:,} (records given: {len(records):,})")
     print(f"index build: {build:.2f} s")
@@ -166,8 +180,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     cpu = time.process_time()
     answers = _title_answers(index, [r.title for r in records if r.title])
-    print(f"title answers the build stores (resolve_one of every title): {len(answers):,} rows, "
-          f"{time.process_time() - cpu:.1f} s CPU")
+    print(
+        f"title answers the build stores (resolve_one of every title): {len(answers):,} rows, "
+        f"{time.process_time() - cpu:.1f} s CPU"
+    )
 
 
 if __name__ == "__main__":

@@ -46,8 +46,20 @@ import httpx
 from load import Connection
 
 #: Titles that resolve to one show on the shared data (waiting ones, and three announced).
-SHOWS = ["Higehiro", "Mob Psycho 100", "Spy x Family", "Sousou no Frieren", "Oshi no Ko", "Toradora",
-         "Dungeon Meshi", "Vinland Saga", "Made in Abyss", "Horimiya", "Bocchi the Rock", "Hyouka"]
+SHOWS = [
+    "Higehiro",
+    "Mob Psycho 100",
+    "Spy x Family",
+    "Sousou no Frieren",
+    "Oshi no Ko",
+    "Toradora",
+    "Dungeon Meshi",
+    "Vinland Saga",
+    "Made in Abyss",
+    "Horimiya",
+    "Bocchi the Rock",
+    "Hyouka",
+]
 
 
 def children_cpu() -> float:
@@ -58,8 +70,13 @@ def children_cpu() -> float:
 def cli(env: dict[str, str], *args: str) -> tuple[float, float]:
     """Wall and CPU seconds of one ``sequelcast`` command in a new process."""
     cpu, t = children_cpu(), time.perf_counter()
-    subprocess.run([sys.executable, "-m", "sequelcast", *args], env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "sequelcast", *args],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - t, children_cpu() - cpu
 
 
@@ -105,9 +122,21 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sequelcast", "serve", "--port", str(self.port), "--workers", str(workers),
-             "--no-access-log"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "sequelcast",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                "--no-access-log",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         t = time.perf_counter()
         while True:
             try:
@@ -147,7 +176,9 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def health_under_new_dates(server: Server, ids: list[str], n_dates: int) -> tuple[float, float, int, list[int]]:
+def health_under_new_dates(
+    server: Server, ids: list[str], n_dates: int
+) -> tuple[float, float, int, list[int]]:
     """p50 and p99 of /health (ms) while threads ask fact sheets for ``n_dates`` unseen dates, and
     the final status of each of those (a 429 or 503 of the limits is retried after Retry-After,
     so that every date is derived: they all share this machine's address)."""
@@ -182,6 +213,7 @@ def health_under_new_dates(server: Server, ids: list[str], n_dates: int) -> tupl
 
 def throughput(server: Server, ids: list[str], seconds: float, clients: int = 8) -> float:
     """Fact sheets per second (status 200) with ``clients`` concurrent keep-alive connections."""
+
     async def run(k: int, deadline: float) -> int:
         conn, n = Connection("127.0.0.1", server.port), 0
         while time.perf_counter() < deadline:
@@ -199,63 +231,101 @@ def throughput(server: Server, ids: list[str], seconds: float, clients: int = 8)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    parser.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
     parser.add_argument("--db", default=None, help="an already built catalog (default: build one)")
     parser.add_argument("--runs", type=int, default=5, help="runs of each warm CLI command")
-    parser.add_argument("--requests", type=int, default=200, help="sequential API requests per route")
-    parser.add_argument("--new-dates", type=int, default=4, help="unseen as_of dates during the /health test")
+    parser.add_argument(
+        "--requests", type=int, default=200, help="sequential API requests per route"
+    )
+    parser.add_argument(
+        "--new-dates", type=int, default=4, help="unseen as_of dates during the /health test"
+    )
     parser.add_argument("--seconds", type=float, default=15, help="length of each throughput test")
-    parser.add_argument("--cli-only", action="store_true", help="time the build and the CLI, not the server")
+    parser.add_argument(
+        "--cli-only", action="store_true", help="time the build and the CLI, not the server"
+    )
     args = parser.parse_args()
-    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'catalog.db'}"
-        env = {**os.environ, "SEQUELCAST_DB": url, "SEQUELCAST_MODEL_DIR": str(Path(tmp) / "models"),
-               "SEQUELCAST_DATA": str(args.data)}
+        env = {
+            **os.environ,
+            "SEQUELCAST_DB": url,
+            "SEQUELCAST_MODEL_DIR": str(Path(tmp) / "models"),
+            "SEQUELCAST_DATA": str(args.data),
+        }
         env.pop("SEQUELCAST_TODAY", None)
         if args.db is None:
             wall, cpu = cli(env, "build", "-q")
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            print(f"build (with derived tables and forecasts): {wall:.1f} s wall, {cpu:.1f} s CPU, "
-                  f"peak {peak:.0f} MB   (target 45 s, 1.5 GB)")
-        print(f"titles answered from the build's title_answers (no title index loaded): "
-              f"{stored_answers(env)} of {len(SHOWS)}")
+            print(
+                f"build (with derived tables and forecasts): {wall:.1f} s wall, {cpu:.1f} s CPU, "
+                f"peak {peak:.0f} MB   (target 45 s, 1.5 GB)"
+            )
+        print(
+            f"titles answered from the build's title_answers (no title index loaded): "
+            f"{stored_answers(env)} of {len(SHOWS)}"
+        )
         wall, cpu = cli(env, "show", SHOWS[0])
         print(f"first `show` after the build: {wall:.2f} s wall, {cpu:.2f} s CPU   (target 10 s)")
         for command in ("show", "franchise", "forecast"):
             runs = [cli(env, command, SHOWS[i % len(SHOWS)]) for i in range(args.runs)]
-            print(f"warm `{command}` (median of {len(runs)}): {statistics.median(r[0] for r in runs):.2f} s wall, "
-                  f"{statistics.median(r[1] for r in runs):.2f} s CPU   (target 0.3 s)")
+            print(
+                f"warm `{command}` (median of {len(runs)}): {statistics.median(r[0] for r in runs):.2f} s wall, "
+                f"{statistics.median(r[1] for r in runs):.2f} s CPU   (target 0.3 s)"
+            )
         if args.cli_only:
             return
 
         server = Server(env, 1)
         try:
-            print(f"serve --workers 1: ready in {server.startup:.1f} s; RSS per worker "
-                  f"{', '.join(f'{m:.0f} MB' for m in server.worker_rss())}   (target 500 MB)")
+            print(
+                f"serve --workers 1: ready in {server.startup:.1f} s; RSS per worker "
+                f"{', '.join(f'{m:.0f} MB' for m in server.worker_rss())}   (target 500 MB)"
+            )
             with httpx.Client(base_url=server.base, timeout=60) as c:
-                ids = [str(c.get("/api/v1/resolve", params={"q": s, "limit": 1}).json()["results"][0]["mal_id"])
-                       for s in SHOWS]
+                ids = [
+                    str(
+                        c.get("/api/v1/resolve", params={"q": s, "limit": 1}).json()["results"][0][
+                            "mal_id"
+                        ]
+                    )
+                    for s in SHOWS
+                ]
                 n = args.requests
                 sheets = latencies(c, [f"/api/v1/anime/{ids[i % len(ids)]}" for i in range(n)])
-                forecasts = latencies(c, [f"/api/v1/forecast/{ids[i % len(ids)]}" for i in range(n)])
-            print(f"fact sheet p50 {1000 * pct(sheets, 0.5):.1f} ms, p99 {1000 * pct(sheets, 0.99):.1f} ms "
-                  f"(target p50 10 ms); forecast p50 {1000 * pct(forecasts, 0.5):.1f} ms, "
-                  f"p99 {1000 * pct(forecasts, 0.99):.1f} ms (target p50 20 ms)")
+                forecasts = latencies(
+                    c, [f"/api/v1/forecast/{ids[i % len(ids)]}" for i in range(n)]
+                )
+            print(
+                f"fact sheet p50 {1000 * pct(sheets, 0.5):.1f} ms, p99 {1000 * pct(sheets, 0.99):.1f} ms "
+                f"(target p50 10 ms); forecast p50 {1000 * pct(forecasts, 0.5):.1f} ms, "
+                f"p99 {1000 * pct(forecasts, 0.99):.1f} ms (target p50 20 ms)"
+            )
             p50, p99, count, statuses = health_under_new_dates(server, ids, args.new_dates)
-            print(f"/health under {args.new_dates} new as_of dates: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
-                  f"over {count} calls   (target p99 100 ms); the dates answered {statuses}")
+            print(
+                f"/health under {args.new_dates} new as_of dates: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+                f"over {count} calls   (target p99 100 ms); the dates answered {statuses}"
+            )
             one = throughput(server, ids, args.seconds)
         finally:
             server.stop()
         server = Server(env, 2)
         try:
             two = throughput(server, ids, args.seconds)
-            print(f"serve --workers 2: RSS per worker {', '.join(f'{m:.0f} MB' for m in server.worker_rss())}")
+            print(
+                f"serve --workers 2: RSS per worker {', '.join(f'{m:.0f} MB' for m in server.worker_rss())}"
+            )
         finally:
             server.stop()
-        print(f"fact sheets per second, 8 clients: {one:.0f} with 1 worker, {two:.0f} with 2 workers")
+        print(
+            f"fact sheets per second, 8 clients: {one:.0f} with 1 worker, {two:.0f} with 2 workers"
+        )
 
 
 if __name__ == "__main__":

@@ -107,9 +107,11 @@ BASELINES = ("kaplan_meier", "start_year", "popularity_logistic", "rule_of_thumb
 
 
 def _overview(rows: list[dict]) -> str:
-    lines = ["| as of | coverage | kept model | C-index | td-AUC 3y | ICI 3y | best baseline td-AUC 3y | margin | "
-             "unconstrained td-AUC 3y (cost) | targets met |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| as of | coverage | kept model | C-index | td-AUC 3y | ICI 3y | best baseline td-AUC 3y | margin | "
+        "unconstrained td-AUC 3y (cost) | targets met |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for s in rows:
         kept = s["models"][s["selected"]]
         base = {b: s["models"][b] for b in BASELINES if b in s["models"]}
@@ -120,9 +122,11 @@ def _overview(rows: list[dict]) -> str:
         met = [s["coverage"] >= 0.97, margin >= 0.03, kept["ici_3"] <= 0.05]
         if s["as_of"] in ("2018-05-07", "2020-12-31"):
             met.append(kept["td_auc_3"] >= 0.85)
-        lines.append(f"| {s['as_of']} | {s['coverage']:.1%} | {s['selected']} | {kept['c_index']:.3f} | "
-                     f"{kept['td_auc_3']:.3f} | {kept['ici_3']:.3f} | {base[best]['td_auc_3']:.3f} ({best}) | "
-                     f"{margin:+.3f} | {cost} | {sum(met)} of {len(met)} |")
+        lines.append(
+            f"| {s['as_of']} | {s['coverage']:.1%} | {s['selected']} | {kept['c_index']:.3f} | "
+            f"{kept['td_auc_3']:.3f} | {kept['ici_3']:.3f} | {base[best]['td_auc_3']:.3f} ({best}) | "
+            f"{margin:+.3f} | {cost} | {sum(met)} of {len(met)} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -133,15 +137,29 @@ def _f(value: float | None, fmt: str) -> str:
 
 def _table(summary: dict) -> str:
     hs = [f"{h:g}" for h in summary["horizons"]]
-    head = ["model", "coverage", "C-index", *[f"td-AUC {h}y" for h in hs], *[f"Brier {h}y" for h in hs],
-            *[f"ICI {h}y" for h in hs], "IBS", "fit s"]
+    head = [
+        "model",
+        "coverage",
+        "C-index",
+        *[f"td-AUC {h}y" for h in hs],
+        *[f"Brier {h}y" for h in hs],
+        *[f"ICI {h}y" for h in hs],
+        "IBS",
+        "fit s",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, m in summary["models"].items():
         label = f"**{name}** (kept)" if name == summary["selected"] else name
-        cells = [label, _f(m["coverage"], ".1%"), _f(m["c_index"], ".3f"),
-                 *[_f(m[f"td_auc_{h}"], ".3f") for h in hs], *[_f(m[f"brier_{h}"], ".4f") for h in hs],
-                 *[_f(m[f"ici_{h}"], ".3f") for h in hs], _f(m["integrated_brier"], ".4f"),
-                 _f(m["fit_seconds"], ".1f")]
+        cells = [
+            label,
+            _f(m["coverage"], ".1%"),
+            _f(m["c_index"], ".3f"),
+            *[_f(m[f"td_auc_{h}"], ".3f") for h in hs],
+            *[_f(m[f"brier_{h}"], ".4f") for h in hs],
+            *[_f(m[f"ici_{h}"], ".3f") for h in hs],
+            _f(m["integrated_brier"], ".4f"),
+            _f(m["fit_seconds"], ".1f"),
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -163,7 +181,10 @@ def _one(settings: Settings, as_of: date) -> dict:
     # saved at once, so a formatting error or a later date never loses this one
     SAVED.mkdir(exist_ok=True)
     _saved(as_of).write_text(json.dumps(s, indent=1), encoding="utf-8")
-    print(f"{as_of}: {s['seconds']:.0f} s, kept {s['selected']}, coverage {s['coverage']:.1%}", flush=True)
+    print(
+        f"{as_of}: {s['seconds']:.0f} s, kept {s['selected']}, coverage {s['coverage']:.1%}",
+        flush=True,
+    )
     return s
 
 
@@ -189,8 +210,13 @@ def _section(s: dict) -> str:
 
 def _run(data: Path, db: str | None, dates: list[date], jobs: int) -> tuple[list[dict], str]:
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(db=db or f"sqlite:///{Path(tmp) / 'c.db'}", data=data, today=None,
-                            model_dir=Path(tmp) / "cache", downloads=Path(tmp) / "downloads")
+        settings = Settings(
+            db=db or f"sqlite:///{Path(tmp) / 'c.db'}",
+            data=data,
+            today=None,
+            model_dir=Path(tmp) / "cache",
+            downloads=Path(tmp) / "downloads",
+        )
         with Sequelcast(settings) as svc:
             if db is None:
                 svc.build(data, forecasts=False)
@@ -204,11 +230,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--dates", default="2016-12-25,2018-05-07,2020-12-31,2022-06-30")
-    parser.add_argument("--jobs", type=int, default=2, help="backtest dates run in parallel processes")
-    parser.add_argument("--db", default=None,
-                        help="an already built catalog (SQLAlchemy URL) instead of a fresh build")
-    parser.add_argument("--render-only", action="store_true",
-                        help="write the page from the saved .scratch/backtest-<date>.json files")
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="backtest dates run in parallel processes"
+    )
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="an already built catalog (SQLAlchemy URL) instead of a fresh build",
+    )
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="write the page from the saved .scratch/backtest-<date>.json files",
+    )
     args = parser.parse_args()
     IMG.mkdir(parents=True, exist_ok=True)
     dates = [date.fromisoformat(text) for text in args.dates.split(",")]
@@ -218,9 +252,17 @@ def main() -> None:
     else:
         summaries, outcome = _run(args.data, args.db, dates, args.jobs)
     sections = [_section(s) for s in summaries]
-    machine = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
-    text = (INTRO.format(outcome=outcome, machine=machine) + "\n## Overview\n\n" + _overview(summaries)
-            + CAVEATS + "\n" + "\n".join(sections))
+    machine = (
+        f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
+    )
+    text = (
+        INTRO.format(outcome=outcome, machine=machine)
+        + "\n## Overview\n\n"
+        + _overview(summaries)
+        + CAVEATS
+        + "\n"
+        + "\n".join(sections)
+    )
     (DOCS / "backtest.md").write_text(text, encoding="utf-8")
     print(f"wrote {DOCS / 'backtest.md'}")
 

@@ -35,8 +35,9 @@ def render() -> str:
         "Generated from `--help` by `python scripts/cli_reference.py`; do not edit by hand.\n",
     ]
     for path in _commands():
-        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1"},
-                               terminal_width=100)
+        result = runner.invoke(
+            app, [*path, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1"}, terminal_width=100
+        )
         text = _ANSI.sub("", result.output).rstrip()
         text = "\n".join(line.rstrip() for line in text.splitlines())
         title = " ".join(["sequelcast", *path])

@@ -49,8 +49,11 @@ def run(svc: Sequelcast, as_of: date, full_seasons: dict, newest: date, n_exampl
     inputs = inputs_from_snapshot(snap, graph)
     sbf = inputs.seasons_by_franchise
     status = {str(f.id): f.next_season.status for f in graph if f.seasons}
-    graph_waiting = {str(f.id) for f in graph if f.seasons and f.next_season.status == "none"
-                     and f.latest_season() is not None}
+    graph_waiting = {
+        str(f.id)
+        for f in graph
+        if f.seasons and f.next_season.status == "none" and f.latest_season() is not None
+    }
     fc_waiting = set(waiting_franchises(sbf, as_of))
     spells = build_spells(sbf, as_of)
     at_risk = spells[spells["at_risk"]]
@@ -65,24 +68,31 @@ def run(svc: Sequelcast, as_of: date, full_seasons: dict, newest: date, n_exampl
         tag = f"{fid} {title!r}"
         if fid in scored:
             if fid not in graph_waiting:
-                reasons[f"scored (dated by estimate_dates; graph status {status.get(fid)!r}, no season aired)"].append(tag)
+                reasons[
+                    f"scored (dated by estimate_dates; graph status {status.get(fid)!r}, no season aired)"
+                ].append(tag)
             continue
         if fid in early:
             reasons["early: next season dated on/before as_of in the newest data"].append(tag)
         elif fid in unmatched:
             reasons["at risk but not found in the newest data"].append(tag)
         elif fid not in fc_waiting:
-            reasons[f"graph says waiting, forecast does not count it ({_reason_no_spell(sbf[fid], as_of)})"
-                    ].append(tag)
+            reasons[
+                f"graph says waiting, forecast does not count it ({_reason_no_spell(sbf[fid], as_of)})"
+            ].append(tag)
         elif fid not in graph_waiting:
-            reasons[f"forecast counts it, graph status {status.get(fid)!r} "
-                    f"({_reason_no_spell(sbf[fid], as_of)})"].append(tag)
+            reasons[
+                f"forecast counts it, graph status {status.get(fid)!r} "
+                f"({_reason_no_spell(sbf[fid], as_of)})"
+            ].append(tag)
         else:
             reasons[f"no spell: {_reason_no_spell(sbf[fid], as_of)}"].append(tag)
     denominator = len(fc_waiting) - len(early)
-    print(f"== {as_of}: graph waiting {len(graph_waiting)}, forecast waiting {len(fc_waiting)}, "
-          f"at-risk spells {len(at_risk)}, scored {len(scored)}, early {len(early)}, "
-          f"coverage {len(scored) / denominator:.1%} of {denominator}")
+    print(
+        f"== {as_of}: graph waiting {len(graph_waiting)}, forecast waiting {len(fc_waiting)}, "
+        f"at-risk spells {len(at_risk)}, scored {len(scored)}, early {len(early)}, "
+        f"coverage {len(scored) / denominator:.1%} of {denominator}"
+    )
     counts = Counter({k: len(v) for k, v in reasons.items()})
     for reason, n in counts.most_common():
         print(f"  {n:5d}  {reason}")

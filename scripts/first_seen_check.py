@@ -25,8 +25,12 @@ def main(repo: Path, shared: Path) -> None:
     mine = {r["anidb_id"]: r for r in csv.DictReader(io.StringIO(history.render_csv(rows)))}
     with shared.open(encoding="utf-8") as f:
         ref = {r["anidb_id"]: r for r in csv.DictReader(f)}
-    print(f"{len(versions):,} versions of {history.LIST_PATH} ({skipped} unreadable) in {seconds:.0f} s")
-    print(f"{len(mine):,} AniDB ids rebuilt, {len(ref):,} in {shared}, {len(set(mine) & set(ref)):,} in both")
+    print(
+        f"{len(versions):,} versions of {history.LIST_PATH} ({skipped} unreadable) in {seconds:.0f} s"
+    )
+    print(
+        f"{len(mine):,} AniDB ids rebuilt, {len(ref):,} in {shared}, {len(set(mine) & set(ref)):,} in both"
+    )
     for column in history.COLUMNS[1:]:
         differ = [k for k in ref if k in mine and mine[k][column] != ref[k][column]]
         print(f"{column}: {len(differ):,} ids differ" + (f" (e.g. {differ[:5]})" if differ else ""))

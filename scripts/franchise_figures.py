@@ -28,7 +28,9 @@ DATES = (date(2018, 5, 7), date(2020, 12, 31))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
-    parser.add_argument("--errors", type=int, default=0, help="print this many status errors per date")
+    parser.add_argument(
+        "--errors", type=int, default=0, help="print this many status errors per date"
+    )
     args = parser.parse_args()
     batches = load_batches(args.data)
     full = snapshot_from_batches(batches)

@@ -35,7 +35,9 @@ def main() -> None:
     merged = merge_batches(load_batches(args.data), "all", "all")
     admitted = admit(merged, args.as_of)
     snap = assemble(admitted, args.as_of)
-    links = link_sources(snap.entries, collect_works(admitted.manga, admitted.novels), admitted.relations)
+    links = link_sources(
+        snap.entries, collect_works(admitted.manga, admitted.novels), admitted.relations
+    )
     print(f"as of {args.as_of or 'everything'}: {len(links)} TV anime linked to a source work")
     for kind, (n, k) in sorted(coverage(snap.entries, links).items()):
         print(f"coverage {kind:12s} {k:5d} / {n:5d} = {k / n:.1%}")
@@ -45,18 +47,26 @@ def main() -> None:
     works = collect_works(admitted.manga, admitted.novels)
     counts = _Counts(works)
     ref = args.as_of or max(w.observed_at for w in works)
-    running = [x.work for x in links.values() if x.kind == "light_novel" and x.work.finished is False]
+    running = [
+        x.work for x in links.values() if x.kind == "light_novel" and x.work.finished is False
+    ]
     anchored = sum(1 for w in running if w.source == "mal" and counts.anchor(w, ref) is not None)
-    print(f"linked light novels still running: {len(running)}, {anchored} with a NovelUpdates volume count")
+    print(
+        f"linked light novels still running: {len(running)}, {anchored} with a NovelUpdates volume count"
+    )
     p = precision(links, parse_checked(CHECKED.read_text(encoding="utf-8")))
-    print(f"precision on the hand-checked sample: {p.correct} / {p.still_made} = {p.value:.1%} "
-          f"({p.checked} checked, {p.checked - p.still_made} no longer linked)")
+    print(
+        f"precision on the hand-checked sample: {p.correct} / {p.still_made} = {p.value:.1%} "
+        f"({p.checked} checked, {p.checked - p.still_made} no longer linked)"
+    )
     if args.sample:
         for m in random.Random(args.seed).sample(sorted(links), min(args.sample, len(links))):
             a, w = snap.entries[m], links[m].work
-            print(f"{m}\t{a.title} | {a.title_english} | {a.source_type} {a.start_date}\n"
-                  f"\t-> {w.source}:{w.work_id} {w.type} {w.titles} {w.start}..{w.end} "
-                  f"score={links[m].score:.0f} via={links[m].via_mal_id}")
+            print(
+                f"{m}\t{a.title} | {a.title_english} | {a.source_type} {a.start_date}\n"
+                f"\t-> {w.source}:{w.work_id} {w.type} {w.titles} {w.start}..{w.end} "
+                f"score={links[m].score:.0f} via={links[m].via_mal_id}"
+            )
 
 
 if __name__ == "__main__":

@@ -54,7 +54,9 @@ def postgres_server_url() -> Iterator[str]:
     name = f"sequelcast_test_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).first()
         if exists:
             pytest.exit(f"database {name} already exists: refusing to reuse it")
         conn.execute(text(f'CREATE DATABASE "{name}"'))

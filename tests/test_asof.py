@@ -66,11 +66,17 @@ def test_links_are_stamped_when_both_ends_are_known(batches) -> None:
     assert rel.observed_at == date(2019, 1, 7)  # the sequel's first sighting
     # a typed MAL relation is only known from its observation date (2023-04-17), even though both
     # ends were known in 2019
-    typed = {(r.from_mal_id, r.to_mal_id, r.kind): r.observed_at for r in snap.relations
-             if r.source == "mal_relations_2023"}
+    typed = {
+        (r.from_mal_id, r.to_mal_id, r.kind): r.observed_at
+        for r in snap.relations
+        if r.source == "mal_relations_2023"
+    }
     assert typed[100, 200, "Sequel"] == date(2023, 4, 17)
-    assert not [r for r in snapshot_from_batches(batches, date(2023, 4, 16)).relations
-                if r.source == "mal_relations_2023"]
+    assert not [
+        r
+        for r in snapshot_from_batches(batches, date(2023, 4, 16)).relations
+        if r.source == "mal_relations_2023"
+    ]
     link = next(x for x in snap.id_links if x.mal_id == 40938 and x.site == "anidb")
     # MAL 40938 is known from its first MAL sighting (2019-12-26), AniDB 15332 from its first
     # listing (2019-12-30): the link is known from the later of the two

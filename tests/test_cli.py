@@ -40,7 +40,9 @@ def test_build_uses_env_data_and_db(tiny_data: Path, tmp_path: Path) -> None:
 
 
 def test_build_as_of(db: str, tiny_data: Path) -> None:
-    result = runner.invoke(app, ["build", "--data", str(tiny_data), "--db", db, "-q", "--as-of", "2018-05-07"])
+    result = runner.invoke(
+        app, ["build", "--data", str(tiny_data), "--db", db, "-q", "--as-of", "2018-05-07"]
+    )
     assert result.exit_code == 0
     assert "as of 2018-05-07" in result.output
     shown = runner.invoke(app, ["show", "40938", "--db", db])
@@ -49,7 +51,9 @@ def test_build_as_of(db: str, tiny_data: Path) -> None:
 
 
 def test_build_bad_date_is_a_usage_error(db: str, tiny_data: Path) -> None:
-    result = runner.invoke(app, ["build", "--data", str(tiny_data), "--db", db, "--as-of", "2018-13-01"])
+    result = runner.invoke(
+        app, ["build", "--data", str(tiny_data), "--db", db, "--as-of", "2018-13-01"]
+    )
     assert result.exit_code == 2
     assert "--as-of: expected a date as YYYY-MM-DD, got '2018-13-01'" in result.output
 
@@ -162,14 +166,19 @@ def test_franchise_json_any_season_gives_same_franchise(built: str) -> None:
     first = json.loads(runner.invoke(app, ["franchise", "100", "--db", built, "--json"]).output)
     second = json.loads(runner.invoke(app, ["franchise", "200", "--db", built, "--json"]).output)
     assert first == second
-    assert [(s["mal_id"], s["start"]) for s in first["seasons"]] == [(100, "2015-01-05"), (200, "2019-01-07")]
+    assert [(s["mal_id"], s["start"]) for s in first["seasons"]] == [
+        (100, "2015-01-05"),
+        (200, "2019-01-07"),
+    ]
     assert [o["mal_id"] for o in first["others"]] == [400]
     assert first["next_season"]["status"] == "none"
     assert set(first["seasons"][0]) >= {"mal_id", "title", "start", "end", "episodes", "part"}
 
 
 def test_franchise_as_of(built: str) -> None:
-    result = runner.invoke(app, ["franchise", "100", "--db", built, "--json", "--as-of", "2018-08-01"])
+    result = runner.invoke(
+        app, ["franchise", "100", "--db", built, "--json", "--as-of", "2018-08-01"]
+    )
     data = json.loads(result.output)
     # the sequel is known only from AniDB (listed 2018-06-01, mapped to TVDB season 2 on 2018-07-01)
     assert [(s["mal_id"], s["anidb_id"]) for s in data["seasons"]] == [(100, 1000), (None, 2000)]
@@ -179,7 +188,9 @@ def test_franchise_as_of(built: str) -> None:
 
 
 def test_franchise_as_of_before_the_mapping(built: str) -> None:
-    result = runner.invoke(app, ["franchise", "100", "--db", built, "--json", "--as-of", "2018-06-15"])
+    result = runner.invoke(
+        app, ["franchise", "100", "--db", built, "--json", "--as-of", "2018-06-15"]
+    )
     data = json.loads(result.output)
     assert [s["mal_id"] for s in data["seasons"]] == [100]
     assert data["next_season"]["status"] == "none"
@@ -201,14 +212,20 @@ def test_show_unknown_id(built: str) -> None:
 def test_every_command_has_help() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for name, cmd in app.registered_commands and [(c.name or c.callback.__name__, c) for c in app.registered_commands]:
+    for name, cmd in app.registered_commands and [
+        (c.name or c.callback.__name__, c) for c in app.registered_commands
+    ]:
         assert cmd.callback.__doc__, f"{name} has no help text"
 
 
 def test_rejects_lists_location_reason_and_raw(built: str) -> None:
     rows = json.loads(runner.invoke(app, ["rejects", "--db", built, "--json"]).output)
     assert {r["source"] for r in rows} == {"mal_snapshot_2018", "mal_tv_seasons", "mal_manga_2021"}
-    only = json.loads(runner.invoke(app, ["rejects", "--db", built, "--json", "--source", "mal_snapshot_2018"]).output)
+    only = json.loads(
+        runner.invoke(
+            app, ["rejects", "--db", built, "--json", "--source", "mal_snapshot_2018"]
+        ).output
+    )
     assert [r["location"] for r in only] == ["raw/mal_snapshot_2018/tiny_2018-05-07.csv:4"]
     assert "Bad Row" in only[0]["raw"]
     table = runner.invoke(app, ["rejects", "--db", built])
@@ -219,12 +236,20 @@ def test_rejects_lists_location_reason_and_raw(built: str) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["fetch", "jikan-anime", "1,x"], "MAL ids: expected numbers separated by commas, got '1,x'"),
+        (
+            ["fetch", "jikan-anime", "1,x"],
+            "MAL ids: expected numbers separated by commas, got '1,x'",
+        ),
         (["fetch", "anilist", ","], "MAL ids: give at least one"),
-        (["fetch", "jikan-season", "2021", "autumn"], "season: expected winter, spring, summer or fall"),
+        (
+            ["fetch", "jikan-season", "2021", "autumn"],
+            "season: expected winter, spring, summer or fall",
+        ),
     ],
 )
-def test_fetch_bad_arguments_are_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
+def test_fetch_bad_arguments_are_usage_errors(
+    args: list[str], message: str, tmp_path: Path
+) -> None:
     """Checked before any request is made (no network in tests)."""
     result = runner.invoke(app, [*args, "--out", str(tmp_path)])
     assert result.exit_code == 2
@@ -235,7 +260,10 @@ def test_fetch_bad_arguments_are_usage_errors(args: list[str], message: str, tmp
 def test_ambiguous_title_offers_did_you_mean(built: str) -> None:
     result = runner.invoke(app, ["show", "show", "--db", built])
     assert result.exit_code == 1
-    assert "'show' is ambiguous: 'Tiny Show' (MAL 100) or 'Old Show & Friends' (MAL 300)" in result.output
+    assert (
+        "'show' is ambiguous: 'Tiny Show' (MAL 100) or 'Old Show & Friends' (MAL 300)"
+        in result.output
+    )
     assert "Did you mean:" in result.output
     assert "Traceback" not in result.output
 
@@ -246,7 +274,10 @@ def test_build_without_data_says_where_it_looked_and_what_to_do(
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    env = {"SEQUELCAST_DOWNLOADS": str(tmp_path / "dl"), "SEQUELCAST_DB": f"sqlite:///{tmp_path / 'c.db'}"}
+    env = {
+        "SEQUELCAST_DOWNLOADS": str(tmp_path / "dl"),
+        "SEQUELCAST_DB": f"sqlite:///{tmp_path / 'c.db'}",
+    }
     result = runner.invoke(app, ["build", "-q"], env=env)
     assert result.exit_code == 1
     assert "Error: no data to build from. Looked in SEQUELCAST_DATA (not set), " in result.output

@@ -76,7 +76,10 @@ def test_json_error_for_an_unknown_id(built: str) -> None:
     result = runner.invoke(app, ["show", "123456789", "--db", built, "--json"])
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {
-        "ok": False, "error": "MAL id 123456789 is not in the catalog", "errors": []}
+        "ok": False,
+        "error": "MAL id 123456789 is not in the catalog",
+        "errors": [],
+    }
 
 
 def test_json_error_for_an_ambiguous_title_lists_candidates(built: str) -> None:
@@ -91,14 +94,20 @@ def test_json_error_for_an_ambiguous_title_lists_candidates(built: str) -> None:
 def test_json_error_for_a_bad_option_value(built: str) -> None:
     result = runner.invoke(app, ["show", "100", "--db", built, "--as-of", "2018-13-01", "--json"])
     assert result.exit_code == 2
-    assert json.loads(result.stdout)["error"] == "--as-of: expected a date as YYYY-MM-DD, got '2018-13-01'"
+    assert (
+        json.loads(result.stdout)["error"]
+        == "--as-of: expected a date as YYYY-MM-DD, got '2018-13-01'"
+    )
 
 
 def test_json_error_for_a_missing_argument() -> None:
     result = runner.invoke(app, ["show", "--json"])
     assert result.exit_code == 2
-    assert json.loads(result.stdout) == {"ok": False, "error": "Missing argument 'TITLE_OR_ID'.",
-                                         "errors": []}
+    assert json.loads(result.stdout) == {
+        "ok": False,
+        "error": "Missing argument 'TITLE_OR_ID'.",
+        "errors": [],
+    }
 
 
 def test_without_json_errors_stay_one_line_on_stderr(built: str) -> None:
@@ -111,7 +120,9 @@ def test_without_json_errors_stay_one_line_on_stderr(built: str) -> None:
 def test_show_words(built: str) -> None:
     result = runner.invoke(app, ["show", "Higehiro", "--db", built])
     assert result.exit_code == 0, result.output
-    assert re.search(r"Members\s+│?\s*678,653 \(100th percentile of TV shows of 2021\)", result.stdout)
+    assert re.search(
+        r"Members\s+│?\s*678,653 \(100th percentile of TV shows of 2021\)", result.stdout
+    )
     assert "13 episodes" in result.stdout
     assert "?" not in result.stdout
     assert "(s)" not in result.stdout
@@ -124,20 +135,46 @@ def test_unknown_values_read_unknown(built: str) -> None:
     assert "unknown" in result.stdout
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"), (13, "13th"),
-    (21, "21st"), (64.1, "64th"), (90.5, "91st"), (100, "100th"), (111, "111th"), (1001, "1,001st"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (64.1, "64th"),
+        (90.5, "91st"),
+        (100, "100th"),
+        (111, "111th"),
+        (1001, "1,001st"),
+    ],
+)
 def test_ordinal(value: float, text: str) -> None:
     assert ordinal(value) == text
 
 
 def test_plural_and_durations() -> None:
     assert [plural(n, "year") for n in (0, 1, 1.0, 1.04, 1.5, 5, 1234)] == [
-        "0 years", "1 year", "1 year", "1 year", "1.5 years", "5 years", "1,234 years"]
+        "0 years",
+        "1 year",
+        "1 year",
+        "1 year",
+        "1.5 years",
+        "5 years",
+        "1,234 years",
+    ]
     assert plural(1, "entry", "entries") == "1 entry"
     assert plural(3, "entry", "entries") == "3 entries"
-    assert [duration_years(y) for y in (0.01, 0.5, 1, 2.26)] == ["1 month", "6 months", "1 year", "2.3 years"]
+    assert [duration_years(y) for y in (0.01, 0.5, 1, 2.26)] == [
+        "1 month",
+        "6 months",
+        "1 year",
+        "2.3 years",
+    ]
     assert [or_unknown(v) for v in (None, "", 0, "TV")] == ["unknown", "unknown", "0", "TV"]
 
 
@@ -150,8 +187,11 @@ def test_resolve_table_speaks_of_confidence(built: str) -> None:
 
 def test_build_summary_has_no_model_jargon(tmp_path: Path) -> None:
     tiny = Path(__file__).parent / "fixtures" / "tiny"
-    result = runner.invoke(app, ["build", "--data", str(tiny), "--db", f"sqlite:///{tmp_path / 'b.db'}", "-q"],
-                           env={"SEQUELCAST_MODEL_DIR": str(tmp_path / "models")})
+    result = runner.invoke(
+        app,
+        ["build", "--data", str(tiny), "--db", f"sqlite:///{tmp_path / 'b.db'}", "-q"],
+        env={"SEQUELCAST_MODEL_DIR": str(tmp_path / "models")},
+    )
     assert result.exit_code == 0, result.output
     # Tiny Show 2nd Season, Higehiro, and Old Show (undated, first seen 2016: placed there)
     assert "Forecasts as of 2026-08-01: 3 waiting shows." in result.stdout

@@ -36,20 +36,59 @@ def test_command_is_in_readme_and_has_help(command: str) -> None:
 
 EXPORTS = {
     "sequelcast": [
-        "Anime", "Batch", "CatalogError", "ConfigError", "ConvergenceWarning", "DataError", "Evidence",
-        "Fact", "FetchError", "ModelError", "NextSeason", "NotFoundError", "ResolveError", "Season",
-        "SequelcastError", "SequelcastWarning", "Snapshot", "SourceFileError", "__version__",
+        "Anime",
+        "Batch",
+        "CatalogError",
+        "ConfigError",
+        "ConvergenceWarning",
+        "DataError",
+        "Evidence",
+        "Fact",
+        "FetchError",
+        "ModelError",
+        "NextSeason",
+        "NotFoundError",
+        "ResolveError",
+        "Season",
+        "SequelcastError",
+        "SequelcastWarning",
+        "Snapshot",
+        "SourceFileError",
+        "__version__",
     ],
     "sequelcast.service": [
-        "BacktestReport", "BoundedCache", "BuildReport", "DEFAULT_MODEL", "FetchReport", "Sequelcast",
-        "build_catalog", "entry_json", "forecast_json", "franchise_json", "next_season_json",
-        "REPORT_FORMATS", "ledger_record", "ledger_replay_one", "ledger_score", "render_report",
-        "replay_dates", "report_json", "report_site",
+        "BacktestReport",
+        "BoundedCache",
+        "BuildReport",
+        "DEFAULT_MODEL",
+        "FetchReport",
+        "Sequelcast",
+        "build_catalog",
+        "entry_json",
+        "forecast_json",
+        "franchise_json",
+        "next_season_json",
+        "REPORT_FORMATS",
+        "ledger_record",
+        "ledger_replay_one",
+        "ledger_score",
+        "render_report",
+        "replay_dates",
+        "report_json",
+        "report_site",
     ],
     "sequelcast.api": ["create_app"],
     "sequelcast.api.deps": [
-        "INTERNAL_ERROR", "ApiError", "Problem", "Service", "call", "candidate_json", "check_title",
-        "get_service", "parse_as_of", "problem_of",
+        "INTERNAL_ERROR",
+        "ApiError",
+        "Problem",
+        "Service",
+        "call",
+        "candidate_json",
+        "check_title",
+        "get_service",
+        "parse_as_of",
+        "problem_of",
     ],
 }
 
@@ -68,7 +107,9 @@ def test_api_and_web_use_no_private_module_of_each_other() -> None:
     for package, other in (("api", "web"), ("web", "api")):
         for path in (src / package).rglob("*.py"):
             text = path.read_text()
-            assert not re.search(rf"sequelcast\.{other}\._", text), f"{path} imports a private module of {other}"
+            assert not re.search(rf"sequelcast\.{other}\._", text), (
+                f"{path} imports a private module of {other}"
+            )
 
 
 def test_cli_reference_is_up_to_date() -> None:
@@ -76,7 +117,9 @@ def test_cli_reference_is_up_to_date() -> None:
     import importlib.util
 
     root = Path(__file__).resolve().parents[1]
-    spec = importlib.util.spec_from_file_location("cli_reference", root / "scripts" / "cli_reference.py")
+    spec = importlib.util.spec_from_file_location(
+        "cli_reference", root / "scripts" / "cli_reference.py"
+    )
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)

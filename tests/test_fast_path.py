@@ -25,17 +25,32 @@ TINY_DATA = Path(__file__).resolve().parent / "fixtures" / "tiny"
 #: What a command about one show must not import (scikit-learn, pandas, matplotlib come with numpy;
 #: the title index is resolve.candidates; rapidfuzz itself, which the title grammar uses for one
 #: edit distance, imports in about 10 ms).
-HEAVY = ("numpy", "pandas", "sklearn", "matplotlib", "scipy", "lifelines", "sequelcast.resolve.candidates")
+HEAVY = (
+    "numpy",
+    "pandas",
+    "sklearn",
+    "matplotlib",
+    "scipy",
+    "lifelines",
+    "sequelcast.resolve.candidates",
+)
 #: What a read of a SQLite catalog does not need either: SQLAlchemy (sqlite3 reads the derived
 #: tables), pydantic (Typer's adapters, skipped for text and flags), httpx and the sources.
 SLOW_IMPORTS = ("sqlalchemy", "pydantic", "httpx", "fastapi", "sequelcast.sources")
 
 
-def loaded_after(code: str, env: dict[str, str] | None = None, heavy: tuple[str, ...] = HEAVY) -> list[str]:
+def loaded_after(
+    code: str, env: dict[str, str] | None = None, heavy: tuple[str, ...] = HEAVY
+) -> list[str]:
     """The modules of ``heavy`` in ``sys.modules`` after running ``code`` in a new interpreter."""
     probe = f"{code}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                         env={**(env or os.environ), "PYTHONPATH": SRC})
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**(env or os.environ), "PYTHONPATH": SRC},
+    )
     return [m for m in json.loads(out.stdout.splitlines()[-1]) if m in heavy]
 
 
@@ -58,8 +73,11 @@ def test_the_probe_sees_a_heavy_import() -> None:
 
 
 def service(url: str, root: Path) -> Sequelcast:
-    return Sequelcast(Settings(db=url, data=None, today=None, model_dir=root / "models",
-                               downloads=root / "downloads"))
+    return Sequelcast(
+        Settings(
+            db=url, data=None, today=None, model_dir=root / "models", downloads=root / "downloads"
+        )
+    )
 
 
 def queries(url: str) -> list[str]:
@@ -67,8 +85,19 @@ def queries(url: str) -> list[str]:
     normalised, without its punctuation and with an exclamation mark."""
     with open_catalog(url, create=False) as cat:
         titles = sorted({t.title for t in cat.titles() if t.title})
-    return [v for t in titles
-            for v in (t, t.upper(), t.lower(), f"  {t} ", normalize(t), re.sub(r"[^\w\s]", "", t), f"{t}!")]
+    return [
+        v
+        for t in titles
+        for v in (
+            t,
+            t.upper(),
+            t.lower(),
+            f"  {t} ",
+            normalize(t),
+            re.sub(r"[^\w\s]", "", t),
+            f"{t}!",
+        )
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +117,9 @@ def outcome(run: object) -> tuple[str, object]:
 
 
 @pytest.mark.parametrize("name", ["synthetic_catalog_url", "tiny_catalog_url"])
-def test_stored_answers_equal_the_resolver_on_every_title(name: str, request: pytest.FixtureRequest,
-                                                          tmp_path: Path) -> None:
+def test_stored_answers_equal_the_resolver_on_every_title(
+    name: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     url: str = request.getfixturevalue(name)
     exact = parsed = 0
     with service(url, tmp_path) as svc:
@@ -100,14 +130,21 @@ def test_stored_answers_equal_the_resolver_on_every_title(name: str, request: py
                     exact += 1
                 else:
                     parsed += 1
-            assert outcome(lambda q=q: svc.find_mal_id(q)) == outcome(lambda q=q: resolve_one(index, q).mal_id), q
+            assert outcome(lambda q=q: svc.find_mal_id(q)) == outcome(
+                lambda q=q: resolve_one(index, q).mal_id
+            ), q
     assert exact > 0
     if name == "tiny_catalog_url":  # real titles with punctuation: "Toradora!" typed "toradora"
         assert parsed > 0
 
 
-def test_a_title_query_through_the_table_reads_no_title_index(synthetic_catalog_url: str, tmp_path: Path) -> None:
-    with service(synthetic_catalog_url, tmp_path) as svc, open_catalog(synthetic_catalog_url, create=False) as cat:
+def test_a_title_query_through_the_table_reads_no_title_index(
+    synthetic_catalog_url: str, tmp_path: Path
+) -> None:
+    with (
+        service(synthetic_catalog_url, tmp_path) as svc,
+        open_catalog(synthetic_catalog_url, create=False) as cat,
+    ):
         titles = sorted({t.title for t in cat.titles() if t.title})
         answered = next(t for t in titles if svc.stored_answer(t) is not None)
         sheet = svc.fact_sheet(answered.upper())
@@ -118,14 +155,27 @@ def test_a_title_query_through_the_table_reads_no_title_index(synthetic_catalog_
 
 
 @pytest.mark.parametrize("command", ["show", "franchise", "forecast"])
-def test_cli_reads_of_a_stored_title_load_no_numpy(command: str, synthetic_catalog_url: str, tmp_path: Path) -> None:
+def test_cli_reads_of_a_stored_title_load_no_numpy(
+    command: str, synthetic_catalog_url: str, tmp_path: Path
+) -> None:
     with service(synthetic_catalog_url, tmp_path) as svc:
         titles = sorted({t.title for t in svc.catalog.titles() if t.title})
-        answered = next(t for t in titles if (m := svc.stored_answer(t)) is not None
-                        and (d := svc.catalog.derived_of(m)) and d["franchise_id"])
-    env = {**os.environ, "SEQUELCAST_DB": synthetic_catalog_url, "SEQUELCAST_MODEL_DIR": str(tmp_path / "m"),
-           "SEQUELCAST_TODAY": date(2030, 1, 1).isoformat()}
-    code = ("import sys\nfrom sequelcast.cli import app\n"
-            f"try:\n    app([{command!r}, {answered!r}, '--json'])\nexcept SystemExit as e:\n"
-            "    assert not e.code, e.code\n")
+        answered = next(
+            t
+            for t in titles
+            if (m := svc.stored_answer(t)) is not None
+            and (d := svc.catalog.derived_of(m))
+            and d["franchise_id"]
+        )
+    env = {
+        **os.environ,
+        "SEQUELCAST_DB": synthetic_catalog_url,
+        "SEQUELCAST_MODEL_DIR": str(tmp_path / "m"),
+        "SEQUELCAST_TODAY": date(2030, 1, 1).isoformat(),
+    }
+    code = (
+        "import sys\nfrom sequelcast.cli import app\n"
+        f"try:\n    app([{command!r}, {answered!r}, '--json'])\nexcept SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+    )
     assert loaded_after(code, env, HEAVY + SLOW_IMPORTS) == []

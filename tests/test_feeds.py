@@ -32,6 +32,7 @@ def _unfold(text: str) -> list[str]:
 
 # -- iCalendar, pure ----------------------------------------------------------------------------
 
+
 def test_fold_keeps_lines_within_75_octets_and_characters_whole() -> None:
     line = "SUMMARY:" + "ひげを剃る。そして女子高生を拾う。" * 4
     folded = fold(line)
@@ -47,32 +48,57 @@ def test_text_values_are_escaped() -> None:
 
 
 def test_calendar_structure() -> None:
-    events = [SeasonEvent("b@x", "Later", "Later 2", date(2027, 4, 1), mal_id=2),
-              SeasonEvent("a@x", "Soon, really", "Soon; 2", date(2027, 1, 8), date(2026, 3, 1), None, 5)]
+    events = [
+        SeasonEvent("b@x", "Later", "Later 2", date(2027, 4, 1), mal_id=2),
+        SeasonEvent("a@x", "Soon, really", "Soon; 2", date(2027, 1, 8), date(2026, 3, 1), None, 5),
+    ]
     text = icalendar(events, name="Test", now=NOW, base_url="https://example.org/")
     lines = _unfold(text)
-    assert lines[:6] == ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//sequelcast//announced next seasons//EN",
-                         "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "X-WR-CALNAME:Test"]
+    assert lines[:6] == [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//sequelcast//announced next seasons//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:Test",
+    ]
     assert lines[-1] == "END:VCALENDAR"
-    assert [line for line in lines if line.startswith("UID:")] == ["UID:a@x", "UID:b@x"]  # soonest first
+    assert [line for line in lines if line.startswith("UID:")] == [
+        "UID:a@x",
+        "UID:b@x",
+    ]  # soonest first
     assert "DTSTART;VALUE=DATE:20270108" in lines
     assert "DTEND;VALUE=DATE:20270109" in lines
     assert "SUMMARY:Soon\\; 2" in lines
     assert "DESCRIPTION:Next season of Soon\\, really. First seen 2026-03-01." in lines
     assert "URL:https://myanimelist.net/anime/2" in lines
-    assert all(line.startswith("DTSTAMP:20261130T120000Z") for line in lines if line.startswith("DTSTAMP"))
+    assert all(
+        line.startswith("DTSTAMP:20261130T120000Z") for line in lines if line.startswith("DTSTAMP")
+    )
     assert text.count("BEGIN:VEVENT") == text.count("END:VEVENT") == 2
 
 
 # -- from a catalog -----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def announced_data(tmp_path: Path) -> Path:
     """A downloads directory with Jikan's upcoming page of 2018-07-15: Tiny Show 2nd Season's date."""
     root = tmp_path / "downloads"
-    page = {"pagination": {"has_next_page": False}, "data": [{
-        "mal_id": 200, "title": "Tiny Show 2nd Season", "type": "TV", "status": "Not yet aired",
-        "aired": {"from": "2019-01-07T00:00:00+00:00", "to": None}, "season": "winter", "year": 2019}]}
+    page = {
+        "pagination": {"has_next_page": False},
+        "data": [
+            {
+                "mal_id": 200,
+                "title": "Tiny Show 2nd Season",
+                "type": "TV",
+                "status": "Not yet aired",
+                "aired": {"from": "2019-01-07T00:00:00+00:00", "to": None},
+                "season": "winter",
+                "year": 2019,
+            }
+        ],
+    }
     (root / "raw" / "jikan").mkdir(parents=True)
     (root / "raw" / "jikan" / "season-upcoming-p1_2018-07-15.json").write_text(json.dumps(page))
     return root
@@ -95,7 +121,12 @@ def cat(db: str) -> Iterator[Catalog]:
 def test_announced_seasons_with_dates(cat: Catalog) -> None:
     (event,) = announced_seasons(cat)
     assert (event.franchise, event.title, event.start, event.first_seen, event.mal_id) == (
-        "Tiny Show", "Tiny Show 2nd Season", date(2019, 1, 7), date(2018, 6, 1), 200)
+        "Tiny Show",
+        "Tiny Show 2nd Season",
+        date(2019, 1, 7),
+        date(2018, 6, 1),
+        200,
+    )
     assert event.uid == "mal:100-next-200@sequelcast"
 
 
@@ -108,11 +139,16 @@ def test_announced_without_a_date_has_no_event(tmp_path: Path, tiny_data: Path) 
 
 
 def _service(url: str, root: Path, today: date = AS_OF) -> Sequelcast:
-    return Sequelcast(Settings(db=url, data=None, today=today, model_dir=root / "models",
-                               downloads=root / "downloads"))
+    return Sequelcast(
+        Settings(
+            db=url, data=None, today=today, model_dir=root / "models", downloads=root / "downloads"
+        )
+    )
 
 
-def test_watchlist_calendar_has_only_watched_franchises(db: str, cat: Catalog, tmp_path: Path) -> None:
+def test_watchlist_calendar_has_only_watched_franchises(
+    db: str, cat: Catalog, tmp_path: Path
+) -> None:
     assert "BEGIN:VEVENT" not in calendar(cat, NOW, watchlist=True)
     with _service(db, tmp_path) as svc:
         svc.watch_add("300")  # Old Show: nothing announced
@@ -136,6 +172,7 @@ def test_cli_calendar(db: str, tmp_path: Path) -> None:
 
 # -- webhook ------------------------------------------------------------------------------------
 
+
 class Hook:
     """A webhook receiver: answers with the queued statuses (then 200) and keeps what it got."""
 
@@ -154,7 +191,9 @@ class Hook:
         return httpx.Response(answer)
 
     def client(self) -> httpx.Client:
-        return make_webhook_client(transport=httpx.MockTransport(self.handler), sleep=self.sleeps.append)
+        return make_webhook_client(
+            transport=httpx.MockTransport(self.handler), sleep=self.sleeps.append
+        )
 
 
 def _watch_then_announce(tmp_path: Path, tiny_data: Path, announced_data: Path) -> Sequelcast:
@@ -168,8 +207,9 @@ def _watch_then_announce(tmp_path: Path, tiny_data: Path, announced_data: Path) 
 def test_webhook_posts_the_changes(tmp_path: Path, tiny_data: Path, announced_data: Path) -> None:
     hook = Hook()
     with _watch_then_announce(tmp_path, tiny_data, announced_data) as svc:
-        events = svc.watch_check(notify=lambda ev: send_webhook(
-            "https://hooks.example.org/x", ev, AS_OF, hook.client()))
+        events = svc.watch_check(
+            notify=lambda ev: send_webhook("https://hooks.example.org/x", ev, AS_OF, hook.client())
+        )
     assert len(events) == 1
     (body,) = hook.bodies
     assert body["kind"] == "watch.check"
@@ -182,8 +222,9 @@ def test_webhook_retries_429_503_and_timeouts_with_backoff(
 ) -> None:
     hook = Hook(429, 503, httpx.ReadTimeout("slow"))
     with _watch_then_announce(tmp_path, tiny_data, announced_data) as svc:
-        svc.watch_check(notify=lambda ev: send_webhook(
-            "https://hooks.example.org/x", ev, AS_OF, hook.client()))
+        svc.watch_check(
+            notify=lambda ev: send_webhook("https://hooks.example.org/x", ev, AS_OF, hook.client())
+        )
     assert len(hook.bodies) == 4
     assert hook.sleeps == [1.0, 2.0, 4.0]
 
@@ -194,8 +235,11 @@ def test_a_failed_webhook_leaves_the_check_unrecorded(
     hook = Hook(500, 500, 500, 500)
     with _watch_then_announce(tmp_path, tiny_data, announced_data) as svc:
         with pytest.raises(FetchError, match=r"https://hooks.example.org/x answered HTTP 500"):
-            svc.watch_check(notify=lambda ev: send_webhook(
-                "https://hooks.example.org/x", ev, AS_OF, hook.client()))
+            svc.watch_check(
+                notify=lambda ev: send_webhook(
+                    "https://hooks.example.org/x", ev, AS_OF, hook.client()
+                )
+            )
         assert svc.catalog.watch_events() == []
         again = svc.watch_check()  # the same change is found again
     assert len(again) == 1
@@ -206,18 +250,27 @@ def test_no_change_posts_nothing(tmp_path: Path, tiny_data: Path) -> None:
     with _service(f"sqlite:///{tmp_path / 'n.db'}", tmp_path) as svc:
         svc.build(tiny_data, forecasts=False)
         svc.watch_add("Tiny Show")
-        assert svc.watch_check(notify=lambda ev: send_webhook(
-            "https://hooks.example.org/x", ev, AS_OF, hook.client())) == []
+        assert (
+            svc.watch_check(
+                notify=lambda ev: send_webhook(
+                    "https://hooks.example.org/x", ev, AS_OF, hook.client()
+                )
+            )
+            == []
+        )
     assert hook.bodies == []
 
 
 def test_webhook_payload_dates_are_iso() -> None:
-    body = webhook_payload([{"mal_id": 1, "detected_at": date(2026, 1, 2)}], checked_on=date(2026, 1, 2))
+    body = webhook_payload(
+        [{"mal_id": 1, "detected_at": date(2026, 1, 2)}], checked_on=date(2026, 1, 2)
+    )
     assert json.loads(json.dumps(body))["events"] == [{"mal_id": 1, "detected_at": "2026-01-02"}]
 
 
 def test_cli_rejects_a_bad_webhook_url(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["watch", "check", "--webhook", "ftp://x", "--db",
-                                 f"sqlite:///{tmp_path / 'none.db'}"])
+    result = runner.invoke(
+        app, ["watch", "check", "--webhook", "ftp://x", "--db", f"sqlite:///{tmp_path / 'none.db'}"]
+    )
     assert result.exit_code == 2
     assert "--webhook: expected an http:// or https:// URL, got 'ftp://x'" in result.output

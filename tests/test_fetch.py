@@ -24,8 +24,15 @@ WHEN = date(2026, 11, 1)
 
 def service(downloads_dir: Path, today: date | None = None) -> Sequelcast:
     """A service saving into ``downloads_dir`` (it never opens the catalog to fetch)."""
-    return Sequelcast(Settings(db="sqlite:///unused.db", data=None, today=today,
-                               model_dir=downloads_dir / "models", downloads=downloads_dir))
+    return Sequelcast(
+        Settings(
+            db="sqlite:///unused.db",
+            data=None,
+            today=today,
+            model_dir=downloads_dir / "models",
+            downloads=downloads_dir,
+        )
+    )
 
 
 def client_serving(routes: dict[str, str | int]) -> httpx.Client:
@@ -38,12 +45,19 @@ def client_serving(routes: dict[str, str | int]) -> httpx.Client:
                     return httpx.Response(answer, json={"error": "nope"})
                 page = request.url.params.get("page", "1")
                 name = answer.replace("{page}", page)
-                return httpx.Response(200, content=(FIXTURES / name).read_bytes(),
-                                      headers={"content-type": "application/json"})
+                return httpx.Response(
+                    200,
+                    content=(FIXTURES / name).read_bytes(),
+                    headers={"content-type": "application/json"},
+                )
         return httpx.Response(404)
 
-    return make_client(transport=httpx.MockTransport(handler), rate_limit_per_second=None,
-                       max_retries=0, sleep=lambda s: None)
+    return make_client(
+        transport=httpx.MockTransport(handler),
+        rate_limit_per_second=None,
+        max_retries=0,
+        sleep=lambda s: None,
+    )
 
 
 def test_jikan_season_pages_are_saved_and_built(tiny_data: Path, tmp_path: Path) -> None:
@@ -51,7 +65,9 @@ def test_jikan_season_pages_are_saved_and_built(tiny_data: Path, tmp_path: Path)
     client = client_serving({"/v4/seasons/2021/spring": "jikan_season_page{page}.json"})
     report = service(out).fetch_jikan_season(2021, "spring", when=WHEN, client=client)
     assert [p.name for p in report.paths] == [
-        "season-2021-spring-p1_2026-11-01.json", "season-2021-spring-p2_2026-11-01.json"]
+        "season-2021-spring-p1_2026-11-01.json",
+        "season-2021-spring-p2_2026-11-01.json",
+    ]
     assert report.records > 0
     with open_catalog(f"sqlite:///{tmp_path / 'c.db'}") as cat:
         build_catalog(cat, [tiny_data, out], forecasts=False)
@@ -59,8 +75,9 @@ def test_jikan_season_pages_are_saved_and_built(tiny_data: Path, tmp_path: Path)
         facts = [f for f in cat.load_batch().facts if f.source == "jikan"]
         # identity facts (title, type) move back to the entry's first sighting (Higehiro: 2019-12-26)
         assert {f.observed_at for f in facts if f.field not in IDENTITY_FIELDS} == {WHEN}
-        assert {f.observed_at for f in facts if f.field in IDENTITY_FIELDS and f.mal_id == 40938} == {
-            date(2019, 12, 26)}
+        assert {
+            f.observed_at for f in facts if f.field in IDENTITY_FIELDS and f.mal_id == 40938
+        } == {date(2019, 12, 26)}
 
 
 def test_jikan_anime_full(tmp_path: Path) -> None:
@@ -79,11 +96,18 @@ def test_anilist_pages(tmp_path: Path) -> None:
         body = json.loads(request.content)
         calls.append(body["variables"])
         name = "anilist_page.json" if len(calls) == 1 else "anilist_page2.json"
-        return httpx.Response(200, content=(FIXTURES / name).read_bytes(),
-                              headers={"content-type": "application/json"})
+        return httpx.Response(
+            200,
+            content=(FIXTURES / name).read_bytes(),
+            headers={"content-type": "application/json"},
+        )
 
-    client = make_client(transport=httpx.MockTransport(handler), rate_limit_per_second=None,
-                         max_retries=0, sleep=lambda s: None)
+    client = make_client(
+        transport=httpx.MockTransport(handler),
+        rate_limit_per_second=None,
+        max_retries=0,
+        sleep=lambda s: None,
+    )
     report = service(tmp_path).fetch_anilist([40938, 39535], when=WHEN, client=client)
     assert len(report.paths) == len(calls) >= 1
     assert all(p.parent == tmp_path / "raw" / "anilist" for p in report.paths)
@@ -93,7 +117,9 @@ def test_a_fetch_is_stamped_with_the_real_date_not_the_forecast_date(tmp_path: P
     """SEQUELCAST_TODAY moves the forecast date; a download is still dated the day it was made."""
     client = client_serving({"/v4/anime/40938/full": "jikan_anime_full_40938.json"})
     before = date.today()
-    (path,) = service(tmp_path, today=date(2018, 5, 7)).fetch_jikan_anime([40938], client=client).paths
+    (path,) = (
+        service(tmp_path, today=date(2018, 5, 7)).fetch_jikan_anime([40938], client=client).paths
+    )
     stamp = date.fromisoformat(path.stem.rsplit("_", 1)[1])
     assert before <= stamp <= date.today()
 
@@ -122,8 +148,9 @@ def test_saved_answer_needs_its_date(tmp_path: Path) -> None:
 
 def test_saved_answers_are_read_by_discover(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "jikan_anime_full_40938.json", tmp_path / "x.json")
-    path = downloads.save_answer(tmp_path, jikan.SOURCE, "anime 40938!", WHEN,
-                                 json.loads((tmp_path / "x.json").read_text()))
+    path = downloads.save_answer(
+        tmp_path, jikan.SOURCE, "anime 40938!", WHEN, json.loads((tmp_path / "x.json").read_text())
+    )
     assert path.name == "anime-40938_2026-11-01.json"
     from sequelcast.sources import discover
 

@@ -18,9 +18,13 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def env(synthetic_catalog_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("synthetic-cli")
-    return {"SEQUELCAST_DB": synthetic_catalog_url, "SEQUELCAST_MODEL_DIR": str(root / "cache"),
-            "SEQUELCAST_TODAY": "2026-11-25", "SEQUELCAST_DOWNLOADS": str(root / "downloads"),
-            "OUT": str(root / "out")}
+    return {
+        "SEQUELCAST_DB": synthetic_catalog_url,
+        "SEQUELCAST_MODEL_DIR": str(root / "cache"),
+        "SEQUELCAST_TODAY": "2026-11-25",
+        "SEQUELCAST_DOWNLOADS": str(root / "downloads"),
+        "OUT": str(root / "out"),
+    }
 
 
 def run(env: dict[str, str], *args: str) -> str:
@@ -44,7 +48,8 @@ def test_forecast_json(env: dict[str, str]) -> None:
     assert fc["confidence"] in ("high", "medium", "low")
     assert "likely never" not in fc["median_text"]
     assert fc["conditional_window"] is None or fc["conditional_window"]["text"].startswith(
-        "if it is announced, it most likely airs within")
+        "if it is announced, it most likely airs within"
+    )
     assert all(0.0 <= b["probability"] <= fc["p_5y"] + 1e-9 for b in fc["airs_by"])
 
 
@@ -83,7 +88,9 @@ def test_forecast_needs_a_title_or_all(env: dict[str, str]) -> None:
 
 
 def test_backtest_json_and_plot(env: dict[str, str]) -> None:
-    summary = json.loads(run(env, "backtest", "--as-of", "2018-05-07", "--json", "--out", env["OUT"]))
+    summary = json.loads(
+        run(env, "backtest", "--as-of", "2018-05-07", "--json", "--out", env["OUT"])
+    )
     assert summary["as_of"] == "2018-05-07"
     assert {"kaplan_meier", "popularity_logistic", "rule_of_thumb", "cox"} <= set(summary["models"])
     assert summary["selected"] in summary["models"]

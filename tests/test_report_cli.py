@@ -20,8 +20,12 @@ pytestmark = pytest.mark.filterwarnings("ignore::sequelcast.errors.ConvergenceWa
 @pytest.fixture(scope="module")
 def env(synthetic_catalog_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("synthetic-report")
-    return {"SEQUELCAST_DB": synthetic_catalog_url, "SEQUELCAST_MODEL_DIR": str(root / "cache"),
-            "SEQUELCAST_TODAY": "2026-11-25", "OUT": str(root / "out")}
+    return {
+        "SEQUELCAST_DB": synthetic_catalog_url,
+        "SEQUELCAST_MODEL_DIR": str(root / "cache"),
+        "SEQUELCAST_TODAY": "2026-11-25",
+        "OUT": str(root / "out"),
+    }
 
 
 def run(env: dict[str, str], *args: str, code: int = 0) -> str:
@@ -36,8 +40,14 @@ def test_markdown_report_with_its_chart(env: dict[str, str]) -> None:
     md = out.read_text(encoding="utf-8")
     assert md.startswith("# Synth Show 3 Season ")
     assert ": is it returning?" in md.splitlines()[0]
-    for section in ("## The facts", "## Source material", "## Popularity", "## The forecast",
-                    "## What would change this", "## Sources"):
+    for section in (
+        "## The facts",
+        "## Source material",
+        "## Popularity",
+        "## The forecast",
+        "## What would change this",
+        "## Sources",
+    ):
         assert section in md
     assert "![Chance of an announcement by date](synth3-chart.png)" in md
     assert (out.parent / "synth3-chart.png").read_bytes()[:4] == b"\x89PNG"
@@ -49,9 +59,12 @@ def test_json_report_matches_the_forecast(env: dict[str, str]) -> None:
     assert report["as_of"] == forecast["as_of"] == "2026-08-01"
     fc = report["forecast"]
     assert fc["state"] == "odds"
-    assert [c["probability"] for c in fc["chances"]] == [forecast["forecast"][k]
-                                                         for k in ("p_1y", "p_2y", "p_3y", "p_5y")]
-    assert [f["text"] for f in fc["factors"]] == [f["text"] for f in forecast["forecast"]["factors"]]
+    assert [c["probability"] for c in fc["chances"]] == [
+        forecast["forecast"][k] for k in ("p_1y", "p_2y", "p_3y", "p_5y")
+    ]
+    assert [f["text"] for f in fc["factors"]] == [
+        f["text"] for f in forecast["forecast"]["factors"]
+    ]
     studios = {f["label"]: f for f in report["facts"]}["Studios"]
     assert studios["source"] == "mal_tv_seasons"
     assert studios["observed_at"]
@@ -90,8 +103,9 @@ def test_static_site_of_the_most_followed(env: dict[str, str]) -> None:
 def test_report_argument_errors(env: dict[str, str]) -> None:
     assert "give a title or MAL id, or --all" in run(env, "report", code=2)
     assert "--all: give --out DIR" in run(env, "report", "--all", code=2)
-    assert "expected one of md, html, json" in run(env, "report", "Synth Show 3", "--format", "pdf",
-                                                   code=2)
+    assert "expected one of md, html, json" in run(
+        env, "report", "Synth Show 3", "--format", "pdf", code=2
+    )
 
 
 def test_ledger_record_replay_and_score(env: dict[str, str]) -> None:
@@ -103,8 +117,20 @@ def test_ledger_record_replay_and_score(env: dict[str, str]) -> None:
     assert again["skipped"] is True
     assert again["run_id"] == first["run_id"]
 
-    runs = json.loads(run(env, "ledger", "replay", "--since", "2019-01-01", "--until", "2019-01-01",
-                          "--every", "year", "--json"))
+    runs = json.loads(
+        run(
+            env,
+            "ledger",
+            "replay",
+            "--since",
+            "2019-01-01",
+            "--until",
+            "2019-01-01",
+            "--every",
+            "year",
+            "--json",
+        )
+    )
     assert [(r["as_of"], r["skipped"]) for r in runs] == [("2019-01-01", False)]
     with open_catalog(env["SEQUELCAST_DB"]) as cat:
         rows = [r for r in Ledger(cat).forecasts() if r["kind"] == "replay"]
@@ -121,7 +147,9 @@ def test_ledger_record_replay_and_score(env: dict[str, str]) -> None:
     score = json.loads(run(env, "ledger", "score", "--json"))
     assert {"n_forecasts", "n_resolved", "brier", "horizons", "calibration"} <= set(score)
     assert score["n_forecasts"] + score["n_early"] == first["n_forecasts"] + len(rows)
-    assert 0 < score["n_resolved"] <= len(rows)  # the forecasts of the catalog's date cannot be resolved yet
+    assert (
+        0 < score["n_resolved"] <= len(rows)
+    )  # the forecasts of the catalog's date cannot be resolved yet
     assert set(score["horizons"]) == {"1", "2", "3", "5"}
     assert 0.0 <= score["brier"] <= 1.0
     assert score["runs"]["record"] == 1
@@ -131,7 +159,9 @@ def test_ledger_record_replay_and_score(env: dict[str, str]) -> None:
 
 
 def test_ledger_replay_argument_errors(env: dict[str, str]) -> None:
-    assert "--every: expected quarter or year" in run(env, "ledger", "replay", "--every", "month", code=2)
+    assert "--every: expected quarter or year" in run(
+        env, "ledger", "replay", "--every", "month", code=2
+    )
     assert "must be before" in run(env, "ledger", "replay", "--since", "2030-01-01", code=2)
 
 

@@ -19,7 +19,9 @@ FIXTURES = Path(__file__).parent / "sources" / "fixtures"
 
 
 def settings(url: str, root: Path, today: date | None = None) -> Settings:
-    return Settings(db=url, data=None, today=today, model_dir=root / "models", downloads=root / "downloads")
+    return Settings(
+        db=url, data=None, today=today, model_dir=root / "models", downloads=root / "downloads"
+    )
 
 
 def test_build_reads_an_offline_database_dump(tiny_data: Path, tmp_path: Path) -> None:
@@ -78,7 +80,9 @@ def test_a_past_date_is_derived_once_into_the_bounded_cache(tiny_service: Sequel
     assert len(tiny_service.view_cache.keys()) == tiny_service.view_cache.size == 2
 
 
-def test_a_rebuild_is_never_answered_from_the_old_caches(tiny_service: Sequelcast, tiny_data: Path) -> None:
+def test_a_rebuild_is_never_answered_from_the_old_caches(
+    tiny_service: Sequelcast, tiny_data: Path
+) -> None:
     first = tiny_service.build_key()
     tiny_service.franchise("100", date(2018, 8, 1))
     tiny_service.build(tiny_data, date(2018, 6, 15), forecasts=False)
@@ -109,7 +113,9 @@ def test_concurrent_readers_share_one_service(tiny_service: Sequelcast) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert sorted(answers) == ["announced"] * 4 + ["none"] * 4  # Tiny Show's sequel aired: none after it
+    assert (
+        sorted(answers) == ["announced"] * 4 + ["none"] * 4
+    )  # Tiny Show's sequel aired: none after it
 
 
 def test_no_catalog_is_a_clear_error(tmp_path: Path) -> None:
@@ -145,19 +151,30 @@ def test_bounded_cache_refuses_a_size_below_one() -> None:
         BoundedCache(0)
 
 
-def test_both_backends_give_the_same_answers(catalog_url: str, tiny_data: Path, tmp_path: Path) -> None:
+def test_both_backends_give_the_same_answers(
+    catalog_url: str, tiny_data: Path, tmp_path: Path
+) -> None:
     """The derived tables (JSON, the title index blob) read back the same from SQLite and PostgreSQL."""
     with Sequelcast(settings(catalog_url, tmp_path / "a")) as svc:
         svc.build(tiny_data, forecasts=False)
-        answers = (svc.fact_sheet("higehiro"), svc.franchise("Tiny Show"), svc.forecast("100", date(2018, 8, 1)))
+        answers = (
+            svc.fact_sheet("higehiro"),
+            svc.franchise("Tiny Show"),
+            svc.forecast("100", date(2018, 8, 1)),
+        )
     lite = f"sqlite:///{tmp_path / 'lite.db'}"
     with Sequelcast(settings(lite, tmp_path / "b")) as svc:
         svc.build(tiny_data, forecasts=False)
-        assert answers == (svc.fact_sheet("higehiro"), svc.franchise("Tiny Show"),
-                           svc.forecast("100", date(2018, 8, 1)))
+        assert answers == (
+            svc.fact_sheet("higehiro"),
+            svc.franchise("Tiny Show"),
+            svc.forecast("100", date(2018, 8, 1)),
+        )
 
 
-def test_a_past_date_is_derived_into_a_file_another_service_reuses(tiny_service: Sequelcast, tmp_path: Path) -> None:
+def test_a_past_date_is_derived_into_a_file_another_service_reuses(
+    tiny_service: Sequelcast, tmp_path: Path
+) -> None:
     past = tiny_service.franchise("100", date(2018, 8, 1))
     (path,) = (tmp_path / "models").glob("asof-*.db")
     written = path.stat().st_mtime_ns
@@ -166,20 +183,37 @@ def test_a_past_date_is_derived_into_a_file_another_service_reuses(tiny_service:
     assert path.stat().st_mtime_ns == written
     for day in range(1, 9):
         tiny_service.fact_sheet("100", date(2018, 9, day))
-    assert len(list((tmp_path / "models").glob("asof-*.db"))) == VIEW_FILES_KEPT == 6  # the disk budget
+    assert (
+        len(list((tmp_path / "models").glob("asof-*.db"))) == VIEW_FILES_KEPT == 6
+    )  # the disk budget
     tiny_service.close()
 
 
 def test_announced_refusal_names_the_entry_and_its_dates() -> None:
     from sequelcast.service._app import _announced_message
 
-    nxt = {"status": "announced", "mal_id": 51, "title": "Show Season 2", "first_seen": "2025-03-01",
-           "expected": "2026-10-04"}
+    nxt = {
+        "status": "announced",
+        "mal_id": 51,
+        "title": "Show Season 2",
+        "first_seen": "2025-03-01",
+        "expected": "2026-10-04",
+    }
     msg = _announced_message("Show", nxt)
-    assert msg == ("Show: the next season is already announced: Show Season 2 (MAL 51), "
-                   "first seen 2025-03-01, airs 2026-10-04")
-    tba = _announced_message("Show", {"status": "announced", "title": "Show 2", "mal_id": None,
-                                      "first_seen": None, "expected": None})
+    assert msg == (
+        "Show: the next season is already announced: Show Season 2 (MAL 51), "
+        "first seen 2025-03-01, airs 2026-10-04"
+    )
+    tba = _announced_message(
+        "Show",
+        {
+            "status": "announced",
+            "title": "Show 2",
+            "mal_id": None,
+            "first_seen": None,
+            "expected": None,
+        },
+    )
     assert tba.endswith("Show 2, air date TBA")
 
 

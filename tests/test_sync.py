@@ -26,16 +26,27 @@ DAY1, DAY2 = date(2026, 11, 1), date(2026, 11, 8)
 #: URL path suffix -> the recorded-shape body served for it.
 FILES = {
     "anime-list-master.xml": TINY / "raw/anidb_tvdb_anime_lists/anime-list-master_2026-08-01.xml",
-    "anime-list-mini.json": TINY / "raw/id_maps_and_relations/fribb_anime-list-mini_2024-01-01.json",
+    "anime-list-mini.json": TINY
+    / "raw/id_maps_and_relations/fribb_anime-list-mini_2024-01-01.json",
     "mal_collection.json": TINY / "raw/id_maps_and_relations/fribb_mal_collection_2026-01-01.json",
     "anime-relations.txt": TINY / "raw/id_maps_and_relations/erengy_anime-relations_2026-01-01.txt",
     "anime-offline-database-minified.json": FIXTURES / "offline_db_sample.json",
 }
 #: The AniList-MAL crosswalks of anime-and-manga/lists, in their recorded shape.
 LISTS = {
-    "anime-full.json": [{"idAL": 114232, "idAniDB": 15332, "idMal": 40938, "type": "TV", "titles": {
-        "romaji": "Hige wo Soru. Soshite Joshikousei wo Hirou.", "english": "Higehiro",
-        "native": "ひげを剃る。そして女子高生を拾う。"}}],
+    "anime-full.json": [
+        {
+            "idAL": 114232,
+            "idAniDB": 15332,
+            "idMal": 40938,
+            "type": "TV",
+            "titles": {
+                "romaji": "Hige wo Soru. Soshite Joshikousei wo Hirou.",
+                "english": "Higehiro",
+                "native": "ひげを剃る。そして女子高生を拾う。",
+            },
+        }
+    ],
     "manga.json": [{"idAL": 105983, "idMal": 116999}],
 }
 
@@ -45,7 +56,9 @@ class Upstreams:
 
     def __init__(self) -> None:
         self.bodies = {k: v.read_bytes() for k, v in FILES.items()}
-        self.bodies.update({k: json.dumps(v, ensure_ascii=False).encode() for k, v in LISTS.items()})
+        self.bodies.update(
+            {k: json.dumps(v, ensure_ascii=False).encode() for k, v in LISTS.items()}
+        )
         self.requests: list[httpx.Request] = []
         self.fail: Callable[[httpx.Request], httpx.Response | None] = lambda r: None
 
@@ -60,7 +73,9 @@ class Upstreams:
         path = request.url.path
         if request.url.host == "api.jikan.moe":
             page = request.url.params.get("page", "1")
-            return httpx.Response(200, content=(FIXTURES / f"jikan_season_page{page}.json").read_bytes())
+            return httpx.Response(
+                200, content=(FIXTURES / f"jikan_season_page{page}.json").read_bytes()
+            )
         if request.url.host == "graphql.anilist.co":
             page = json.loads(request.content)["variables"]["page"]
             name = "anilist_page.json" if page == 1 else "anilist_page2.json"
@@ -75,8 +90,12 @@ class Upstreams:
 
     def clients(self, sleeps: list[float] | None = None) -> SyncClients:
         def client() -> httpx.Client:
-            return make_client(transport=httpx.MockTransport(self.handler), rate_limit_per_second=None,
-                               max_retries=3, sleep=(sleeps.append if sleeps is not None else lambda s: None))
+            return make_client(
+                transport=httpx.MockTransport(self.handler),
+                rate_limit_per_second=None,
+                max_retries=3,
+                sleep=(sleeps.append if sleeps is not None else lambda s: None),
+            )
 
         return SyncClients(files=client(), jikan=client(), anilist=client())
 
@@ -92,10 +111,15 @@ def _since() -> date:
 
 def test_seasons_between() -> None:
     assert seasons_between(date(2025, 12, 31), date(2026, 1, 1)) == [
-        (2025, "fall"), (2026, "winter"), (2026, "spring")]
+        (2025, "fall"),
+        (2026, "winter"),
+        (2026, "spring"),
+    ]
 
 
-def test_first_sync_saves_every_file_under_the_name_build_reads(fake: Upstreams, tmp_path: Path) -> None:
+def test_first_sync_saves_every_file_under_the_name_build_reads(
+    fake: Upstreams, tmp_path: Path
+) -> None:
     report = fetch_all(tmp_path, DAY1, since=_since(), clients=fake.clients())
     assert {d.name for d in report.files if d.changed} == {u.name for u in UPSTREAMS}
     for u in UPSTREAMS:
@@ -105,8 +129,15 @@ def test_first_sync_saves_every_file_under_the_name_build_reads(fake: Upstreams,
         assert meta["fetched_at"] == "2026-11-01"
         assert meta["etag"] == fake.etag(u.url.rsplit("/", 1)[1])
     found = {src.name for src, _ in discover(tmp_path)}
-    assert {"anidb_tvdb", "fribb_ids", "fribb_collections", "erengy_relations", "offline_db",
-            "jikan", "anilist"} <= found
+    assert {
+        "anidb_tvdb",
+        "fribb_ids",
+        "fribb_collections",
+        "erengy_relations",
+        "offline_db",
+        "jikan",
+        "anilist",
+    } <= found
     # fall 2026 and winter 2027, then the upcoming list: two pages each
     jikan_files = sorted(p.name for p in (tmp_path / "raw" / "jikan").iterdir())
     assert "season-2026-fall-p1_2026-11-01.json" in jikan_files
@@ -118,11 +149,15 @@ def test_first_sync_saves_every_file_under_the_name_build_reads(fake: Upstreams,
         assert stamps == {DAY1}
 
 
-def test_second_sync_asks_conditionally_and_keeps_unchanged_files(fake: Upstreams, tmp_path: Path) -> None:
+def test_second_sync_asks_conditionally_and_keeps_unchanged_files(
+    fake: Upstreams, tmp_path: Path
+) -> None:
     fetch_all(tmp_path, DAY1, sources=["anidb_tvdb", "erengy_relations"], clients=fake.clients())
     fake.requests.clear()
     fake.bodies["anime-relations.txt"] += b"\n"
-    report = fetch_all(tmp_path, DAY2, sources=["anidb_tvdb", "erengy_relations"], clients=fake.clients())
+    report = fetch_all(
+        tmp_path, DAY2, sources=["anidb_tvdb", "erengy_relations"], clients=fake.clients()
+    )
     sent = {r.url.path.rsplit("/", 1)[1]: r.headers.get("If-None-Match") for r in fake.requests}
     assert sent["anime-list-master.xml"] == fake.etag("anime-list-master.xml")
     changed = {d.name: d.changed for d in report.files}
@@ -131,10 +166,15 @@ def test_second_sync_asks_conditionally_and_keeps_unchanged_files(fake: Upstream
     assert [p.name for p in anidb.versions(tmp_path)] == ["anime-list-master_2026-11-01.xml"]
     assert read_sidecar(anidb.path(tmp_path, DAY1))["checked_at"] == "2026-11-08"
     names = [p.name for p in upstream("erengy_relations").versions(tmp_path)]
-    assert names == ["erengy_anime-relations_2026-11-01.txt", "erengy_anime-relations_2026-11-08.txt"]
+    assert names == [
+        "erengy_anime-relations_2026-11-01.txt",
+        "erengy_anime-relations_2026-11-08.txt",
+    ]
 
 
-def test_an_identical_body_without_etag_support_writes_nothing(fake: Upstreams, tmp_path: Path) -> None:
+def test_an_identical_body_without_etag_support_writes_nothing(
+    fake: Upstreams, tmp_path: Path
+) -> None:
     fetch_all(tmp_path, DAY1, sources=["fribb_ids"], clients=fake.clients())
     fake.etag = lambda name: f'"changes-every-time-{len(fake.requests)}"'  # type: ignore[method-assign]
     report = fetch_all(tmp_path, DAY2, sources=["fribb_ids"], clients=fake.clients())
@@ -142,7 +182,9 @@ def test_an_identical_body_without_etag_support_writes_nothing(fake: Upstreams, 
     assert len(upstream("fribb_ids").versions(tmp_path)) == 1
 
 
-def test_an_interrupted_download_resumes_with_a_range_request(fake: Upstreams, tmp_path: Path) -> None:
+def test_an_interrupted_download_resumes_with_a_range_request(
+    fake: Upstreams, tmp_path: Path
+) -> None:
     u = upstream("anidb_tvdb")
     body = fake.bodies["anime-list-master.xml"]
     tag = fake.etag("anime-list-master.xml")
@@ -166,12 +208,15 @@ def test_an_interrupted_download_resumes_with_a_range_request(fake: Upstreams, t
 def test_a_failed_step_is_resumed_the_same_day(fake: Upstreams, tmp_path: Path) -> None:
     fake.fail = lambda r: httpx.Response(500) if r.url.host == "api.jikan.moe" else None
     with pytest.raises(FetchError, match="500"):
-        fetch_all(tmp_path, DAY1, sources=["anidb_tvdb", "jikan"], since=_since(), clients=fake.clients())
+        fetch_all(
+            tmp_path, DAY1, sources=["anidb_tvdb", "jikan"], since=_since(), clients=fake.clients()
+        )
     assert upstream("anidb_tvdb").path(tmp_path, DAY1).exists()
     fake.fail = lambda r: None
     fake.requests.clear()
-    report = fetch_all(tmp_path, DAY1, sources=["anidb_tvdb", "jikan"], since=_since(),
-                       clients=fake.clients())
+    report = fetch_all(
+        tmp_path, DAY1, sources=["anidb_tvdb", "jikan"], since=_since(), clients=fake.clients()
+    )
     assert report.skipped == ["anidb_tvdb"]
     assert all(r.url.host == "api.jikan.moe" for r in fake.requests)
 
@@ -193,12 +238,29 @@ def test_unknown_source_is_a_usage_error(tmp_path: Path) -> None:
 def test_sync_builds_and_reports_new_entries(fake: Upstreams, tmp_path: Path) -> None:
     root = tmp_path / "downloads"
     with open_catalog(f"sqlite:///{tmp_path / 'c.db'}") as cat:
-        first = sync(cat, root, [TINY, root], DAY1, sources=["anidb_tvdb"], clients=fake.clients(),
-                     cache_dir=tmp_path / "cache", forecasts=False)
+        first = sync(
+            cat,
+            root,
+            [TINY, root],
+            DAY1,
+            sources=["anidb_tvdb"],
+            clients=fake.clients(),
+            cache_dir=tmp_path / "cache",
+            forecasts=False,
+        )
         assert first.first_build
         assert first.build is not None
-        second = sync(cat, root, [TINY, root], DAY2, sources=["jikan"], since=_since(),
-                      clients=fake.clients(), cache_dir=tmp_path / "cache", forecasts=False)
+        second = sync(
+            cat,
+            root,
+            [TINY, root],
+            DAY2,
+            sources=["jikan"],
+            since=_since(),
+            clients=fake.clients(),
+            cache_dir=tmp_path / "cache",
+            forecasts=False,
+        )
     assert not second.first_build
     # the season pages hold 40938 (Higehiro, already in the tiny catalog), 99999 (a broken
     # record: a reject) and two new entries
@@ -216,17 +278,42 @@ def _page(*anime: dict[str, object]) -> httpx.Response:
     return httpx.Response(200, json={"pagination": {"has_next_page": False}, "data": list(anime)})
 
 
-SEQUEL = {"mal_id": 90001, "title": "Higehiro 2nd Season", "type": "TV", "status": "Not yet aired",
-          "aired": {"from": "2027-01-05T00:00:00+00:00", "to": None}, "season": "winter", "year": 2027}
+SEQUEL = {
+    "mal_id": 90001,
+    "title": "Higehiro 2nd Season",
+    "type": "TV",
+    "status": "Not yet aired",
+    "aired": {"from": "2027-01-05T00:00:00+00:00", "to": None},
+    "season": "winter",
+    "year": 2027,
+}
 
 
-def _media(mal_id: int, anilist_id: int, title: str, start: dict[str, int], status: str,
-           relation: str, other: tuple[int, int]) -> dict[str, object]:
-    return {"id": anilist_id, "idMal": mal_id, "title": {"romaji": title}, "format": "TV",
-            "status": status, "startDate": start,
-            "relations": {"edges": [{"relationType": relation,
-                                     "node": {"id": other[1], "idMal": other[0], "format": "TV",
-                                              "type": "ANIME"}}]}}
+def _media(
+    mal_id: int,
+    anilist_id: int,
+    title: str,
+    start: dict[str, int],
+    status: str,
+    relation: str,
+    other: tuple[int, int],
+) -> dict[str, object]:
+    return {
+        "id": anilist_id,
+        "idMal": mal_id,
+        "title": {"romaji": title},
+        "format": "TV",
+        "status": status,
+        "startDate": start,
+        "relations": {
+            "edges": [
+                {
+                    "relationType": relation,
+                    "node": {"id": other[1], "idMal": other[0], "format": "TV", "type": "ANIME"},
+                }
+            ]
+        },
+    }
 
 
 def _announcing(request: httpx.Request) -> httpx.Response | None:
@@ -234,29 +321,72 @@ def _announcing(request: httpx.Request) -> httpx.Response | None:
     if request.url.host == "api.jikan.moe":
         return _page(SEQUEL) if request.url.path.endswith("/upcoming") else _page()
     if request.url.host == "graphql.anilist.co":
-        media = [_media(40938, 114232, "Hige wo Soru. Soshite Joshikousei wo Hirou.", {"year": 2021, "month": 4, "day": 5},
-                        "FINISHED", "SEQUEL", (90001, 190001)),
-                 _media(90001, 190001, "Higehiro 2nd Season", {"year": 2027, "month": 1, "day": 5},
-                        "NOT_YET_RELEASED", "PREQUEL", (40938, 114232))]
-        return httpx.Response(200, json={"data": {"Page": {"pageInfo": {"hasNextPage": False},
-                                                           "media": media}}})
+        media = [
+            _media(
+                40938,
+                114232,
+                "Hige wo Soru. Soshite Joshikousei wo Hirou.",
+                {"year": 2021, "month": 4, "day": 5},
+                "FINISHED",
+                "SEQUEL",
+                (90001, 190001),
+            ),
+            _media(
+                90001,
+                190001,
+                "Higehiro 2nd Season",
+                {"year": 2027, "month": 1, "day": 5},
+                "NOT_YET_RELEASED",
+                "PREQUEL",
+                (40938, 114232),
+            ),
+        ]
+        return httpx.Response(
+            200, json={"data": {"Page": {"pageInfo": {"hasNextPage": False}, "media": media}}}
+        )
     return None
 
 
 def test_sync_reports_a_new_announcement(fake: Upstreams, tmp_path: Path) -> None:
     root = tmp_path / "downloads"
     with open_catalog(f"sqlite:///{tmp_path / 'c.db'}") as cat:
-        sync(cat, root, [TINY, root], DAY1, sources=["anidb_tvdb"], clients=fake.clients(),
-             cache_dir=tmp_path / "cache", forecasts=False)
+        sync(
+            cat,
+            root,
+            [TINY, root],
+            DAY1,
+            sources=["anidb_tvdb"],
+            clients=fake.clients(),
+            cache_dir=tmp_path / "cache",
+            forecasts=False,
+        )
         fake.fail = _announcing
-        report = sync(cat, root, [TINY, root], DAY2, sources=["jikan", "anilist"], since=_since(),
-                      clients=fake.clients(), cache_dir=tmp_path / "cache", forecasts=False)
+        report = sync(
+            cat,
+            root,
+            [TINY, root],
+            DAY2,
+            sources=["jikan", "anilist"],
+            since=_since(),
+            clients=fake.clients(),
+            cache_dir=tmp_path / "cache",
+            forecasts=False,
+        )
     assert [e["mal_id"] for e in report.new_entries] == [90001]
-    assert report.new_announcements == [{
-        "franchise_id": "mal:40938", "franchise": "Hige wo Soru. Soshite Joshikousei wo Hirou.",
-        "title": "Higehiro 2nd Season", "mal_id": 90001, "expected": "2027-01-05"}]
-    anilist_asked = [json.loads(r.content)["variables"]["ids"] for r in fake.requests
-                     if r.url.host == "graphql.anilist.co"]
+    assert report.new_announcements == [
+        {
+            "franchise_id": "mal:40938",
+            "franchise": "Hige wo Soru. Soshite Joshikousei wo Hirou.",
+            "title": "Higehiro 2nd Season",
+            "mal_id": 90001,
+            "expected": "2027-01-05",
+        }
+    ]
+    anilist_asked = [
+        json.loads(r.content)["variables"]["ids"]
+        for r in fake.requests
+        if r.url.host == "graphql.anilist.co"
+    ]
     assert anilist_asked == [[90001]]  # the shows of the pages this sync fetched
 
 
@@ -265,10 +395,15 @@ def test_cli_sync_bad_options_are_usage_errors(tmp_path: Path) -> None:
 
     from sequelcast.cli import app
 
-    env = {"SEQUELCAST_DOWNLOADS": str(tmp_path / "dl"), "SEQUELCAST_DB": f"sqlite:///{tmp_path / 'c.db'}"}
+    env = {
+        "SEQUELCAST_DOWNLOADS": str(tmp_path / "dl"),
+        "SEQUELCAST_DB": f"sqlite:///{tmp_path / 'c.db'}",
+    }
     result = CliRunner().invoke(app, ["sync", "--source", "mal", "--json"], env=env)
     assert result.exit_code == 2
-    assert json.loads(result.stdout)["error"].startswith("--source: unknown 'mal'; choose among anidb_tvdb")
+    assert json.loads(result.stdout)["error"].startswith(
+        "--source: unknown 'mal'; choose among anidb_tvdb"
+    )
     result = CliRunner().invoke(app, ["sync", "--since", "2026-02-30"], env=env)
     assert result.exit_code == 2
     assert "--since: expected a date as YYYY-MM-DD, got '2026-02-30'" in result.output

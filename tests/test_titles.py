@@ -42,7 +42,9 @@ def _franchise(title: str) -> tuple[int | None, int | None, bool]:
 
 
 @pytest.mark.parametrize(("title", "expected"), CASES.items())
-def test_both_readers_see_the_same_markers(title: str, expected: tuple[int | None, int | None, bool]) -> None:
+def test_both_readers_see_the_same_markers(
+    title: str, expected: tuple[int | None, int | None, bool]
+) -> None:
     assert _franchise(title) == expected
     assert _resolver(title) == expected
 

@@ -16,9 +16,13 @@ runner = CliRunner()
 
 @pytest.fixture
 def env(tmp_path: Path, tiny_data: Path) -> dict[str, str]:
-    return {"SEQUELCAST_DB": f"sqlite:///{tmp_path / 'c.db'}", "SEQUELCAST_DATA": str(tiny_data),
-            "SEQUELCAST_MODEL_DIR": str(tmp_path / "cache"), "SEQUELCAST_TODAY": "2018-06-15",
-            "SEQUELCAST_DOWNLOADS": str(tmp_path / "downloads")}
+    return {
+        "SEQUELCAST_DB": f"sqlite:///{tmp_path / 'c.db'}",
+        "SEQUELCAST_DATA": str(tiny_data),
+        "SEQUELCAST_MODEL_DIR": str(tmp_path / "cache"),
+        "SEQUELCAST_TODAY": "2018-06-15",
+        "SEQUELCAST_DOWNLOADS": str(tmp_path / "downloads"),
+    }
 
 
 def run(env: dict[str, str], *args: str) -> str:

@@ -28,8 +28,14 @@ from typer._click.exceptions import UsageError  # Typer's own click: what its pa
 from typer._coercion import RuntimeParam, build_runtime_param
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-_TYPE_WORDS: dict[Any, str] = {str: "TEXT", int: "INTEGER", float: "NUMBER", bool: "BOOLEAN",
-                                date: "DATE", datetime: "DATE"}
+_TYPE_WORDS: dict[Any, str] = {
+    str: "TEXT",
+    int: "INTEGER",
+    float: "NUMBER",
+    bool: "BOOLEAN",
+    date: "DATE",
+    datetime: "DATE",
+}
 _PATH_WORDS = {"dir": "DIR", "file": "FILE"}
 
 
@@ -64,10 +70,17 @@ class PlainValue(RuntimeParam):
 def _runtime_param(param: Any) -> RuntimeParam | None:
     """:class:`PlainValue` for a single ``str`` or ``bool`` parameter without a parser, else ``None``."""
     desc = param.type_descriptor
-    if (desc.annotation in (str, bool) and desc.file_annotation is None and desc.parameter_info.parser is None
-            and not param.multiple and param.nargs == 1):
+    if (
+        desc.annotation in (str, bool)
+        and desc.file_annotation is None
+        and desc.parameter_info.parser is None
+        and not param.multiple
+        and param.nargs == 1
+    ):
         if param._runtime_param is None:
-            param._runtime_param = PlainValue(parameter_info=desc.parameter_info, annotation=desc.annotation)
+            param._runtime_param = PlainValue(
+                parameter_info=desc.parameter_info, annotation=desc.annotation
+            )
         return param._runtime_param  # type: ignore[no-any-return]
     return None
 

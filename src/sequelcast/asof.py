@@ -52,7 +52,10 @@ from sequelcast.domain import (
 from sequelcast.source_material import source_features, work_as_of
 
 #: Fields that change over time; every observation is kept in ``Snapshot.history``.
-VOLATILE_FIELDS = frozenset({"score", "scored_by", "members", "favorites", "rank", "popularity"}) | HISTORY_ONLY_FIELDS
+VOLATILE_FIELDS = (
+    frozenset({"score", "scored_by", "members", "favorites", "rank", "popularity"})
+    | HISTORY_ONLY_FIELDS
+)
 
 #: When two sources observed a field on the same day, the higher one wins.
 SOURCE_PRIORITY = {
@@ -109,7 +112,9 @@ def _anidb_seen(batch: Batch) -> dict[int, date]:
     return seen
 
 
-def _admit_links(links: Iterable[IdLink], mal_seen: dict[int, date], anidb_seen: dict[int, date]) -> list[IdLink]:
+def _admit_links(
+    links: Iterable[IdLink], mal_seen: dict[int, date], anidb_seen: dict[int, date]
+) -> list[IdLink]:
     out = []
     for link in links:
         stamp = mal_seen.get(link.mal_id)
@@ -142,7 +147,9 @@ def admit(batch: Batch, as_of: date | None) -> Batch:
     anidb_seen = _anidb_seen(out)
     out.id_links = _admit_links(batch.id_links, mal_seen, anidb_seen)
     anilist_to_mal = {
-        int(x.external_id): x.mal_id for x in batch.id_links if x.site == "anilist" and x.external_id.isdecimal()
+        int(x.external_id): x.mal_id
+        for x in batch.id_links
+        if x.site == "anilist" and x.external_id.isdecimal()
     }
     for rel in batch.relations:
         a = rel.from_mal_id or anilist_to_mal.get(rel.from_anilist_id or -1)
@@ -155,9 +162,12 @@ def admit(batch: Batch, as_of: date | None) -> Batch:
                 if not _known(rel.observed_at, as_of):
                     continue
                 stamp = max(stamp, rel.observed_at)
-            out.relations.append(dataclasses.replace(rel, from_mal_id=a, to_mal_id=b, observed_at=stamp))
+            out.relations.append(
+                dataclasses.replace(rel, from_mal_id=a, to_mal_id=b, observed_at=stamp)
+            )
     out.collection_members = [
-        c if c.observed_at == mal_seen[c.mal_id]
+        c
+        if c.observed_at == mal_seen[c.mal_id]
         else CollectionMember(c.collection, c.mal_id, mal_seen[c.mal_id], c.source)
         for c in batch.collection_members
         if c.mal_id in mal_seen
@@ -166,7 +176,9 @@ def admit(batch: Batch, as_of: date | None) -> Batch:
     return out
 
 
-def _identity_restamped(facts: list[Fact], sightings: list[EntryFirstSeen], as_of: date | None) -> list[Fact]:
+def _identity_restamped(
+    facts: list[Fact], sightings: list[EntryFirstSeen], as_of: date | None
+) -> list[Fact]:
     """Facts known by ``as_of``; identity facts move back to the entry's first trusted sighting."""
     seen: dict[int, date] = {}
     for r in sightings:
@@ -183,8 +195,9 @@ def _identity_restamped(facts: list[Fact], sightings: list[EntryFirstSeen], as_o
     return out
 
 
-def _admit_crosswalk(rows: Iterable[CrosswalkEntry], mal_seen: dict[int, date],
-                     anidb_seen: dict[int, date]) -> list[CrosswalkEntry]:
+def _admit_crosswalk(
+    rows: Iterable[CrosswalkEntry], mal_seen: dict[int, date], anidb_seen: dict[int, date]
+) -> list[CrosswalkEntry]:
     out = []
     for row in rows:
         if row.mal_id is not None:
@@ -258,7 +271,9 @@ def assemble(admitted: Batch, as_of: date | None) -> Snapshot:
         collection_members=list(admitted.collection_members),
         crosswalk=list(admitted.crosswalk),
         entry_first_seen=earliest_sightings(admitted.entry_first_seen),
-        source_features=source_features(entries, admitted.manga, admitted.novels, admitted.relations, as_of),
+        source_features=source_features(
+            entries, admitted.manga, admitted.novels, admitted.relations, as_of
+        ),
     )
 
 

@@ -44,10 +44,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", metavar="URL", help="Catalog URL (sqlite:///file.db or postgresql://...). Env: SEQUELCAST_DB."),
+    typer.Option(
+        "--db",
+        metavar="URL",
+        help="Catalog URL (sqlite:///file.db or postgresql://...). Env: SEQUELCAST_DB.",
+    ),
 ]
 AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", metavar="DATE", help="Use only what was known on this date (YYYY-MM-DD).")
+    str | None,
+    typer.Option(
+        "--as-of", metavar="DATE", help="Use only what was known on this date (YYYY-MM-DD)."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
@@ -76,8 +83,13 @@ def handle_errors(func: F) -> F:
             _fail(f"Usage error: {exc}", str(exc), 2, as_json)
         except ResolveError as exc:
             if as_json:
-                _fail("", str(exc), 1, True, [{"mal_id": c.mal_id, "title": c.title}
-                                                for c in exc.candidates[:5]])
+                _fail(
+                    "",
+                    str(exc),
+                    1,
+                    True,
+                    [{"mal_id": c.mal_id, "title": c.title} for c in exc.candidates[:5]],
+                )
             _resolve_failed(exc)
         except SequelcastError as exc:
             _fail(f"Error: {exc}", str(exc), 1, as_json)
@@ -85,8 +97,9 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _fail(line: str, message: str, code: int, as_json: bool,
-          errors: list[dict[str, Any]] | None = None) -> NoReturn:
+def _fail(
+    line: str, message: str, code: int, as_json: bool, errors: list[dict[str, Any]] | None = None
+) -> NoReturn:
     if as_json:
         typer.echo(json_error(message, errors))
     else:
@@ -109,10 +122,15 @@ def _print_json(value: Any) -> None:
 
 
 def _no_data_message(settings: Settings) -> str:
-    looked = [str(p.resolve()) for p in data_dir_candidates()] + [f"{settings.downloads} (downloads)"]
-    return ("no data to build from. Looked in SEQUELCAST_DATA (not set), "
-            + ", ".join(looked) + ". Run `sequelcast sync` to download the public data from its "
-            "sources and build, or pass --data DIR (a directory in the layout of ../shared/data).")
+    looked = [str(p.resolve()) for p in data_dir_candidates()] + [
+        f"{settings.downloads} (downloads)"
+    ]
+    return (
+        "no data to build from. Looked in SEQUELCAST_DATA (not set), "
+        + ", ".join(looked)
+        + ". Run `sequelcast sync` to download the public data from its "
+        "sources and build, or pass --data DIR (a directory in the layout of ../shared/data)."
+    )
 
 
 @app.command()
@@ -120,20 +138,26 @@ def _no_data_message(settings: Settings) -> str:
 def build(
     data: Annotated[
         list[Path] | None,
-        typer.Option("--data", help="Data directory (layout of ../shared/data); repeat to add more. "
-                     "Default: SEQUELCAST_DATA or ../shared/data, plus the downloads of `sequelcast sync` "
-                     "and `sequelcast fetch`.",
-                     file_okay=False),
+        typer.Option(
+            "--data",
+            help="Data directory (layout of ../shared/data); repeat to add more. "
+            "Default: SEQUELCAST_DATA or ../shared/data, plus the downloads of `sequelcast sync` "
+            "and `sequelcast fetch`.",
+            file_okay=False,
+        ),
     ] = None,
     db: DbOption = None,
     as_of: AsOfOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     allow_missing: Annotated[
         list[str] | None,
-        typer.Option("--allow-missing", metavar="SOURCE",
-                     help="Build even though SOURCE, read by the previous build, is missing now or lost "
-                     "more than 10% of its records (repeat for several; 'all' accepts every source). "
-                     "Without it such a build is refused and the catalog kept."),
+        typer.Option(
+            "--allow-missing",
+            metavar="SOURCE",
+            help="Build even though SOURCE, read by the previous build, is missing now or lost "
+            "more than 10% of its records (repeat for several; 'all' accepts every source). "
+            "Without it such a build is refused and the catalog kept.",
+        ),
     ] = None,
 ) -> None:
     """Build the catalog from the public data files, optionally as of a past date."""
@@ -147,34 +171,57 @@ def build(
     from sequelcast.sources import DATA_SOURCES
 
     if not quiet:
-        err_console.print("Reading every file, then deriving franchises and fitting the forecast model "
-                          "(a few minutes on the whole shared data)...", highlight=False)
-    with _service(db) as svc, Progress(
-        TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, disable=quiet, transient=False,
-    ) as progress:
+        err_console.print(
+            "Reading every file, then deriving franchises and fitting the forecast model "
+            "(a few minutes on the whole shared data)...",
+            highlight=False,
+        )
+    with (
+        _service(db) as svc,
+        Progress(
+            TextColumn("{task.description:<22}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=quiet,
+            transient=False,
+        ) as progress,
+    ):
         tasks: dict[str, Any] = {}
 
         def on_file(src: Any, path: Path, i: int, n: int) -> None:
             if src.name not in tasks:
-                total = sum(len(x.discover(d)) for d in data_dirs for x in DATA_SOURCES
-                            if x.name == src.name)
+                total = sum(
+                    len(x.discover(d))
+                    for d in data_dirs
+                    for x in DATA_SOURCES
+                    if x.name == src.name
+                )
                 tasks[src.name] = progress.add_task(src.name, total=total)
             progress.advance(tasks[src.name])
 
         report = svc.build(data_dirs, cutoff, on_file, allow_missing=allow_missing or ())
     c = report.counts
     for name in report.accepted_missing:
-        err_console.print(f"Warning: built without the full source {name} (--allow-missing).",
-                          markup=False, highlight=False)
+        err_console.print(
+            f"Warning: built without the full source {name} (--allow-missing).",
+            markup=False,
+            highlight=False,
+        )
     when = f" as of {cutoff}" if cutoff else ""
     console.print(
         f"Built catalog{when} from {report.files} files in {report.seconds:.1f}s: "
         f"{c['entries']:,} entries, {c['facts']:,} facts, {c['rejects']:,} rejects."
     )
     fc = c["forecast"]
-    console.print(f"Forecasts as of {fc['as_of']}: {plural(fc['waiting'], 'waiting show')}."
-                  if fc["fitted"] else f"No forecasts stored: {fc['error']}", highlight=False, markup=False)
+    console.print(
+        f"Forecasts as of {fc['as_of']}: {plural(fc['waiting'], 'waiting show')}."
+        if fc["fitted"]
+        else f"No forecasts stored: {fc['error']}",
+        highlight=False,
+        markup=False,
+    )
 
 
 @app.command()
@@ -201,15 +248,21 @@ def stats(db: DbOption = None, json_: JsonOption = False) -> None:
     console.print(table)
     if st["last_build"]:
         b = st["last_build"]
-        console.print(f"Last build {b['finished_at']} from {b['data_dir']}"
-                      + (f", as of {b['as_of']}" if b["as_of"] else ""))
+        console.print(
+            f"Last build {b['finished_at']} from {b['data_dir']}"
+            + (f", as of {b['as_of']}" if b["as_of"] else "")
+        )
 
 
 @app.command()
 @handle_errors
 def rejects(
-    source: Annotated[str | None, typer.Option("--source", metavar="NAME", help="Only this source.")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", min=1, help="At most this many.")] = 20,
+    source: Annotated[
+        str | None, typer.Option("--source", metavar="NAME", help="Only this source.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", metavar="N", min=1, help="At most this many.")
+    ] = 20,
     db: DbOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -230,7 +283,9 @@ def rejects(
     console.print(table)
 
 
-TitleArg = Annotated[str, typer.Argument(help="A title in any language (typos welcome) or a MAL id.")]
+TitleArg = Annotated[
+    str, typer.Argument(help="A title in any language (typos welcome) or a MAL id.")
+]
 
 
 def _resolve_failed(exc: ResolveError) -> NoReturn:
@@ -246,7 +301,9 @@ def _resolve_failed(exc: ResolveError) -> NoReturn:
 @handle_errors
 def resolve(
     query: Annotated[str, typer.Argument(help="What you remember of the title.")],
-    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", min=1, max=100, help="How many candidates.")] = 5,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", metavar="N", min=1, max=100, help="How many candidates.")
+    ] = 5,
     db: DbOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -254,8 +311,12 @@ def resolve(
     with _service(db) as svc:
         matches = svc.resolve(query, limit)
     if json_:
-        _print_json([{"mal_id": m.mal_id, "title": m.title, "score": m.score, "matched_on": m.matched_on}
-                     for m in matches])
+        _print_json(
+            [
+                {"mal_id": m.mal_id, "title": m.title, "score": m.score, "matched_on": m.matched_on}
+                for m in matches
+            ]
+        )
         return
     if not matches:
         err_console.print(f"No entry matches {query!r}.", markup=False)
@@ -282,7 +343,11 @@ def _status_line(ns: dict[str, Any]) -> str:
 def _season_end(x: dict[str, Any]) -> str:
     """The end date, "(estimated)" when it is start + weekly episodes, "airing" while it airs."""
     if x.get("state") == "airing":
-        return f"airing (to {x['end']}, estimated)" if x.get("end") and x.get("end_estimated") else "airing"
+        return (
+            f"airing (to {x['end']}, estimated)"
+            if x.get("end") and x.get("end_estimated")
+            else "airing"
+        )
     if not x.get("end"):
         return ""
     return f"{x['end']} (estimated)" if x.get("end_estimated") else str(x["end"])
@@ -294,16 +359,26 @@ def _seasons_table(seasons: list[dict[str, Any]], title: str) -> Table:
         table.add_column(col)
     for x in seasons:
         num = f"{x['number']}" + (f" (part {x['part']})" if x.get("part") else "")
-        table.add_row(num, str(x["mal_id"] or f"AniDB {x['anidb_id']}"), x["title"], x["start"] or "",
-                      _season_end(x), str(x["episodes"] or ""), x.get("announced") or "")
+        table.add_row(
+            num,
+            str(x["mal_id"] or f"AniDB {x['anidb_id']}"),
+            x["title"],
+            x["start"] or "",
+            _season_end(x),
+            str(x["episodes"] or ""),
+            x.get("announced") or "",
+        )
     return table
 
 
 def _print_evidence(ns: dict[str, Any]) -> None:
     console.print(_status_line(ns), highlight=False)
     for ev in ns["evidence"]:
-        console.print(f"  - {ev['source']}: {ev['detail']}"
-                      + (f" ({ev['observed_at']})" if ev["observed_at"] else ""), highlight=False)
+        console.print(
+            f"  - {ev['source']}: {ev['detail']}"
+            + (f" ({ev['observed_at']})" if ev["observed_at"] else ""),
+            highlight=False,
+        )
 
 
 @app.command()
@@ -322,9 +397,14 @@ def franchise(
         return
     console.print(_seasons_table(data["seasons"], f"{data['title']} ({data['id']})"))
     if data["others"]:
-        console.print("Also: " + "; ".join(
-            f"{o['title']} ({o['type'] or 'type unknown'}{', ' + o['start'][:4] if o['start'] else ''})"
-            for o in data["others"]), highlight=False)
+        console.print(
+            "Also: "
+            + "; ".join(
+                f"{o['title']} ({o['type'] or 'type unknown'}{', ' + o['start'][:4] if o['start'] else ''})"
+                for o in data["others"]
+            ),
+            highlight=False,
+        )
     _print_evidence(data["next_season"])
 
 
@@ -363,15 +443,23 @@ def _print_sheet(sheet: dict[str, Any]) -> None:
     table.add_column("value")
     peers = sheet["peers"]
     rows = [
-        ("English", sheet["title_english"]), ("Japanese", sheet["title_japanese"]),
+        ("English", sheet["title_english"]),
+        ("Japanese", sheet["title_japanese"]),
         ("Also known as", _join(sheet["synonyms"])),
-        ("Type", f"{or_unknown(sheet['type'])}, "
-         + (plural(sheet["episodes"], "episode") if sheet["episodes"] else "episodes unknown")),
+        (
+            "Type",
+            f"{or_unknown(sheet['type'])}, "
+            + (plural(sheet["episodes"], "episode") if sheet["episodes"] else "episodes unknown"),
+        ),
         ("Aired", f"{or_unknown(sheet['start_date'])} to {or_unknown(sheet['end_date'])}"),
-        ("Studios", _join(sheet["studios"])), ("Source", sheet["source_type"]),
+        ("Studios", _join(sheet["studios"])),
+        ("Source", sheet["source_type"]),
         ("Genres", _join(sheet["genres"] + sheet["themes"] + sheet["demographics"])),
         ("Score", _with_percentile(sheet["score"], peers["score_percentile"], peers["group"], "")),
-        ("Members", _with_percentile(sheet["members"], peers["members_percentile"], peers["group"], ",")),
+        (
+            "Members",
+            _with_percentile(sheet["members"], peers["members_percentile"], peers["group"], ","),
+        ),
     ]
     for key, value in rows:
         if value not in (None, ""):
@@ -385,7 +473,12 @@ def _print_sheet(sheet: dict[str, Any]) -> None:
 
 
 ModelOption = Annotated[
-    str, typer.Option("--model", metavar="NAME", help="Model: auto (chosen by an inner time split), cox, gbsa, ...")
+    str,
+    typer.Option(
+        "--model",
+        metavar="NAME",
+        help="Model: auto (chosen by an inner time split), cox, gbsa, ...",
+    ),
 ]
 
 
@@ -400,8 +493,11 @@ def _print_forecast(data: dict[str, Any]) -> None:
             _print_evidence(data["next_season"])
         return
     fc = data["forecast"]
-    state = (f"still airing on {fc['as_of']} (ends about {fc['ended']})" if fc.get("airing") else
-             f"ended {fc['ended']}, waiting {duration_years(fc['waited_years'])} on {fc['as_of']}")
+    state = (
+        f"still airing on {fc['as_of']} (ends about {fc['ended']})"
+        if fc.get("airing")
+        else f"ended {fc['ended']}, waiting {duration_years(fc['waited_years'])} on {fc['as_of']}"
+    )
     console.print(f"[bold]{fc['title']}[/bold] (MAL {fc['mal_id']}): {state}", highlight=False)
     console.print("Chance the next season is announced within:")
     table = Table(show_edge=False)
@@ -411,10 +507,15 @@ def _print_forecast(data: dict[str, Any]) -> None:
     console.print(table)
     if fc.get("verdict"):
         reasons = f" ({', '.join(fc['confidence_reasons'])})" if fc["confidence_reasons"] else ""
-        console.print(f"Verdict: {fc['verdict']}; confidence: {fc['confidence']}{reasons}", highlight=False)
+        console.print(
+            f"Verdict: {fc['verdict']}; confidence: {fc['confidence']}{reasons}", highlight=False
+        )
     median = fc["median_years"]
-    console.print("Median time to an announcement: "
-                  + (duration_years(median) if median is not None else fc.get("median_text", "")), highlight=False)
+    console.print(
+        "Median time to an announcement: "
+        + (duration_years(median) if median is not None else fc.get("median_text", "")),
+        highlight=False,
+    )
     if fc.get("conditional_window"):
         console.print(fc["conditional_window"]["text"].capitalize(), highlight=False)
     for by in fc.get("airs_by") or ():
@@ -428,9 +529,15 @@ def _print_forecast(data: dict[str, Any]) -> None:
 @app.command()
 @handle_errors
 def forecast(
-    title_or_id: Annotated[str | None, typer.Argument(help="A title or MAL id (or use --all).")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Every show waiting for a next season.")] = False,
-    format_: Annotated[str, typer.Option("--format", metavar="csv|json", help="With --all: csv or json.")] = "csv",
+    title_or_id: Annotated[
+        str | None, typer.Argument(help="A title or MAL id (or use --all).")
+    ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every show waiting for a next season.")
+    ] = False,
+    format_: Annotated[
+        str, typer.Option("--format", metavar="csv|json", help="With --all: csv or json.")
+    ] = "csv",
     db: DbOption = None,
     as_of: AsOfOption = None,
     model: ModelOption = service.DEFAULT_MODEL,
@@ -473,10 +580,18 @@ def _print_all(rows: list[dict[str, Any]], format_: str) -> None:
 @app.command()
 @handle_errors
 def backtest(
-    as_of: Annotated[str, typer.Option("--as-of", metavar="DATE", help="Train on what was known on this date (YYYY-MM-DD).")],
-    horizons: Annotated[str, typer.Option("--horizons", metavar="YEARS", help="Years, separated by commas.")] = "1,2,3,5",
-    out: Annotated[Path, typer.Option("--out", help="Where to save the reliability plot.", file_okay=False)]
-    = Path("backtest"),
+    as_of: Annotated[
+        str,
+        typer.Option(
+            "--as-of", metavar="DATE", help="Train on what was known on this date (YYYY-MM-DD)."
+        ),
+    ],
+    horizons: Annotated[
+        str, typer.Option("--horizons", metavar="YEARS", help="Years, separated by commas.")
+    ] = "1,2,3,5",
+    out: Annotated[
+        Path, typer.Option("--out", help="Where to save the reliability plot.", file_okay=False)
+    ] = Path("backtest"),
     db: DbOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -484,7 +599,9 @@ def backtest(
     try:
         hs = tuple(float(h) for h in horizons.split(","))
     except ValueError:
-        raise ConfigError(f"--horizons: expected numbers separated by commas, got {horizons!r}") from None
+        raise ConfigError(
+            f"--horizons: expected numbers separated by commas, got {horizons!r}"
+        ) from None
     if not hs or min(hs) <= 0:
         raise ConfigError("--horizons: give positive numbers of years")
     cutoff = _as_of(as_of)
@@ -498,10 +615,13 @@ def backtest(
 
 
 def _print_backtest(summary: dict[str, Any]) -> None:
-    console.print(f"Backtest as of {summary['as_of']}, outcomes to {summary['outcome_date']}: "
-                  f"trained on {summary['n_train']:,} spells ({summary['n_train_events']:,} sequels), "
-                  f"scored on {summary['n_at_risk']:,} waiting shows "
-                  f"({summary['n_announced_after']:,} got a next season announced later).", highlight=False)
+    console.print(
+        f"Backtest as of {summary['as_of']}, outcomes to {summary['outcome_date']}: "
+        f"trained on {summary['n_train']:,} spells ({summary['n_train_events']:,} sequels), "
+        f"scored on {summary['n_at_risk']:,} waiting shows "
+        f"({summary['n_announced_after']:,} got a next season announced later).",
+        highlight=False,
+    )
     hs = [f"{h:g}" for h in summary["horizons"]]
     table = Table(title="Forecast accuracy (higher AUC/C-index, lower Brier/ICI is better)")
     table.add_column("model")
@@ -513,8 +633,13 @@ def _print_backtest(summary: dict[str, Any]) -> None:
     table.add_column("IBS", justify="right")
     for name, m in summary["models"].items():
         label = f"{name} (kept)" if name == summary["selected"] else name
-        table.add_row(label, f"{m['c_index']:.3f}", *[f"{m[f'td_auc_{h}']:.3f}" for h in hs],
-                      *[f"{m[f'ici_{h}']:.3f}" for h in hs], f"{m['integrated_brier']:.4f}")
+        table.add_row(
+            label,
+            f"{m['c_index']:.3f}",
+            *[f"{m[f'td_auc_{h}']:.3f}" for h in hs],
+            *[f"{m[f'ici_{h}']:.3f}" for h in hs],
+            f"{m['integrated_brier']:.4f}",
+        )
     console.print(table)
     if summary["plot"]:
         console.print(f"Reliability plot: {summary['plot']}", highlight=False)
@@ -527,13 +652,18 @@ fetch_app = typer.Typer(
 app.add_typer(fetch_app, name="fetch")
 OutOption = Annotated[
     Path | None,
-    typer.Option("--out", help="Directory to save into (default: SEQUELCAST_DOWNLOADS).", file_okay=False),
+    typer.Option(
+        "--out", help="Directory to save into (default: SEQUELCAST_DOWNLOADS).", file_okay=False
+    ),
 ]
 
 
 def _fetched(report: service.FetchReport) -> None:
-    console.print(f"Saved {plural(len(report.paths), 'file')} from {report.source}: "
-                  f"{plural(report.records, 'record')}, {plural(report.rejects, 'reject')}.", highlight=False)
+    console.print(
+        f"Saved {plural(len(report.paths), 'file')} from {report.source}: "
+        f"{plural(report.records, 'record')}, {plural(report.rejects, 'reject')}.",
+        highlight=False,
+    )
     for path in report.paths:
         console.print(f"  {path}", highlight=False, markup=False)
 
@@ -551,7 +681,9 @@ def _ids(value: str) -> list[int]:
 def _fetch_ids(fetch: str, name: str, mal_ids: str, out: Path | None) -> None:
     ids = _ids(mal_ids)
     svc = service.Sequelcast(_settings())  # fetching never opens the catalog
-    with console.status(f"Fetching {len(ids)} entr{'y' if len(ids) == 1 else 'ies'} from {name}..."):
+    with console.status(
+        f"Fetching {len(ids)} entr{'y' if len(ids) == 1 else 'ies'} from {name}..."
+    ):
         report = getattr(svc, fetch)(ids, out=out)
     _fetched(report)
 
@@ -600,8 +732,10 @@ def fetch_offline_db(out: OutOption = None) -> None:
     _fetched(report)
 
 
-watch_app = typer.Typer(help="A watchlist: be told when a watched show's next season is announced.",
-                        no_args_is_help=True)
+watch_app = typer.Typer(
+    help="A watchlist: be told when a watched show's next season is announced.",
+    no_args_is_help=True,
+)
 app.add_typer(watch_app, name="watch")
 
 
@@ -612,8 +746,10 @@ def watch_add(title_or_id: TitleArg, db: DbOption = None) -> None:
     with _service(db) as svc:
         row = svc.watch_add(title_or_id)
     verb = "Watching" if row["added"] else "Already watching"
-    console.print(f"{verb} {row['title']} (MAL {row['mal_id']}): next season {row['status']}.",
-                  highlight=False)
+    console.print(
+        f"{verb} {row['title']} (MAL {row['mal_id']}): next season {row['status']}.",
+        highlight=False,
+    )
 
 
 @watch_app.command("remove")
@@ -647,9 +783,15 @@ def watch_list(db: DbOption = None, json_: JsonOption = False) -> None:
 def watch_check(
     db: DbOption = None,
     json_: JsonOption = False,
-    webhook: Annotated[str | None, typer.Option(
-        "--webhook", metavar="URL", help="Also POST the changes as JSON to this URL (retried with "
-        "back-off; if it fails, the check is not recorded and the next one sends them again).")] = None,
+    webhook: Annotated[
+        str | None,
+        typer.Option(
+            "--webhook",
+            metavar="URL",
+            help="Also POST the changes as JSON to this URL (retried with "
+            "back-off; if it fails, the check is not recorded and the next one sends them again).",
+        ),
+    ] = None,
 ) -> None:
     """Compare each watched show with the catalog (run after `sequelcast build`): what changed?"""
     notify = None

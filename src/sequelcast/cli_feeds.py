@@ -16,11 +16,18 @@ from sequelcast import cli as _cli
 
 @_cli.handle_errors
 def calendar_command(
-    watchlist: Annotated[bool, typer.Option(
-        "--watchlist", help="Only the franchises on the watchlist.")] = False,
-    out: Annotated[Path | None, typer.Option(
-        "--out", metavar="FILE", dir_okay=False,
-        help="Write the .ics file here instead of printing it.")] = None,
+    watchlist: Annotated[
+        bool, typer.Option("--watchlist", help="Only the franchises on the watchlist.")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            dir_okay=False,
+            help="Write the .ics file here instead of printing it.",
+        ),
+    ] = None,
     db: _cli.DbOption = None,
 ) -> None:
     """An iCalendar (.ics) of the announced next seasons with a date, to subscribe to."""
@@ -29,9 +36,14 @@ def calendar_command(
     with _cli._service(db) as svc:
         text = calendar(svc.catalog, datetime.now(UTC), watchlist=watchlist)
     if out is None:
-        typer.echo(text.encode("utf-8"), nl=False)  # bytes: the CRLF line ends stay as RFC 5545 wants
+        typer.echo(
+            text.encode("utf-8"), nl=False
+        )  # bytes: the CRLF line ends stay as RFC 5545 wants
         return
     out.write_bytes(text.encode("utf-8"))
     events = text.count("BEGIN:VEVENT")
-    _cli.err_console.print(f"Wrote {events:,} event{'' if events == 1 else 's'} to {out}",
-                           highlight=False, markup=False)
+    _cli.err_console.print(
+        f"Wrote {events:,} event{'' if events == 1 else 's'} to {out}",
+        highlight=False,
+        markup=False,
+    )

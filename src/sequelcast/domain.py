@@ -217,6 +217,7 @@ class EntryFirstSeen:
     def observed_at(self) -> date:
         return self.first_seen
 
+
 @dataclass(frozen=True)
 class NovelRecord:
     """One NovelUpdates novel (its own id space, no MAL id: it joins the catalog by title only).
@@ -427,8 +428,16 @@ class Snapshot:
             row = out.get(fs.anidb_id)
             if row is None or row.observed_at < fs.first_mapped:
                 name = row.name if row is not None else f"AniDB {fs.anidb_id}"
-                out[fs.anidb_id] = TvdbMapping(fs.anidb_id, name, fs.tvdb_id, fs.tvdb_season, None, None,
-                                               fs.first_mapped, fs.source)
+                out[fs.anidb_id] = TvdbMapping(
+                    fs.anidb_id,
+                    name,
+                    fs.tvdb_id,
+                    fs.tvdb_season,
+                    None,
+                    None,
+                    fs.first_mapped,
+                    fs.source,
+                )
         return out
 
 

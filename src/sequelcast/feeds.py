@@ -41,8 +41,13 @@ def escape_text(value: str) -> str:
     >>> escape_text("Re:Zero, Season 3; part\\2")
     'Re:Zero\\, Season 3\\; part\\\\2'
     """
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
 
 
 def fold(line: str) -> str:
@@ -89,7 +94,9 @@ def _event_lines(e: SeasonEvent, stamp: str, base_url: str) -> list[str]:
     return lines
 
 
-def icalendar(events: Iterable[SeasonEvent], *, name: str, now: datetime, base_url: str = "") -> str:
+def icalendar(
+    events: Iterable[SeasonEvent], *, name: str, now: datetime, base_url: str = ""
+) -> str:
     """An iCalendar document with one all-day event per announced next season, soonest first.
 
     Parameters
@@ -111,8 +118,14 @@ def icalendar(events: Iterable[SeasonEvent], *, name: str, now: datetime, base_u
     ['DTSTART;VALUE=DATE:20270701', 'SUMMARY:Overlord V']
     """
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{escape_text(name)}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape_text(name)}",
+    ]
     for e in sorted(events, key=lambda e: (e.start, e.title)):
         lines.extend(_event_lines(e, stamp, base_url))
     lines.append("END:VCALENDAR")
@@ -132,6 +145,7 @@ def webhook_payload(events: Sequence[dict[str, Any]], *, checked_on: date) -> di
         "source": "sequelcast",
         "kind": "watch.check",
         "checked_on": checked_on.isoformat(),
-        "events": [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in e.items()}
-                   for e in events],
+        "events": [
+            {k: (v.isoformat() if isinstance(v, date) else v) for k, v in e.items()} for e in events
+        ],
     }

@@ -23,20 +23,40 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("db", "SEQUELCAST_DB", None,
-            "Catalog database URL: sqlite:///path.db or postgresql://user@host/db. "
-            "Default: catalog.db in the user data directory."),
-    Setting("data", "SEQUELCAST_DATA", None,
-            "Directory of the public data (the layout of ../shared/data). "
-            "Default: ../shared/data, then ./shared/data, when it exists."),
-    Setting("today", "SEQUELCAST_TODAY", None,
-            "The date forecasts are made on when --as-of is not given (YYYY-MM-DD). "
-            "Default: the system date."),
-    Setting("downloads", "SEQUELCAST_DOWNLOADS", None,
-            "Where `sequelcast sync` and `sequelcast fetch` save downloads; `sequelcast build` without --data "
-            "reads it too when it exists. Default: downloads/ in the user data directory."),
-    Setting("model_dir", "SEQUELCAST_MODEL_DIR", None,
-            "Where trained models are cached. Default: models/ in the user cache directory."),
+    Setting(
+        "db",
+        "SEQUELCAST_DB",
+        None,
+        "Catalog database URL: sqlite:///path.db or postgresql://user@host/db. "
+        "Default: catalog.db in the user data directory.",
+    ),
+    Setting(
+        "data",
+        "SEQUELCAST_DATA",
+        None,
+        "Directory of the public data (the layout of ../shared/data). "
+        "Default: ../shared/data, then ./shared/data, when it exists.",
+    ),
+    Setting(
+        "today",
+        "SEQUELCAST_TODAY",
+        None,
+        "The date forecasts are made on when --as-of is not given (YYYY-MM-DD). "
+        "Default: the system date.",
+    ),
+    Setting(
+        "downloads",
+        "SEQUELCAST_DOWNLOADS",
+        None,
+        "Where `sequelcast sync` and `sequelcast fetch` save downloads; `sequelcast build` without --data "
+        "reads it too when it exists. Default: downloads/ in the user data directory.",
+    ),
+    Setting(
+        "model_dir",
+        "SEQUELCAST_MODEL_DIR",
+        None,
+        "Where trained models are cached. Default: models/ in the user cache directory.",
+    ),
 )
 
 
@@ -85,7 +105,7 @@ def normalize_db_url(url: str) -> str:
     """Accept ``postgresql://`` and ``postgres://`` for the psycopg driver; check the scheme."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     if url.startswith(("sqlite://", "postgresql+psycopg://")):
         return url
     raise ConfigError(

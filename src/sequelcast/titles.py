@@ -68,7 +68,12 @@ _UNITS = frozenset({"season", "part", "cor", "cour"})  # "cor": "cour" after lon
 _ROMAN_LAST = {"v": 5, "ix": 9}
 #: Words naming the final part of a story ("Kanketsu-hen").
 _FINAL_WORDS = {("kanketsu", "hen"): 2, ("kanketsuhen",): 1}
-_STARTERS = frozenset({"the", "final", "kanketsu", "kanketsuhen"}) | _UNITS | frozenset(_ROMAN) | frozenset(_ROMAN_LAST)
+_STARTERS = (
+    frozenset({"the", "final", "kanketsu", "kanketsuhen"})
+    | _UNITS
+    | frozenset(_ROMAN)
+    | frozenset(_ROMAN_LAST)
+)
 
 _ORDINAL_RE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)")
 _DIGIT_RE = re.compile(r"\d")
@@ -82,6 +87,8 @@ _NOT_SEASON = frozenset({"reason", "seasons", "sesame"})
 _MARKER_RE = re.compile(r"([sp])(\d{1,2})")
 _GLUED_RE = re.compile(r"(season|part|cou?r)(\d{1,2})")
 _JA_SEASON_RE = re.compile(r"第?\s*(?<!\d)(\d{1,2}|[一二三四五六七八九十])\s*(?:期|シーズン)")
+
+
 def _number(token: str) -> int | None:
     """The season number a single word stands for (``2``, ``2nd``, ``second``, ``two``, ``ii``)."""
     if token.isdigit():
@@ -120,7 +127,7 @@ def _is_ordinal(token: str) -> bool:
 
 
 def _final_marker(tokens: list[str], i: int) -> tuple[str, int] | None:
-    """"The Final Season", "Final Season", "Kanketsu-hen" starting at ``tokens[i]``."""
+    """ "The Final Season", "Final Season", "Kanketsu-hen" starting at ``tokens[i]``."""
     if tokens[i : i + 3] == ["the", "final", "season"]:
         return "final", 3
     if tokens[i : i + 2] == ["final", "season"]:
@@ -144,7 +151,11 @@ def _marker(tokens: list[str], i: int) -> tuple[str, int] | None:
     if tok in ("part", "cor", "cour") and (n := _number(nxt)) is not None:
         return f"p{n}", 2
     unit_numbered = i + 2 < len(tokens) and _number(tokens[i + 2]) is not None  # "3 part 2"
-    if nxt in _UNITS and not unit_numbered and (n := _number(tok) if _is_ordinal(tok) else _loose_ordinal(tok)):
+    if (
+        nxt in _UNITS
+        and not unit_numbered
+        and (n := _number(tok) if _is_ordinal(tok) else _loose_ordinal(tok))
+    ):
         return f"{'s' if nxt == 'season' else 'p'}{n}", 2
     if (m := _MARKER_RE.fullmatch(tok)) and 0 < int(m.group(2)):
         return f"{m.group(1)}{int(m.group(2))}", 1
@@ -205,7 +216,9 @@ def split_markers(tokens: list[str]) -> tuple[list[str], SeasonHint | None, int 
                 season = int(tok[1:])
             else:
                 part = int(tok[1:])
-        elif tok == "final" and base and season in (None, "final") and _only_markers(tokens[i + 1 :]):
+        elif (
+            tok == "final" and base and season in (None, "final") and _only_markers(tokens[i + 1 :])
+        ):
             season = "final"
         else:
             base.append(tok)
@@ -219,8 +232,6 @@ def _is_marker(tok: str) -> bool:
 
 def _only_markers(tokens: list[str]) -> bool:
     return all(_is_marker(t) or t == "final" for t in tokens)
-
-
 
 
 def ja_season(text: str) -> str:
@@ -277,7 +288,7 @@ def trailing_markers(words: list[str], bare_digit: bool = False) -> Markers:
             part = int(tok[1:])
         elif tok == "final":
             final = True
-        elif (bare_digit and season is None and len(tok) == 1 and tok in "23456789"):
+        elif bare_digit and season is None and len(tok) == 1 and tok in "23456789":
             season = int(tok)
         else:
             break
@@ -285,5 +296,15 @@ def trailing_markers(words: list[str], bare_digit: bool = False) -> Markers:
     return Markers(tokens, season, part, final)
 
 
-__all__ = ["Markers", "SeasonHint", "fix_season_words", "has_digit", "has_marker_token", "ja_season",
-           "may_hold_markers", "split_markers", "trailing_markers", "unify"]
+__all__ = [
+    "Markers",
+    "SeasonHint",
+    "fix_season_words",
+    "has_digit",
+    "has_marker_token",
+    "ja_season",
+    "may_hold_markers",
+    "split_markers",
+    "trailing_markers",
+    "unify",
+]

@@ -34,16 +34,25 @@ class Client:
 
 def run_client(app: FastAPI) -> Iterator[Client]:
     """Start the app's lifespan and yield a client; stop it afterwards."""
-    with anyio.from_thread.start_blocking_portal() as portal, \
-            portal.wrap_async_context_manager(app.router.lifespan_context(app)):
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    with (
+        anyio.from_thread.start_blocking_portal() as portal,
+        portal.wrap_async_context_manager(app.router.lifespan_context(app)),
+    ):
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        )
         with portal.wrap_async_context_manager(client):
             yield Client(portal, client)
 
 
 def make_settings(url: str, root: Path) -> Settings:
-    return Settings(db=url, data=None, today=date(2026, 8, 1), model_dir=root / "models",
-                    downloads=root / "downloads")
+    return Settings(
+        db=url,
+        data=None,
+        today=date(2026, 8, 1),
+        model_dir=root / "models",
+        downloads=root / "downloads",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -66,14 +75,21 @@ def client(app: FastAPI) -> Iterator[Client]:
 
 
 def synthetic_settings(url: str, root: Path) -> Settings:
-    return Settings(db=url, data=None, today=date(2026, 11, 25), model_dir=root / "models",
-                    downloads=root / "downloads")
+    return Settings(
+        db=url,
+        data=None,
+        today=date(2026, 11, 25),
+        model_dir=root / "models",
+        downloads=root / "downloads",
+    )
 
 
 @pytest.fixture(scope="module")
 def synthetic_app(synthetic_catalog_url: str, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     """The app over the synthetic catalog, whose build stored real forecasts."""
-    return create_app(synthetic_settings(synthetic_catalog_url, tmp_path_factory.mktemp("synthetic-api")))
+    return create_app(
+        synthetic_settings(synthetic_catalog_url, tmp_path_factory.mktemp("synthetic-api"))
+    )
 
 
 @pytest.fixture(scope="module")

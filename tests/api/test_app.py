@@ -39,6 +39,7 @@ def assert_error(response: Any, status: int, message: str) -> dict[str, Any]:
 
 # -- successes ----------------------------------------------------------------------------------
 
+
 def test_resolve(client: Client) -> None:
     response = client.get("/api/v1/resolve", params={"q": "hige wo soru"})
     assert response.status_code == 200
@@ -65,8 +66,11 @@ def test_anime_by_title_matches_the_cli_json(client: Client, tiny_catalog_url: s
     assert response.status_code == 200
     sheet = response.json()
     assert sheet.pop("ok") is True
-    cli = CliRunner().invoke(cli_app, ["show", "40938", "--json"],
-                             env={"SEQUELCAST_DB": tiny_catalog_url, "SEQUELCAST_TODAY": "2026-08-01"})
+    cli = CliRunner().invoke(
+        cli_app,
+        ["show", "40938", "--json"],
+        env={"SEQUELCAST_DB": tiny_catalog_url, "SEQUELCAST_TODAY": "2026-08-01"},
+    )
     assert cli.exit_code == 0, cli.output
     assert sheet == json.loads(cli.output)
     assert sheet["mal_id"] == 40938
@@ -113,14 +117,18 @@ def test_health(client: Client) -> None:
     assert body["ok"] is True
     assert body["catalog"]["backend"] == "sqlite"
     assert body["catalog"]["last_build"]["as_of"] is None
-    assert body["forecast"] is True  # five shows: the fit warns (kept in the build's counts) but works
+    assert (
+        body["forecast"] is True
+    )  # five shows: the fit warns (kept in the build's counts) but works
 
 
 def test_health_of_a_catalog_with_forecasts(synthetic_client: Client) -> None:
     assert synthetic_client.get("/api/v1/health").json()["forecast"] is True
 
 
-def test_forecast_reads_the_stored_forecast(synthetic_client: Client, synthetic_app: FastAPI) -> None:
+def test_forecast_reads_the_stored_forecast(
+    synthetic_client: Client, synthetic_app: FastAPI
+) -> None:
     response = synthetic_client.get("/api/v1/forecast/Synth Show 3")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -139,10 +147,14 @@ def test_forecast_reads_the_stored_forecast(synthetic_client: Client, synthetic_
 
 @pytest.mark.slow
 def test_forecast_as_of_a_past_date_is_fitted_on_demand(synthetic_client: Client) -> None:
-    body = synthetic_client.get("/api/v1/forecast/Synth Show 3", params={"as_of": "2018-05-07"}).json()
+    body = synthetic_client.get(
+        "/api/v1/forecast/Synth Show 3", params={"as_of": "2018-05-07"}
+    ).json()
     assert body["status"] == "waiting"
     assert body["as_of"] == body["forecast"]["as_of"] == "2018-05-07"
-    sheet = synthetic_client.get("/api/v1/anime/Synth Show 3", params={"as_of": "2018-05-07"}).json()
+    sheet = synthetic_client.get(
+        "/api/v1/anime/Synth Show 3", params={"as_of": "2018-05-07"}
+    ).json()
     assert sheet["as_of"] == "2018-05-07"
 
 
@@ -150,13 +162,17 @@ def test_forecast_of_a_show_whose_next_season_is_announced(client: Client) -> No
     body = client.get("/api/v1/forecast/100", params={"as_of": "2018-08-01"}).json()
     assert body["status"] == "announced"
     assert body["forecast"] is None
-    assert body["message"] == ("Tiny Show: the next season is already announced: AniDB 2000, "
-                               "first seen 2018-06-01, air date TBA")
+    assert body["message"] == (
+        "Tiny Show: the next season is already announced: AniDB 2000, "
+        "first seen 2018-06-01, air date TBA"
+    )
     assert body["next_season"]["first_seen"] == "2018-06-01"
 
 
 def test_routes_get_the_service_through_the_dependency(
-    app: FastAPI, synthetic_catalog_url: str, tmp_path: Path,
+    app: FastAPI,
+    synthetic_catalog_url: str,
+    tmp_path: Path,
 ) -> None:
     """``app.dependency_overrides[get_service]`` swaps the service: here, one over another catalog."""
     other = Sequelcast(make_settings(synthetic_catalog_url, tmp_path))
@@ -171,30 +187,60 @@ def test_routes_get_the_service_through_the_dependency(
 
 def test_forecast_model_error_is_422(client: Client) -> None:
     """On 2018-06-15 no sequel in the tiny data had been announced: nothing to learn from, so a 422."""
-    assert_error(client.get("/api/v1/forecast/100", params={"as_of": "2018-06-15"}), 422,
-                 "forecast: the model could not be fitted on 2018-06-15: no next season was announced in the data by 2018-06-15")
+    assert_error(
+        client.get("/api/v1/forecast/100", params={"as_of": "2018-06-15"}),
+        422,
+        "forecast: the model could not be fitted on 2018-06-15: no next season was announced in the data by 2018-06-15",
+    )
 
 
 # -- errors -------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("url", "status", "message"),
     [
-        pytest.param("/api/v1/anime/100?as_of=2018-13-01", 400,
-                     "as_of: expected a date as YYYY-MM-DD, got '2018-13-01'", id="anime-bad-as-of"),
-        pytest.param("/api/v1/franchise/100?as_of=yesterday", 400,
-                     "as_of: expected a date as YYYY-MM-DD, got 'yesterday'", id="franchise-bad-as-of"),
-        pytest.param("/api/v1/forecast/100?as_of=2020-02-30", 400,
-                     "as_of: expected a date as YYYY-MM-DD, got '2020-02-30'", id="forecast-bad-as-of"),
-        pytest.param("/api/v1/anime/%20", 400, "title_or_id: type a title or a MAL id", id="blank-title"),
+        pytest.param(
+            "/api/v1/anime/100?as_of=2018-13-01",
+            400,
+            "as_of: expected a date as YYYY-MM-DD, got '2018-13-01'",
+            id="anime-bad-as-of",
+        ),
+        pytest.param(
+            "/api/v1/franchise/100?as_of=yesterday",
+            400,
+            "as_of: expected a date as YYYY-MM-DD, got 'yesterday'",
+            id="franchise-bad-as-of",
+        ),
+        pytest.param(
+            "/api/v1/forecast/100?as_of=2020-02-30",
+            400,
+            "as_of: expected a date as YYYY-MM-DD, got '2020-02-30'",
+            id="forecast-bad-as-of",
+        ),
+        pytest.param(
+            "/api/v1/anime/%20", 400, "title_or_id: type a title or a MAL id", id="blank-title"
+        ),
         pytest.param("/api/v1/resolve?q=%20%20", 400, "q: type a title or a MAL id", id="blank-q"),
-        pytest.param("/api/v1/anime/123456789", 404, "MAL id 123456789 is not in the catalog",
-                     id="unknown-id"),
-        pytest.param("/api/v1/franchise/123456789", 404, "MAL id 123456789 is not in the catalog",
-                     id="franchise-unknown-id"),
+        pytest.param(
+            "/api/v1/anime/123456789",
+            404,
+            "MAL id 123456789 is not in the catalog",
+            id="unknown-id",
+        ),
+        pytest.param(
+            "/api/v1/franchise/123456789",
+            404,
+            "MAL id 123456789 is not in the catalog",
+            id="franchise-unknown-id",
+        ),
         pytest.param("/api/v1/anime/qqqzzzxxx", 404, "no title matches 'qqqzzzxxx'", id="no-match"),
-        pytest.param("/api/v1/anime/40938?as_of=2018-05-07", 404,
-                     "MAL id 40938 was not known on 2018-05-07", id="not-known-yet"),
+        pytest.param(
+            "/api/v1/anime/40938?as_of=2018-05-07",
+            404,
+            "MAL id 40938 was not known on 2018-05-07",
+            id="not-known-yet",
+        ),
         pytest.param("/api/v1/nowhere", 404, "Not Found", id="unknown-route"),
     ],
 )
@@ -208,14 +254,24 @@ def test_error_shape(client: Client, url: str, status: int, message: str) -> Non
     ("params", "message"),
     [
         pytest.param({}, "query parameter 'q': Field required", id="missing-q"),
-        pytest.param({"q": ""}, "query parameter 'q': String should have at least 1 character", id="empty-q"),
-        pytest.param({"q": "x", "limit": 0}, "query parameter 'limit': Input should be greater than or equal to 1",
-                     id="limit-0"),
-        pytest.param({"q": "x", "limit": "many"}, "query parameter 'limit': Input should be a valid integer",
-                     id="limit-text"),
+        pytest.param(
+            {"q": ""}, "query parameter 'q': String should have at least 1 character", id="empty-q"
+        ),
+        pytest.param(
+            {"q": "x", "limit": 0},
+            "query parameter 'limit': Input should be greater than or equal to 1",
+            id="limit-0",
+        ),
+        pytest.param(
+            {"q": "x", "limit": "many"},
+            "query parameter 'limit': Input should be a valid integer",
+            id="limit-text",
+        ),
     ],
 )
-def test_validation_errors_use_the_one_shape(client: Client, params: dict[str, Any], message: str) -> None:
+def test_validation_errors_use_the_one_shape(
+    client: Client, params: dict[str, Any], message: str
+) -> None:
     body = assert_error(client.get("/api/v1/resolve", params=params), 400, message)
     assert body["errors"]
     assert set(body["errors"][0]) == {"loc", "msg", "type"}
@@ -245,7 +301,9 @@ def damaged_catalog(tiny_catalog_url: str, tmp_path: Path) -> str:
 
 
 def test_unexpected_error_is_500_and_logged(
-    tiny_catalog_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    tiny_catalog_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     app = create_app(make_settings(damaged_catalog(tiny_catalog_url, tmp_path), tmp_path))
     for client in run_client(app):
@@ -268,19 +326,26 @@ def test_missing_catalog_is_503(tmp_path: Path) -> None:
 
 # -- schema -------------------------------------------------------------------------------------
 
+
 def test_openapi_lists_every_route(client: Client) -> None:
     schema = client.get("/openapi.json").json()
     assert schema["info"]["title"] == "sequelcast"
     assert schema["info"]["version"] == "0.1.0"
     assert "one shape" in schema["info"]["description"]
     assert set(schema["paths"]) == {
-        "/api/v1/resolve", "/api/v1/anime/{title_or_id}", "/api/v1/franchise/{title_or_id}",
-        "/api/v1/forecast/{title_or_id}", "/api/v1/stats", "/api/v1/health",
+        "/api/v1/resolve",
+        "/api/v1/anime/{title_or_id}",
+        "/api/v1/franchise/{title_or_id}",
+        "/api/v1/forecast/{title_or_id}",
+        "/api/v1/stats",
+        "/api/v1/health",
     }
     anime = schema["paths"]["/api/v1/anime/{title_or_id}"]["get"]
     assert {"400", "404", "409", "500"} <= set(anime["responses"])
     assert "ErrorBody" in schema["components"]["schemas"]
-    assert all(op["get"].get("description") or op["get"].get("summary") for op in schema["paths"].values())
+    assert all(
+        op["get"].get("description") or op["get"].get("summary") for op in schema["paths"].values()
+    )
 
 
 def test_docs_page_is_served(client: Client) -> None:

@@ -25,7 +25,9 @@ def model_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_serve_runs_the_factory_in_workers(
-    tiny_catalog_url: str, model_dir: Path, monkeypatch: pytest.MonkeyPatch,
+    tiny_catalog_url: str,
+    model_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     calls: list[dict[str, Any]] = []
@@ -49,8 +51,13 @@ def test_serve_runs_the_factory_in_workers(
     assert svc.settings.db == tiny_catalog_url
     assert svc.settings.model_dir == model_dir
     for client in run_client(worker_app):
-        assert svc.index_cache.keys() == [svc.build_key()]  # loaded by the startup, before any request
-        assert client.get("/api/v1/resolve", params={"q": "higehiro"}).json()["results"][0]["mal_id"] == 40938
+        assert svc.index_cache.keys() == [
+            svc.build_key()
+        ]  # loaded by the startup, before any request
+        assert (
+            client.get("/api/v1/resolve", params={"q": "higehiro"}).json()["results"][0]["mal_id"]
+            == 40938
+        )
 
 
 def test_serve_uses_the_db_setting(tiny_catalog_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -60,9 +67,13 @@ def test_serve_uses_the_db_setting(tiny_catalog_url: str, monkeypatch: pytest.Mo
     assert app_from_env().state.sequelcast.settings.db == tiny_catalog_url
 
 
-def test_serve_without_catalog_fails_before_listening(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_without_catalog_fails_before_listening(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: pytest.fail("uvicorn must not start"))
-    with pytest.raises(CatalogError, match=r"no catalog at .*none\.db: run `sequelcast build` first"):
+    with pytest.raises(
+        CatalogError, match=r"no catalog at .*none\.db: run `sequelcast build` first"
+    ):
         serve(host="127.0.0.1", port=8000, workers=1, db=f"sqlite:///{tmp_path / 'none.db'}")
     assert not (tmp_path / "none.db").exists()
 

@@ -31,17 +31,27 @@ def test_a_sqlite_file_is_read_through_sqlite3(synthetic_catalog_url: str) -> No
 
 def test_every_read_gives_what_sqlalchemy_gives(synthetic_catalog_url: str) -> None:
     """Entries against SQLAlchemy's typed rows (dates, JSON lists), the rest against the Catalog."""
-    with open_catalog(synthetic_catalog_url, create=False) as cat, \
-            SqliteReads(Path(synthetic_catalog_url.removeprefix("sqlite:///"))) as lite:
+    with (
+        open_catalog(synthetic_catalog_url, create=False) as cat,
+        SqliteReads(Path(synthetic_catalog_url.removeprefix("sqlite:///"))) as lite,
+    ):
         typed = {a.mal_id: a for a in cat.all_anime()}
         assert typed
         assert all(lite.get_anime(m) == a for m, a in typed.items())
         assert lite.get_anime(max(typed) + 1) is None
         with cat.engine.connect() as conn:
-            build = dict(conn.execute(select(s.builds).order_by(s.builds.c.id.desc()).limit(1)).one()._mapping)
+            build = dict(
+                conn.execute(select(s.builds).order_by(s.builds.c.id.desc()).limit(1))
+                .one()
+                ._mapping
+            )
             franchises = list(conn.execute(select(s.franchises.c.id)).scalars())
             keys = list(conn.execute(select(s.title_answers.c.key)).scalars())
-            paged = list(conn.execute(select(s.facts.c.mal_id).where(s.facts.c.field.in_(PAGE_FIELDS))).scalars())
+            paged = list(
+                conn.execute(
+                    select(s.facts.c.mal_id).where(s.facts.c.field.in_(PAGE_FIELDS))
+                ).scalars()
+            )
         assert lite.last_build() == cat.last_build() == build
         assert franchises
         assert keys
@@ -64,7 +74,9 @@ def test_each_thread_reads_through_its_own_connection(synthetic_catalog_url: str
     with open_reads(synthetic_catalog_url) as reads:
         expected = reads.last_build()
         seen: list[object] = []
-        threads = [threading.Thread(target=lambda: seen.append(reads.last_build())) for _ in range(4)]
+        threads = [
+            threading.Thread(target=lambda: seen.append(reads.last_build())) for _ in range(4)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -74,7 +86,9 @@ def test_each_thread_reads_through_its_own_connection(synthetic_catalog_url: str
         assert reads.open_connections() == 1  # the threads' connections went with them
 
 
-def test_a_replaced_file_is_read_again(synthetic_catalog_url: str, tiny_data: Path, tmp_path: Path) -> None:
+def test_a_replaced_file_is_read_again(
+    synthetic_catalog_url: str, tiny_data: Path, tmp_path: Path
+) -> None:
     """A catalog swapped in by renaming a new file over the old one is read, not the old inode."""
     from sequelcast.service import build_catalog
 
@@ -106,7 +120,9 @@ def test_no_catalog_is_a_clear_error(tmp_path: Path) -> None:
         open_reads(f"sqlite:///{other}")
 
 
-def test_a_deleted_file_is_unavailable_not_a_traceback(synthetic_catalog_url: str, tmp_path: Path) -> None:
+def test_a_deleted_file_is_unavailable_not_a_traceback(
+    synthetic_catalog_url: str, tmp_path: Path
+) -> None:
     path = tmp_path / "catalog.db"
     shutil.copy(synthetic_catalog_url.removeprefix("sqlite:///"), path)
     with SqliteReads(path) as reads:

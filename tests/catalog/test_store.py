@@ -36,13 +36,22 @@ def test_build_tiny(catalog: Catalog, tiny_data: Path) -> None:
     st_ = catalog.stats()
     assert st_["entries_by_type"] == {"Movie": 1, "TV": 4}
     assert st_["rejects"] == 3
-    assert st_["rejects_by_source"] == {"mal_manga_2021": 1, "mal_snapshot_2018": 1, "mal_tv_seasons": 1}
-    assert st_["records"]["manga"] == 2 + 3 + 3  # the 2021 sample, the 2024-12 manga and light novels
+    assert st_["rejects_by_source"] == {
+        "mal_manga_2021": 1,
+        "mal_snapshot_2018": 1,
+        "mal_tv_seasons": 1,
+    }
+    assert (
+        st_["records"]["manga"] == 2 + 3 + 3
+    )  # the 2021 sample, the 2024-12 manga and light novels
     assert st_["records"]["novels"] == 3
     assert st_["records"]["manga_id_links"] == 2
     links = {r["mal_id"]: r for r in catalog.source_links()}
     assert links[40938]["work_id"] == 116201
-    assert links[40938]["summary"] == "light novel, 5 volumes, finished June 2021: little left to adapt"
+    assert (
+        links[40938]["summary"]
+        == "light novel, 5 volumes, finished June 2021: little left to adapt"
+    )
 
 
 def test_rejects_keep_location_reason_and_raw(catalog: Catalog, tiny_data: Path) -> None:
@@ -65,13 +74,17 @@ def test_build_is_idempotent(catalog: Catalog, tiny_data: Path) -> None:
     }
 
 
-def test_bad_file_leaves_catalog_untouched(catalog: Catalog, tiny_data: Path, tmp_path: Path) -> None:
+def test_bad_file_leaves_catalog_untouched(
+    catalog: Catalog, tiny_data: Path, tmp_path: Path
+) -> None:
     build_catalog(catalog, tiny_data)
     before = sorted(map(repr, catalog.load_batch().records()))
     broken = tmp_path / "data"
     shutil.copytree(tiny_data, broken)
     (broken / "raw/mal_snapshot_2016/tiny_2016.csv").write_bytes(b"\xff\xfebroken")
-    with pytest.raises(SourceFileError, match="mal_snapshot_2016: cannot read .*tiny_2016.csv: not UTF-8"):
+    with pytest.raises(
+        SourceFileError, match="mal_snapshot_2016: cannot read .*tiny_2016.csv: not UTF-8"
+    ):
         build_catalog(catalog, broken)
     assert sorted(map(repr, catalog.load_batch().records())) == before
 
@@ -83,13 +96,20 @@ def test_failed_write_rolls_back(catalog: Catalog, tiny_data: Path) -> None:
     from sequelcast.asof import assemble
 
     with pytest.raises((CatalogError, TypeError)):
-        catalog.replace(admitted, assemble(Batch("x", "x"), None), data_dir="x", as_of=None,
-                        started_at=__import__("datetime").datetime.now(), counts={})
+        catalog.replace(
+            admitted,
+            assemble(Batch("x", "x"), None),
+            data_dir="x",
+            as_of=None,
+            started_at=__import__("datetime").datetime.now(),
+            counts={},
+        )
     assert catalog.stats()["facts"] == before
 
 
 def test_a_write_failing_after_the_records_keeps_the_previous_catalog_and_its_indexes(
-        catalog: Catalog, tiny_data: Path) -> None:
+    catalog: Catalog, tiny_data: Path
+) -> None:
     """On SQLite the build's indexes are dropped and rebuilt inside the write transaction: a failure
     late in the write (a bad derived row, after every record was inserted) restores them too."""
     from sqlalchemy import inspect
@@ -104,9 +124,15 @@ def test_a_write_failing_after_the_records_keeps_the_previous_catalog_and_its_in
     assert {ix.name for t in s.BUILD_TABLES for ix in t.indexes} <= names
     snap = catalog.snapshot()
     with pytest.raises(CatalogError):
-        catalog.replace(catalog.load_batch(), snap, data_dir="x", as_of=None,
-                        started_at=__import__("datetime").datetime.now(), counts={},
-                        derived={"franchises": [{"id": None, "title": "x", "doc": {}}]})
+        catalog.replace(
+            catalog.load_batch(),
+            snap,
+            data_dir="x",
+            as_of=None,
+            started_at=__import__("datetime").datetime.now(),
+            counts={},
+            derived={"franchises": [{"id": None, "title": "x", "doc": {}}]},
+        )
     assert catalog.stats() == before
     assert indexes() == names
 
@@ -154,19 +180,32 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
 
 #: a value of the right type for each kind of field
 FIELD_VALUES = {
-    "title": st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=30),
+    "title": st.text(
+        st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=30
+    ),
     "members": st.integers(0, 2**31 - 1),
     "score": st.floats(0, 10, allow_nan=False, width=32),
-    "genres": st.lists(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=10), max_size=4),
+    "genres": st.lists(
+        st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=10),
+        max_size=4,
+    ),
     "start_date": st.dates(),
 }
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     fact=st.sampled_from(sorted(FIELD_VALUES)).flatmap(
-        lambda f: st.builds(Fact, st.integers(1, 10**6), st.just(f), FIELD_VALUES[f],
-                            st.dates(min_value=date(2000, 1, 1)), st.sampled_from(["a", "mal_tv_seasons"]))
+        lambda f: st.builds(
+            Fact,
+            st.integers(1, 10**6),
+            st.just(f),
+            FIELD_VALUES[f],
+            st.dates(min_value=date(2000, 1, 1)),
+            st.sampled_from(["a", "mal_tv_seasons"]),
+        )
     )
 )
 def test_fact_round_trip(catalog: Catalog, fact: Fact) -> None:
@@ -183,8 +222,11 @@ def test_fact_round_trip(catalog: Catalog, fact: Fact) -> None:
 @pytest.mark.parametrize(
     ("table", "record"),
     [
-        (s.id_links, "IdLink"), (s.tvdb_mappings, "TvdbMapping"), (s.first_seen, "FirstSeen"),
-        (s.relations, "Relation"), (s.collection_members, "CollectionMember"),
+        (s.id_links, "IdLink"),
+        (s.tvdb_mappings, "TvdbMapping"),
+        (s.first_seen, "FirstSeen"),
+        (s.relations, "Relation"),
+        (s.collection_members, "CollectionMember"),
     ],
 )
 def test_record_tables_follow_record_field_order(table, record) -> None:
@@ -193,7 +235,9 @@ def test_record_tables_follow_record_field_order(table, record) -> None:
 
     from sequelcast import domain
 
-    assert [c.name for c in table.columns] == [f.name for f in dataclasses.fields(getattr(domain, record))]
+    assert [c.name for c in table.columns] == [
+        f.name for f in dataclasses.fields(getattr(domain, record))
+    ]
 
 
 def test_v1_catalog_is_migrated_to_latest(catalog_url: str) -> None:

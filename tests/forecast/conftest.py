@@ -59,8 +59,12 @@ def simulate(n_franchises: int = 300, seed: int = 0) -> ForecastInputs:
         genres = tuple(g for g in GENRES if rng.random() < 0.3)
         base_members = float(np.exp(11.0 + 1.2 * z + rng.normal(0, 0.3)))
         score = float(np.clip(7.0 + 0.5 * z + rng.normal(0, 0.3), 4, 9.5))
-        log_rate = (-1.7 + 1.1 * z + (0.5 if source in ("Manga", "Light novel", "Web manga")
-                                      else -0.3) + studio_effect[studio])
+        log_rate = (
+            -1.7
+            + 1.1 * z
+            + (0.5 if source in ("Manga", "Light novel", "Web manga") else -0.3)
+            + studio_effect[studio]
+        )
         start = _day(rng, FIRST_DAY, date(2024, 6, 1))
         announced = _day(rng, start - timedelta(days=400), start - timedelta(days=60))
         seasons[fid] = []
@@ -70,14 +74,26 @@ def simulate(n_franchises: int = 300, seed: int = 0) -> ForecastInputs:
             end = start + timedelta(days=7 * (episodes - 1))
             members = int(base_members * 0.7 ** (number - 1))
             entries[mal_id] = Anime(
-                mal_id=mal_id, title=f"{fid} season {number}", type="TV", episodes=episodes,
-                start_date=start, end_date=end, year=start.year, source_type=source,
-                studios=(f"Studio {studio}",), genres=genres, score=score, members=members,
+                mal_id=mal_id,
+                title=f"{fid} season {number}",
+                type="TV",
+                episodes=episodes,
+                start_date=start,
+                end_date=end,
+                year=start.year,
+                source_type=source,
+                studios=(f"Studio {studio}",),
+                genres=genres,
+                score=score,
+                members=members,
                 first_seen=announced,
             )
             history[mal_id] = _history(mal_id, start, members, score)
-            seasons[fid].append(Season(fid, number, mal_id, None, f"{fid} S{number}", start, end,
-                                       episodes, announced))
+            seasons[fid].append(
+                Season(
+                    fid, number, mal_id, None, f"{fid} S{number}", start, end, episodes, announced
+                )
+            )
             mal_id += 1
             if rng.random() < 0.12:  # announced at (or before) the finale: not at risk
                 wait = -float(rng.uniform(0.0, 0.2))
@@ -98,10 +114,12 @@ def filter_inputs(full: ForecastInputs, as_of: date) -> ForecastInputs:
         kept = [s if s.end is None or s.end <= as_of else replace(s, end=None) for s in kept]
         if kept:
             seasons[fid] = kept
-    entries = {k: v for k, v in full.entries.items()
-               if v.first_seen is None or v.first_seen <= as_of}
-    history = {k: [f for f in v if f.observed_at <= as_of] for k, v in full.history.items()
-               if k in entries}
+    entries = {
+        k: v for k, v in full.entries.items() if v.first_seen is None or v.first_seen <= as_of
+    }
+    history = {
+        k: [f for f in v if f.observed_at <= as_of] for k, v in full.history.items() if k in entries
+    }
     others = {k: v for k, v in full.others_count.items() if k in seasons}
     return ForecastInputs(seasons, entries, history, others)
 

@@ -43,10 +43,12 @@ def fast_models() -> dict[str, SurvivalModel]:
 
 
 @pytest.fixture(scope="module")
-def result(full_inputs: ForecastInputs,
-           inputs_at: Callable[[date], ForecastInputs]) -> BacktestResult:
-    return run_backtest(inputs_at(AS_OF), full_inputs, AS_OF, NEWEST, HORIZONS,
-                        models=fast_models())
+def result(
+    full_inputs: ForecastInputs, inputs_at: Callable[[date], ForecastInputs]
+) -> BacktestResult:
+    return run_backtest(
+        inputs_at(AS_OF), full_inputs, AS_OF, NEWEST, HORIZONS, models=fast_models()
+    )
 
 
 def test_every_model_is_scored(result: BacktestResult) -> None:
@@ -73,8 +75,9 @@ def test_selection_is_made_on_the_training_window(result: BacktestResult) -> Non
     assert result.selection["c_index"].notna().all()
 
 
-def test_outcomes_are_counted_from_as_of(result: BacktestResult,
-                                         inputs_at: Callable[[date], ForecastInputs]) -> None:
+def test_outcomes_are_counted_from_as_of(
+    result: BacktestResult, inputs_at: Callable[[date], ForecastInputs]
+) -> None:
     data = make_dataset(inputs_at(AS_OF), AS_OF)
     at_risk = data.spells[data.spells["at_risk"]]
     assert set(result.outcomes.index) == set(at_risk.index)
@@ -92,18 +95,22 @@ def test_reliability_plot_is_written(result: BacktestResult, tmp_path: Path) -> 
 
 
 def test_outcomes_for_matches_by_mal_id_and_flags_early_ones() -> None:
-    s1 = Season("old-id", 1, 10, None, "A", date(2010, 1, 1), date(2010, 3, 26), 12,
-                date(2009, 1, 1))
+    s1 = Season(
+        "old-id", 1, 10, None, "A", date(2010, 1, 1), date(2010, 3, 26), 12, date(2009, 1, 1)
+    )
     spells = build_spells({"old-id": [s1]}, AS_OF)
-    renamed = Season("new-id", 1, 10, None, "A", date(2010, 1, 1), date(2010, 3, 26), 12,
-                     date(2009, 1, 1))
-    nxt = Season("new-id", 2, 11, None, "A2", date(2020, 1, 1), date(2020, 3, 26), 12,
-                 date(2019, 1, 1))
+    renamed = Season(
+        "new-id", 1, 10, None, "A", date(2010, 1, 1), date(2010, 3, 26), 12, date(2009, 1, 1)
+    )
+    nxt = Season(
+        "new-id", 2, 11, None, "A2", date(2020, 1, 1), date(2020, 3, 26), 12, date(2019, 1, 1)
+    )
     out, unmatched = outcomes_for(spells, {"new-id": [renamed, nxt]}, AS_OF, NEWEST)
     assert unmatched == 0
     assert out.loc["old-id:1", "event"]
     assert out.loc["old-id:1", "duration"] == pytest.approx(
-        (date(2019, 1, 1) - AS_OF).days / 365.25)
+        (date(2019, 1, 1) - AS_OF).days / 365.25
+    )
     # a next season the newest data dates before as_of counts as announced right after it
     early = Season("new-id", 2, 11, None, "A2", date(2015, 1, 1), None, 12, date(2014, 1, 1))
     out, _ = outcomes_for(spells, {"new-id": [renamed, early]}, AS_OF, NEWEST)
@@ -125,8 +132,9 @@ def test_select_model_needs_candidates(inputs_at: Callable[[date], ForecastInput
 
 
 @pytest.mark.slow
-def test_default_models_backtest(full_inputs: ForecastInputs,
-                                 inputs_at: Callable[[date], ForecastInputs]) -> None:
+def test_default_models_backtest(
+    full_inputs: ForecastInputs, inputs_at: Callable[[date], ForecastInputs]
+) -> None:
     res = run_backtest(inputs_at(date(2018, 5, 7)), full_inputs, date(2018, 5, 7), NEWEST)
     summary = res.summary()
     assert res.selected not in {"kaplan_meier", "popularity_logistic", "rule_of_thumb"}

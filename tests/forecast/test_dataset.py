@@ -25,8 +25,15 @@ from sequelcast.forecast.dataset import (
 AS_OF = date(2018, 5, 7)
 
 
-def _season(fid: str, n: int, start: date, end: date | None, announced: date | None,
-            mal_id: int | None = None, part: int | None = None) -> Season:
+def _season(
+    fid: str,
+    n: int,
+    start: date,
+    end: date | None,
+    announced: date | None,
+    mal_id: int | None = None,
+    part: int | None = None,
+) -> Season:
     return Season(fid, n, mal_id, None, f"{fid} {n}", start, end, 12, announced, part)
 
 
@@ -72,8 +79,7 @@ def test_spells_durations_events_and_risk_set() -> None:
     assert a1["duration"] == pytest.approx((date(2012, 3, 26) - date(2010, 3, 26)).days / 365.25)
     assert spells.loc["a:2", "at_risk"]
     assert not spells.loc["a:2", "event"]
-    assert spells.loc["a:2", "duration"] == pytest.approx(
-        (AS_OF - date(2013, 3, 26)).days / 365.25)
+    assert spells.loc["a:2", "duration"] == pytest.approx((AS_OF - date(2013, 3, 26)).days / 365.25)
     assert spells.loc["d:1", "at_risk"]
     assert not spells.loc["d:1", "event"]
     assert (spells["duration"] > 0).all()
@@ -99,8 +105,9 @@ def test_old_show_dated_by_its_broadcast_season() -> None:
 
 
 def test_started_season_without_end_or_episodes_is_airing_and_estimated() -> None:
-    long_runner = Season("a", 1, 1, None, "Long runner", date(1993, 4, 1), None, None,
-                         date(1993, 1, 1))
+    long_runner = Season(
+        "a", 1, 1, None, "Long runner", date(1993, 4, 1), None, None, date(1993, 1, 1)
+    )
     spells = build_spells({"a": [long_runner]}, AS_OF)
     row = spells.loc["a:1"]
     assert row["at_risk"]
@@ -123,8 +130,12 @@ def test_undated_franchise_placed_by_title_year_or_first_sighting() -> None:
     titled = Season("titled", 1, None, 9, "Robotan (1989)", None, None, None, date(2018, 3, 22))
     dated = _season("dated", 1, date(2010, 1, 1), date(2010, 3, 26), date(2009, 6, 1), 1)
     tba = Season("dated", 2, None, 10, "dated 2", None, None, None, date(2012, 9, 22))
-    franchises = [F("old", [old]), F("young", [young]), F("titled", [titled]),
-                  F("dated", [dated, tba])]
+    franchises = [
+        F("old", [old]),
+        F("young", [young]),
+        F("titled", [titled]),
+        F("dated", [dated, tba]),
+    ]
     inputs = inputs_from_snapshot(Snapshot(as_of=AS_OF), franchises)
     sbf = inputs.seasons_by_franchise
     assert sbf["old"][0].start == date(2012, 9, 22)  # first sighting, over a year before as_of
@@ -156,15 +167,22 @@ def test_features_have_the_documented_columns(inputs_at: Callable[[date], Foreca
     assert (src.sum(axis=1) == 1).all()
 
 
-def test_no_look_ahead(full_inputs: ForecastInputs,
-                       inputs_at: Callable[[date], ForecastInputs]) -> None:
+def test_no_look_ahead(
+    full_inputs: ForecastInputs, inputs_at: Callable[[date], ForecastInputs]
+) -> None:
     """The features and spells at as_of are the same with or without later data."""
     filtered = make_dataset(inputs_at(AS_OF), AS_OF)
     unfiltered = make_dataset(
-        ForecastInputs(full_inputs.seasons_by_franchise, full_inputs.entries,
-                       full_inputs.history,
-                       {k: v for k, v in full_inputs.others_count.items()
-                        if k in inputs_at(AS_OF).others_count}),
+        ForecastInputs(
+            full_inputs.seasons_by_franchise,
+            full_inputs.entries,
+            full_inputs.history,
+            {
+                k: v
+                for k, v in full_inputs.others_count.items()
+                if k in inputs_at(AS_OF).others_count
+            },
+        ),
         AS_OF,
     )
     pd.testing.assert_frame_equal(filtered.X, unfiltered.X)
@@ -178,9 +196,13 @@ def test_no_look_ahead(full_inputs: ForecastInputs,
 def test_volatile_values_come_from_history_as_of() -> None:
     s1 = _season("a", 1, date(2010, 1, 1), date(2010, 3, 26), date(2009, 6, 1), 1)
     entry = Anime(1, "a", type="TV", start_date=date(2010, 1, 1), members=999_999, score=9.9)
-    history = {1: [Fact(1, "members", 1000, date(2012, 1, 1), "t"),
-                   Fact(1, "members", 5000, date(2020, 1, 1), "t"),
-                   Fact(1, "score", 8.0, date(2020, 1, 1), "t")]}
+    history = {
+        1: [
+            Fact(1, "members", 1000, date(2012, 1, 1), "t"),
+            Fact(1, "members", 5000, date(2020, 1, 1), "t"),
+            Fact(1, "score", 8.0, date(2020, 1, 1), "t"),
+        ]
+    }
     spells = build_spells({"a": [s1]}, AS_OF)
     X = build_features(spells, {"a": [s1]}, {1: entry}, history, {}, AS_OF)
     assert X.loc["a:1", "log_members"] == pytest.approx(math.log1p(1000))
@@ -189,8 +211,15 @@ def test_volatile_values_come_from_history_as_of() -> None:
 
 def test_entry_value_used_without_history() -> None:
     s1 = _season("a", 1, date(2010, 1, 1), date(2010, 3, 26), date(2009, 6, 1), 1)
-    entry = Anime(1, "a", type="TV", start_date=date(2010, 1, 1), members=100, score=7.5,
-                  last_observed=date(2018, 5, 7))
+    entry = Anime(
+        1,
+        "a",
+        type="TV",
+        start_date=date(2010, 1, 1),
+        members=100,
+        score=7.5,
+        last_observed=date(2018, 5, 7),
+    )
     spells = build_spells({"a": [s1]}, AS_OF)
     X = build_features(spells, {"a": [s1]}, {1: entry}, {}, {"a": 3}, AS_OF)
     assert X.loc["a:1", "score"] == pytest.approx(7.5)
@@ -208,8 +237,9 @@ def test_studio_record_leaves_own_franchise_out() -> None:
         s2 = _season(fid, 2, date(2012, 1, 1), date(2012, 3, 26), date(2011, 6, 1), 10 * i + 2)
         seasons[fid] = [s1, s2] if fid != "c" else [s1]
         for s in seasons[fid]:
-            entries[s.mal_id] = Anime(s.mal_id, s.title, type="TV", start_date=s.start,
-                                      studios=("S",))
+            entries[s.mal_id] = Anime(
+                s.mal_id, s.title, type="TV", start_date=s.start, studios=("S",)
+            )
     spells = build_spells(seasons, AS_OF)
     X = build_features(spells, seasons, entries, {}, {}, AS_OF)
     base = spells["event"].mean()  # 2 events among 5 spells
@@ -238,11 +268,22 @@ def test_disc_sales_used_only_after_the_delay_and_missing_flagged() -> None:
     s1 = Season("f", 1, 1, None, "A", date(2012, 1, 1), date(2012, 3, 20), 12, date(2011, 6, 1))
     g1 = Season("g", 1, 2, None, "B", date(2012, 1, 1), date(2012, 3, 20), 12, date(2011, 6, 1))
     history = {1: [Fact(1, "disc_sales", 9.0, date(2012, 4, 1), "disc_sales")]}
-    sf = {1: SourceFeatures(True, "light_novel", finished=True, volumes=5, episodes_per_volume=2.4,
-                            summary="light novel, 5 volumes, finished 2021: little left to adapt")}
-    inputs = ForecastInputs({"f": [s1], "g": [g1]}, {1: Anime(1, "A", studios=("Studio A",)),
-                                                     2: Anime(2, "B")}, history,
-                            source_features=sf)
+    sf = {
+        1: SourceFeatures(
+            True,
+            "light_novel",
+            finished=True,
+            volumes=5,
+            episodes_per_volume=2.4,
+            summary="light novel, 5 volumes, finished 2021: little left to adapt",
+        )
+    }
+    inputs = ForecastInputs(
+        {"f": [s1], "g": [g1]},
+        {1: Anime(1, "A", studios=("Studio A",)), 2: Anime(2, "B")},
+        history,
+        source_features=sf,
+    )
     early = make_dataset(inputs, date(2012, 5, 1))  # known, but the season ended < 90 days ago
     assert math.isnan(early.X.loc["f:1", "log_disc_sales"])
     assert early.X.loc["f:1", "disc_sales_missing"] == 1.0

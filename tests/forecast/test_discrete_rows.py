@@ -10,8 +10,9 @@ import pytest
 from sequelcast.forecast.models import DiscreteTimeBoostingModel, _bin_edges
 
 
-def _full_table(durations: np.ndarray, events: np.ndarray, step: float, periods: int
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _full_table(
+    durations: np.ndarray, events: np.ndarray, step: float, periods: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every period at risk, written out the slow way."""
     spell, k, y = [], [], []
     for i, (d, e) in enumerate(zip(durations, events, strict=True)):
@@ -106,8 +107,9 @@ def test_weights_are_used_not_just_the_kept_rows() -> None:
     from sksurv.nonparametric import kaplan_meier_estimator
 
     X, d, e = _hazard_data()
-    m = DiscreteTimeBoostingModel(thin=8, max_iter=60, learning_rate=0.1,
-                                  min_samples_leaf=20).fit(X, d, e)
+    m = DiscreteTimeBoostingModel(thin=8, max_iter=60, learning_rate=0.1, min_samples_leaf=20).fit(
+        X, d, e
+    )
     times, surv = kaplan_meier_estimator(e, d)
     km_2y = float(surv[np.searchsorted(times, 2.0, side="right") - 1])
     model_2y = float(m.predict_survival_function(X, [2.0]).mean())
@@ -148,9 +150,10 @@ def test_log_hazard_matches_the_curves_everywhere() -> None:
     T = np.array([[0.2, 0.3, 1.1, 3.4, 7.0], [2.9, 0.1, 9.0, 9.5, 1.2]] * 10)
     lh = m.log_hazard(X.iloc[:20], T)
     assert lh.shape == T.shape
-    H = m.predict_cumulative_hazard(X.iloc[:20], np.stack([np.floor(T / 0.5) * 0.5,
-                                                           np.floor(T / 0.5) * 0.5 + 0.5], -1)
-                                    .reshape(20, -1))
+    H = m.predict_cumulative_hazard(
+        X.iloc[:20],
+        np.stack([np.floor(T / 0.5) * 0.5, np.floor(T / 0.5) * 0.5 + 0.5], -1).reshape(20, -1),
+    )
     slope = (H[:, 1::2] - H[:, ::2]) / 0.5
     assert np.allclose(np.exp(lh), slope, rtol=1e-6)
 
@@ -166,9 +169,14 @@ def test_a_model_pickled_before_the_reductions_still_predicts_as_fitted() -> Non
     Z = m._transform(X)
     spell, k, y, _ = m.person_periods(d, e)
     raw = np.column_stack([Z[spell], (k + 0.5) * m.step])  # what the earlier version fitted on
-    m.classifier_ = HistGradientBoostingClassifier(max_iter=20, max_depth=3, min_samples_leaf=50,
-                                                   l2_regularization=1.0, early_stopping=False,
-                                                   random_state=0).fit(raw, y)
+    m.classifier_ = HistGradientBoostingClassifier(
+        max_iter=20,
+        max_depth=3,
+        min_samples_leaf=50,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=0,
+    ).fit(raw, y)
     state = m.__getstate__()
     for name in ("max_wait", "thin", "bin_edges_"):
         del state[name]

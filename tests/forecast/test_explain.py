@@ -123,8 +123,9 @@ def test_binary_group_is_weighed_against_both_values(data: SurvivalData) -> None
     train = data.X.copy()
     rng = np.random.default_rng(0)
     # a binary column that carries signal: the shows that got a next season, with noise
-    train["dates_estimated"] = np.where(rng.random(len(train)) < 0.8, data.events,
-                                        ~data.events).astype(float)
+    train["dates_estimated"] = np.where(
+        rng.random(len(train)) < 0.8, data.events, ~data.events
+    ).astype(float)
     model = DiscreteTimeBoostingModel(monotone={"dates_estimated": 1}, random_state=0)
     model.fit(train, data.durations, data.events)
     X = train.iloc[:30].copy()

@@ -43,9 +43,9 @@ def test_one_franchise(fitted: Forecaster) -> None:
         assert f.probabilities[5.0] >= 0.5 or f.median_years > 5
 
 
-def test_not_waiting_franchise_is_a_clear_error(fitted: Forecaster,
-                                                inputs_at: Callable[[date], ForecastInputs]
-                                                ) -> None:
+def test_not_waiting_franchise_is_a_clear_error(
+    fitted: Forecaster, inputs_at: Callable[[date], ForecastInputs]
+) -> None:
     waiting = set(fitted.at_risk()["franchise_id"])
     busy = next(f for f in inputs_at(AS_OF).seasons_by_franchise if f not in waiting)
     with pytest.raises(ModelError, match="not waiting for a next season"):

@@ -12,8 +12,18 @@ BANNED = ("sequelcast.catalog", "sequelcast.sources", "sqlite3", "httpx")
 def test_all_is_sorted_and_complete() -> None:
     assert forecast.__all__ == sorted(forecast.__all__)
     public = {n for n in vars(forecast) if not n.startswith("_")}
-    modules = {"backtest", "baselines", "dataset", "explain", "forecaster", "metrics", "models", "window", "words",
-               "annotations"}
+    modules = {
+        "backtest",
+        "baselines",
+        "dataset",
+        "explain",
+        "forecaster",
+        "metrics",
+        "models",
+        "window",
+        "words",
+        "annotations",
+    }
     assert set(forecast.__all__) == public - modules
     for name in forecast.__all__:
         assert getattr(forecast, name) is not None

@@ -100,7 +100,8 @@ def test_ici_is_zero_when_calibrated(smoother: str) -> None:
     y = np.array([1, 0, 0, 0, 0, 1, 1, 1, 0, 0], dtype=bool)
     d = np.where(y, 0.5, 10.0)
     assert integrated_calibration_index(d, y, p, 1.0, smoother=smoother) == pytest.approx(
-        0.0, abs=1e-9)
+        0.0, abs=1e-9
+    )
 
 
 @pytest.mark.parametrize("smoother", ["lowess", "isotonic"])
@@ -135,16 +136,29 @@ def test_calibration_table_bins() -> None:
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        pytest.param(lambda: concordance_index([1.0], [True, False], [0.1]),
-                     "must be 1-D and equal", id="shape"),
-        pytest.param(lambda: concordance_index([1.0, 2.0], [True, True], [0.1]), r"shape \(2,\)",
-                     id="risk-shape"),
-        pytest.param(lambda: concordance_index([-1.0], [True], [0.1]), "finite and >= 0",
-                     id="negative"),
-        pytest.param(lambda: integrated_calibration_index([1.0], [True], [0.5], 1.0, "knn"),
-                     "smoother must be", id="smoother"),
-        pytest.param(lambda: brier_scores([1.0], [True], [[math.nan]], [0.5]), "non-finite",
-                     id="nan-prediction"),
+        pytest.param(
+            lambda: concordance_index([1.0], [True, False], [0.1]),
+            "must be 1-D and equal",
+            id="shape",
+        ),
+        pytest.param(
+            lambda: concordance_index([1.0, 2.0], [True, True], [0.1]),
+            r"shape \(2,\)",
+            id="risk-shape",
+        ),
+        pytest.param(
+            lambda: concordance_index([-1.0], [True], [0.1]), "finite and >= 0", id="negative"
+        ),
+        pytest.param(
+            lambda: integrated_calibration_index([1.0], [True], [0.5], 1.0, "knn"),
+            "smoother must be",
+            id="smoother",
+        ),
+        pytest.param(
+            lambda: brier_scores([1.0], [True], [[math.nan]], [0.5]),
+            "non-finite",
+            id="nan-prediction",
+        ),
     ],
 )
 def test_bad_input_is_a_clear_error(call: object, match: str) -> None:

@@ -150,8 +150,12 @@ def test_few_events_warn(data: SurvivalData) -> None:
     [
         pytest.param([[1.0]], [1.0], "must be a pandas DataFrame", id="not-a-frame"),
         pytest.param(pd.DataFrame({"a": [1.0, 2.0]}), [1.0], "must both have shape", id="length"),
-        pytest.param(pd.DataFrame({"a": [1.0, 2.0]}), [1.0, 0.0], "must be finite and > 0",
-                     id="zero-duration"),
+        pytest.param(
+            pd.DataFrame({"a": [1.0, 2.0]}),
+            [1.0, 0.0],
+            "must be finite and > 0",
+            id="zero-duration",
+        ),
     ],
 )
 def test_bad_input_is_a_clear_error(X: object, durations: list[float], match: str) -> None:

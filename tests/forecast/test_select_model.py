@@ -24,25 +24,32 @@ AS_OF = date(2018, 5, 7)
 
 
 def test_inner_scores_are_those_of_score_forecasts(
-        inputs_at: Callable[[date], ForecastInputs]) -> None:
+    inputs_at: Callable[[date], ForecastInputs],
+) -> None:
     inputs = inputs_at(AS_OF)
     data = make_dataset(inputs, AS_OF)
     candidates: dict[str, SurvivalModel] = {"cox": CoxModel(), "km": KaplanMeierModel()}
-    name, scores = select_model(data, inputs.seasons_by_franchise, AS_OF, candidates,
-                                (1.0, 2.0, 3.0, 5.0), 3.0)
+    name, scores = select_model(
+        data, inputs.seasons_by_franchise, AS_OF, candidates, (1.0, 2.0, 3.0, 5.0), 3.0
+    )
     inner = AS_OF - timedelta(days=round(3.0 * DAYS_PER_YEAR))
     past = censor_at(data.spells, inputs.seasons_by_franchise, inner)
     risk = past[past["at_risk"]]
     later = data.spells.loc[risk.index]
-    d = np.maximum(np.where(later["event"], later["duration"] - risk["duration"], 3.0).astype(float), 1.0 / DAYS_PER_YEAR)
+    d = np.maximum(
+        np.where(later["event"], later["duration"] - risk["duration"], 3.0).astype(float),
+        1.0 / DAYS_PER_YEAR,
+    )
     e = later["event"].to_numpy(dtype=bool)
     hs = [1.0, 2.0]
     rate = announced_while_airing(inputs.seasons_by_franchise, inner)
     for key, model in candidates.items():
-        fitted = model.fit(data.X.loc[past.index], past["duration"].to_numpy(float),
-                           past["event"].to_numpy(bool))
-        within, grid, _ = _forecast(fitted, SurvivalData(data.X.loc[past.index], past),
-                                    risk.index, hs, rate)
+        fitted = model.fit(
+            data.X.loc[past.index], past["duration"].to_numpy(float), past["event"].to_numpy(bool)
+        )
+        within, grid, _ = _forecast(
+            fitted, SurvivalData(data.X.loc[past.index], past), risk.index, hs, rate
+        )
         full = score_forecasts(key, d, e, within, grid, hs, hs[-1])
         assert scores.loc[key, "c_index"] == pytest.approx(full.c_index)
         assert scores.loc[key, "integrated_brier"] == pytest.approx(full.integrated_brier)

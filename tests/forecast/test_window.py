@@ -27,21 +27,35 @@ def test_doctests() -> None:
     assert doctest.testmod(window).failed == 0
 
 
-def _s(fid: str, n: int, start: date | None, announced: date | None, mal_id: int,
-       part: int | None = None) -> Season:
+def _s(
+    fid: str,
+    n: int,
+    start: date | None,
+    announced: date | None,
+    mal_id: int,
+    part: int | None = None,
+) -> Season:
     return Season(fid, n, mal_id, None, f"{fid}{n}", start, None, 12, announced, part)
 
 
 def test_airing_lags_observed_censored_and_excluded() -> None:
     seasons = {
-        "a": [_s("a", 1, date(2010, 1, 1), date(2009, 1, 1), 1),
-              _s("a", 2, date(2013, 1, 1), date(2012, 1, 1), 2)],          # lag 1 year, aired
-        "b": [_s("b", 1, date(2014, 1, 1), date(2013, 1, 1), 3),
-              _s("b", 2, date(2019, 1, 1), date(2017, 5, 7), 4)],          # not aired: censored
-        "c": [_s("c", 1, date(2014, 1, 1), date(2013, 1, 1), 5),
-              _s("c", 2, date(2015, 1, 1), date(2015, 6, 1), 6)],          # seen after start
-        "d": [_s("d", 1, date(2014, 1, 1), date(2013, 1, 1), 7),
-              _s("d", 2, date(2020, 1, 1), date(2019, 1, 1), 8)],          # announced later
+        "a": [
+            _s("a", 1, date(2010, 1, 1), date(2009, 1, 1), 1),
+            _s("a", 2, date(2013, 1, 1), date(2012, 1, 1), 2),
+        ],  # lag 1 year, aired
+        "b": [
+            _s("b", 1, date(2014, 1, 1), date(2013, 1, 1), 3),
+            _s("b", 2, date(2019, 1, 1), date(2017, 5, 7), 4),
+        ],  # not aired: censored
+        "c": [
+            _s("c", 1, date(2014, 1, 1), date(2013, 1, 1), 5),
+            _s("c", 2, date(2015, 1, 1), date(2015, 6, 1), 6),
+        ],  # seen after start
+        "d": [
+            _s("d", 1, date(2014, 1, 1), date(2013, 1, 1), 7),
+            _s("d", 2, date(2020, 1, 1), date(2019, 1, 1), 8),
+        ],  # announced later
     }
     entries = {2: Anime(2, "a2", source_type="Manga")}
     lags = airing_lags(seasons, entries, AS_OF)
@@ -55,19 +69,30 @@ def test_airing_lags_observed_censored_and_excluded() -> None:
 
 def test_airing_lags_drop_the_left_censored_heap() -> None:
     heap = date(2012, 9, 22)
-    seasons = {f"f{i}": [_s(f"f{i}", 1, date(2008, 1, 1), heap, 10 * i),
-                         _s(f"f{i}", 2, date(2013, 1, 1), heap, 10 * i + 1)]
-               for i in range(window.HEAP_MIN)}
-    seasons["z"] = [_s("z", 1, date(2014, 1, 1), date(2013, 6, 1), 1),
-                    _s("z", 2, date(2016, 1, 1), date(2015, 1, 1), 2)]
+    seasons = {
+        f"f{i}": [
+            _s(f"f{i}", 1, date(2008, 1, 1), heap, 10 * i),
+            _s(f"f{i}", 2, date(2013, 1, 1), heap, 10 * i + 1),
+        ]
+        for i in range(window.HEAP_MIN)
+    }
+    seasons["z"] = [
+        _s("z", 1, date(2014, 1, 1), date(2013, 6, 1), 1),
+        _s("z", 2, date(2016, 1, 1), date(2015, 1, 1), 2),
+    ]
     lags = airing_lags(seasons, {}, AS_OF)
     assert len(lags) == 1
 
 
 def test_lag_model_pmf_sums_to_one_and_falls_back() -> None:
     rng = np.random.default_rng(1)
-    lags = pd.DataFrame({"lag": rng.uniform(0.2, 2.0, 80), "aired": rng.random(80) < 0.9,
-                         "group": ["manga"] * 40 + ["novel"] * 40})
+    lags = pd.DataFrame(
+        {
+            "lag": rng.uniform(0.2, 2.0, 80),
+            "aired": rng.random(80) < 0.9,
+            "group": ["manga"] * 40 + ["novel"] * 40,
+        }
+    )
     model = AiringLagModel(min_group=30).fit(lags)
     assert model.pmf().sum() == pytest.approx(1.0)
     assert model.pmf("manga").sum() == pytest.approx(1.0)

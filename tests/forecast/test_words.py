@@ -13,8 +13,17 @@ def test_doctests() -> None:
     assert doctest.testmod(words).failed == 0
 
 
-@pytest.mark.parametrize(("p", "label"), [(0.6, "very likely"), (0.5999, "likely"), (0.35, "likely"),
-                                          (0.15, "possible"), (0.05, "unlikely"), (0.0499, "very unlikely")])
+@pytest.mark.parametrize(
+    ("p", "label"),
+    [
+        (0.6, "very likely"),
+        (0.5999, "likely"),
+        (0.35, "likely"),
+        (0.15, "possible"),
+        (0.05, "unlikely"),
+        (0.0499, "very unlikely"),
+    ],
+)
 def test_verdict_thresholds(p: float, label: str) -> None:
     assert words.verdict(p) == label
 

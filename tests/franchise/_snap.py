@@ -17,21 +17,37 @@ from sequelcast.domain import (
 LIST_DAY = date(2020, 12, 31)
 
 
-def tv(mal_id: int, title: str, start: date | None, end: date | None = None,
-       kind: str = "TV", first_seen: date | None = None, episodes: int | None = None,
-       score: float | None = None) -> Anime:
+def tv(
+    mal_id: int,
+    title: str,
+    start: date | None,
+    end: date | None = None,
+    kind: str = "TV",
+    first_seen: date | None = None,
+    episodes: int | None = None,
+    score: float | None = None,
+) -> Anime:
     """A MAL entry; an undated one (an announcement) has no episode count unless given."""
     eps = episodes if episodes is not None else (12 if start is not None else None)
-    return Anime(mal_id, title, type=kind, start_date=start, end_date=end, episodes=eps,
-                 score=score, first_seen=first_seen or start)
+    return Anime(
+        mal_id,
+        title,
+        type=kind,
+        start_date=start,
+        end_date=end,
+        episodes=eps,
+        score=score,
+        first_seen=first_seen or start,
+    )
 
 
 def anidb(mal_id: int, anidb_id: int) -> IdLink:
     return IdLink(mal_id, "anidb", str(anidb_id), date(2020, 1, 1), "fribb_ids")
 
 
-def tvdb(anidb_id: int, name: str, series: str, season: str,
-         observed: date = LIST_DAY) -> TvdbMapping:
+def tvdb(
+    anidb_id: int, name: str, series: str, season: str, observed: date = LIST_DAY
+) -> TvdbMapping:
     return TvdbMapping(anidb_id, name, series, season, None, None, observed, "anidb_tvdb")
 
 
@@ -40,8 +56,9 @@ def listed(anidb_id: int, day: date) -> FirstSeen:
 
 
 def sequel(a: int, b: int, detail: str = "") -> Relation:
-    return Relation(a, b, "sequel", detail or f"x: {a}:13-24 -> {b}:1-12", date(2021, 1, 1),
-                    "erengy_relations")
+    return Relation(
+        a, b, "sequel", detail or f"x: {a}:13-24 -> {b}:1-12", date(2021, 1, 1), "erengy_relations"
+    )
 
 
 def member(cluster: str, mal_id: int) -> CollectionMember:
@@ -50,5 +67,6 @@ def member(cluster: str, mal_id: int) -> CollectionMember:
 
 def snapshot(as_of: date | None, entries: list[Anime], **parts: list) -> Snapshot:
     first_seen = {f.anidb_id: f for f in parts.pop("first_seen", [])}
-    return Snapshot(as_of=as_of, entries={e.mal_id: e for e in entries}, first_seen=first_seen,
-                    **parts)
+    return Snapshot(
+        as_of=as_of, entries={e.mal_id: e for e in entries}, first_seen=first_seen, **parts
+    )

@@ -25,8 +25,9 @@ MIN_HOLDOUT_RECALL = 0.6
 
 
 @pytest.mark.parametrize("day", sorted(MAX_UNCONFIRMED))
-def test_status_accuracy_and_unconfirmed_claims(day: date, real_batches: list[Batch],
-                                                real_graph: FranchiseGraph) -> None:
+def test_status_accuracy_and_unconfirmed_claims(
+    day: date, real_batches: list[Batch], real_graph: FranchiseGraph
+) -> None:
     then = build_franchises(snapshot_from_batches(real_batches, day))
     report = evaluate_status(real_graph, then, day)
     print(report.summary(), *report.unconfirmed_claims, sep="\n    ")

@@ -51,7 +51,13 @@ HANDCHECKED: dict[str, list[int]] = {
     "Bungou Stray Dogs": [31478, 32867, 38003, 50330, 54898],
     "Yuru Camp": [34798, 38474, 53410, 60267],
     "Dungeon ni Deai wo Motomeru no wa Machigatteiru Darou ka": [
-        28121, 37347, 40454, 47164, 53111, 57066, 63442,
+        28121,
+        37347,
+        40454,
+        47164,
+        53111,
+        57066,
+        63442,
     ],
     "Tate no Yuusha no Nariagari": [35790, 40356, 40357, 57907, 62564],
     "Kaijuu 8-gou": [52588, 59177, 63136],
@@ -117,11 +123,17 @@ HANDCHECKED: dict[str, list[int]] = {
 #: the MAL id (or ``"anidb:<id>"``) of the next season. Announced-but-unaired sequels, shows with
 #: none, and old undated entries that must not read as "announced" as of 2018-05-07.
 STATUS: dict[tuple[int, date | None], tuple[str, int | str | None]] = {
-    (47917, None): ("announced", 61006),  # Bocchi the Rock! 2nd Season: in the 2026 ranking, no score
+    (47917, None): (
+        "announced",
+        61006,
+    ),  # Bocchi the Rock! 2nd Season: in the 2026 ranking, no score
     (30276, None): ("announced", 63193),  # One Punch Man 3 Part 2
     (44511, None): ("announced", 63143),  # Chainsaw Man: Shikaku-hen (MAL has no type yet)
     (52034, None): ("announced", 63794),  # [Oshi no Ko] 4th Season
-    (52991, None): ("announced", 63816),  # Ougonkyou-hen, one row with AniDB's "Sousou no Frieren (2027)"
+    (52991, None): (
+        "announced",
+        63816,
+    ),  # Ougonkyou-hen, one row with AniDB's "Sousou no Frieren (2027)"
     (1, None): ("none", None),  # Cowboy Bebop
     (33352, None): ("none", None),  # Violet Evergarden
     (29803, None): ("none", None),  # Overlord: the Sei Oukoku-hen "Manner Movie" is a movie
@@ -134,7 +146,7 @@ STATUS: dict[tuple[int, date | None], tuple[str, int | str | None]] = {
 #: Franchises the graph gets wrong today, with the reason (see docs/franchises.md).
 KNOWN_MISSES: dict[str, str] = {
     "Berserk (2016)": "MAL's typed Sequel path runs from Kenpuu Denki Berserk (1997) through the Golden "
-                      "Age movies to Berserk (2016), and on to the 2022 'Memorial Edition' re-edit",
+    "Age movies to Berserk (2016), and on to the 2022 'Memorial Edition' re-edit",
 }
 
 #: Floors for the overall pair score on this list (measured values are in docs/franchises.md).
@@ -154,7 +166,8 @@ def test_the_list_is_big_enough() -> None:
     "name",
     [
         pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_MISSES[n], strict=True))
-        if n in KNOWN_MISSES else n
+        if n in KNOWN_MISSES
+        else n
         for n in HANDCHECKED
     ],
 )
@@ -174,12 +187,16 @@ def test_overall_precision_and_recall(real_graph: FranchiseGraph) -> None:
 
 
 @pytest.fixture(scope="module")
-def graphs(real_graph: FranchiseGraph, graph_2018: FranchiseGraph) -> dict[date | None, FranchiseGraph]:
+def graphs(
+    real_graph: FranchiseGraph, graph_2018: FranchiseGraph
+) -> dict[date | None, FranchiseGraph]:
     return {None: real_graph, date(2018, 5, 7): graph_2018}
 
 
 @pytest.mark.parametrize("key", list(STATUS), ids=[f"{m}@{d}" for m, d in STATUS])
-def test_next_season_status(graphs: dict[date | None, FranchiseGraph], key: tuple[int, date | None]) -> None:
+def test_next_season_status(
+    graphs: dict[date | None, FranchiseGraph], key: tuple[int, date | None]
+) -> None:
     mal_id, when = key
     status, nxt = STATUS[key]
     got = graphs[when].of(mal_id).next_season
@@ -211,8 +228,12 @@ def test_every_aired_season_has_an_end(real_graph: FranchiseGraph) -> None:
     (bebop,) = real_graph.of(1).seasons
     assert bebop.end is not None
     assert bebop.end_estimated
-    missing = [s for f in real_graph for s in f.seasons
-               if s.start is not None and s.end is None and s.episodes]
+    missing = [
+        s
+        for f in real_graph
+        for s in f.seasons
+        if s.start is not None and s.end is None and s.episodes
+    ]
     assert not missing, missing[:5]
 
 
@@ -220,5 +241,10 @@ def test_undated_older_entries_are_never_announced_as_of_2018(graph_2018: Franch
     for f in graph_2018:
         ns = f.next_season
         latest = f.latest_season()
-        if ns.status == "announced" and ns.mal_id is not None and latest is not None and latest.mal_id:
+        if (
+            ns.status == "announced"
+            and ns.mal_id is not None
+            and latest is not None
+            and latest.mal_id
+        ):
             assert ns.mal_id > latest.mal_id or ns.expected is not None, (f.title, ns.title)

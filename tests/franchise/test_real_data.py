@@ -45,8 +45,9 @@ def test_kaguya_sama_renamed_sequels(real_graph: FranchiseGraph) -> None:
     assert [s.mal_id for s in real_graph.of(40591).seasons] == [37999, 40591, 43608]
 
 
-def test_as_of_2018_sequel_listed_in_2019_is_none(graph_2018: FranchiseGraph,
-                                                  real_graph: FranchiseGraph) -> None:
+def test_as_of_2018_sequel_listed_in_2019_is_none(
+    graph_2018: FranchiseGraph, real_graph: FranchiseGraph
+) -> None:
     # Oregairu Zoku (2015): its sequel "Kan" (MAL 39547) was first listed on AniDB in 2019.
     later = real_graph.of(23847).next_after(23847)
     assert later.mal_id == 39547
@@ -74,8 +75,9 @@ def test_nothing_aired_after_as_of(graph_2018: FranchiseGraph) -> None:
             assert s.start <= date(2018, 5, 7)
 
 
-def test_every_entry_has_exactly_one_franchise(real_snapshot: Snapshot,
-                                               real_graph: FranchiseGraph) -> None:
+def test_every_entry_has_exactly_one_franchise(
+    real_snapshot: Snapshot, real_graph: FranchiseGraph
+) -> None:
     held = [i for f in real_graph.franchises for i in f.mal_ids]
     assert len(held) == len(set(held))
     assert set(held) == set(real_snapshot.entries)
@@ -86,4 +88,3 @@ def test_erengy_precision_and_recall(real_snapshot: Snapshot) -> None:
     print(score.summary())
     assert score.precision >= ERENGY_MIN_PRECISION, score.false_positives
     assert score.recall >= ERENGY_MIN_RECALL, score.missed
-

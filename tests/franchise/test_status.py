@@ -15,11 +15,15 @@ D = date
 
 
 def _two_seasons(as_of: date | None, second_start: date | None):
-    return snapshot(as_of, [
-        tv(1, "Kaiju", D(2020, 1, 5), D(2020, 3, 29)),
-        tv(2, "Kaiju 2nd Season", second_start, first_seen=D(2021, 2, 1)),
-    ], id_links=[anidb(1, 10), anidb(2, 20)],
-        first_seen=[listed(10, D(2019, 6, 1)), listed(20, D(2020, 12, 1))])
+    return snapshot(
+        as_of,
+        [
+            tv(1, "Kaiju", D(2020, 1, 5), D(2020, 3, 29)),
+            tv(2, "Kaiju 2nd Season", second_start, first_seen=D(2021, 2, 1)),
+        ],
+        id_links=[anidb(1, 10), anidb(2, 20)],
+        first_seen=[listed(10, D(2019, 6, 1)), listed(20, D(2020, 12, 1))],
+    )
 
 
 def test_announced_with_date() -> None:
@@ -60,17 +64,23 @@ def test_start_after_as_of_is_never_aired() -> None:
 
 
 def test_as_of_before_the_sequel_is_known_says_none() -> None:
-    snap = snapshot(D(2020, 6, 1), [tv(1, "Kaiju", D(2020, 1, 5))],
-                    id_links=[anidb(1, 10)], first_seen=[listed(10, D(2019, 6, 1))])
+    snap = snapshot(
+        D(2020, 6, 1),
+        [tv(1, "Kaiju", D(2020, 1, 5))],
+        id_links=[anidb(1, 10)],
+        first_seen=[listed(10, D(2019, 6, 1))],
+    )
     assert build_franchises(snap).of(1).next_season.status == "none"
 
 
 def test_anidb_only_sequel_counts_as_announced() -> None:
-    snap = snapshot(D(2021, 3, 1), [tv(1, "Kaiju", D(2020, 1, 5))],
-                    id_links=[anidb(1, 10)],
-                    tvdb_mappings=[tvdb(10, "Kaiju", "4242", "1"),
-                                   tvdb(11, "Kaiju (2022)", "4242", "2")],
-                    first_seen=[listed(10, D(2019, 6, 1)), listed(11, D(2021, 1, 20))])
+    snap = snapshot(
+        D(2021, 3, 1),
+        [tv(1, "Kaiju", D(2020, 1, 5))],
+        id_links=[anidb(1, 10)],
+        tvdb_mappings=[tvdb(10, "Kaiju", "4242", "1"), tvdb(11, "Kaiju (2022)", "4242", "2")],
+        first_seen=[listed(10, D(2019, 6, 1)), listed(11, D(2021, 1, 20))],
+    )
     f = build_franchises(snap).of(1)
     ns = f.next_season
     assert (ns.status, ns.mal_id, ns.anidb_id, ns.title) == ("announced", None, 11, "Kaiju (2022)")
@@ -83,42 +93,65 @@ def test_anidb_only_sequel_counts_as_announced() -> None:
 def test_newest_tvdb_row_wins() -> None:
     old = tvdb(11, "Kaiju (2022)", "4242", "0", observed=D(2020, 12, 31))
     new = tvdb(11, "Kaiju (2022)", "4242", "2", observed=D(2021, 2, 1))
-    snap = snapshot(D(2021, 3, 1), [tv(1, "Kaiju", D(2020, 1, 5))], id_links=[anidb(1, 10)],
-                    tvdb_mappings=[tvdb(10, "Kaiju", "4242", "1"), new, old])
+    snap = snapshot(
+        D(2021, 3, 1),
+        [tv(1, "Kaiju", D(2020, 1, 5))],
+        id_links=[anidb(1, 10)],
+        tvdb_mappings=[tvdb(10, "Kaiju", "4242", "1"), new, old],
+    )
     assert build_franchises(snap).of(1).next_season.anidb_id == 11
 
 
 def test_split_cour_part_two_is_marked_and_counts() -> None:
-    snap = snapshot(D(2022, 3, 1), [
-        tv(1, "Spy Family", D(2022, 4, 9), D(2022, 6, 25)),
-        tv(2, "Spy Family Part 2", D(2022, 10, 1)),
-        tv(3, "Spy Family Season 2", D(2023, 10, 7)),
-    ])
+    snap = snapshot(
+        D(2022, 3, 1),
+        [
+            tv(1, "Spy Family", D(2022, 4, 9), D(2022, 6, 25)),
+            tv(2, "Spy Family Part 2", D(2022, 10, 1)),
+            tv(3, "Spy Family Season 2", D(2023, 10, 7)),
+        ],
+    )
     f = build_franchises(snap).of(2)
     assert [(s.number, s.part) for s in f.seasons] == [(1, 1), (1, 2), (2, None)]
     assert f.next_season.status == "none"  # nothing aired yet by 2022-03-01
-    later = build_franchises(snapshot(D(2022, 7, 1), [
-        tv(1, "Spy Family", D(2022, 4, 9), D(2022, 6, 25)),
-        tv(2, "Spy Family Part 2", D(2022, 10, 1)),
-    ])).of(1).next_season
+    later = (
+        build_franchises(
+            snapshot(
+                D(2022, 7, 1),
+                [
+                    tv(1, "Spy Family", D(2022, 4, 9), D(2022, 6, 25)),
+                    tv(2, "Spy Family Part 2", D(2022, 10, 1)),
+                ],
+            )
+        )
+        .of(1)
+        .next_season
+    )
     assert (later.status, later.mal_id, later.expected) == ("announced", 2, D(2022, 10, 1))
 
 
 def test_split_cour_from_shared_tvdb_season() -> None:
-    snap = snapshot(None, [
-        tv(1, "Titan Season 3", D(2018, 7, 23), D(2018, 10, 15)),
-        tv(2, "Titan Season 3 (2019)", D(2019, 4, 29)),
-    ], id_links=[anidb(1, 10), anidb(2, 20)],
-        tvdb_mappings=[tvdb(10, "T3", "1", "3"), tvdb(20, "T3b", "1", "3")])
+    snap = snapshot(
+        None,
+        [
+            tv(1, "Titan Season 3", D(2018, 7, 23), D(2018, 10, 15)),
+            tv(2, "Titan Season 3 (2019)", D(2019, 4, 29)),
+        ],
+        id_links=[anidb(1, 10), anidb(2, 20)],
+        tvdb_mappings=[tvdb(10, "T3", "1", "3"), tvdb(20, "T3b", "1", "3")],
+    )
     assert [s.part for s in build_franchises(snap).of(1).seasons] == [1, 2]
 
 
 def test_movie_between_seasons_is_listed_beside() -> None:
-    snap = snapshot(D(2021, 6, 1), [
-        tv(1, "Blade", D(2019, 4, 6), D(2019, 9, 28)),
-        tv(2, "Blade Movie: Train", D(2020, 10, 16), kind="Movie"),
-        tv(3, "Blade: Red Light Arc", D(2021, 12, 5)),
-    ])
+    snap = snapshot(
+        D(2021, 6, 1),
+        [
+            tv(1, "Blade", D(2019, 4, 6), D(2019, 9, 28)),
+            tv(2, "Blade Movie: Train", D(2020, 10, 16), kind="Movie"),
+            tv(3, "Blade: Red Light Arc", D(2021, 12, 5)),
+        ],
+    )
     f = build_franchises(snap).of(2)
     assert [s.mal_id for s in f.seasons] == [1, 3]
     assert [o.mal_id for o in f.others] == [2]
@@ -134,9 +167,12 @@ def test_transitions_and_lags() -> None:
 
 
 def test_censored_announcement_is_left_out_of_lags() -> None:
-    snap = snapshot(None, [tv(1, "Old", D(2010, 1, 1)), tv(2, "Old 2nd Season", D(2013, 1, 1))],
-                    id_links=[anidb(1, 10), anidb(2, 20)],
-                    first_seen=[listed(10, D(2012, 9, 22)), listed(20, D(2012, 9, 22))])
+    snap = snapshot(
+        None,
+        [tv(1, "Old", D(2010, 1, 1)), tv(2, "Old 2nd Season", D(2013, 1, 1))],
+        id_links=[anidb(1, 10), anidb(2, 20)],
+        first_seen=[listed(10, D(2012, 9, 22)), listed(20, D(2012, 9, 22))],
+    )
     f = build_franchises(snap).of(1)
     assert f.transitions[0].censored
     assert f.lags() == []

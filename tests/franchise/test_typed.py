@@ -18,11 +18,15 @@ def typed(a: int, kind: str, b: int) -> Relation:
 
 
 def test_a_typed_sequel_path_crosses_a_movie() -> None:
-    snap = snapshot(None, [
-        tv(1, "Abyss", D(2017, 7, 1)),
-        tv(2, "Abyss Movie: Dawn", D(2020, 1, 1), kind="Movie"),
-        tv(3, "Abyss: Golden City", D(2022, 7, 1)),
-    ], relations=[typed(1, "Sequel", 2), typed(2, "Sequel", 3)])
+    snap = snapshot(
+        None,
+        [
+            tv(1, "Abyss", D(2017, 7, 1)),
+            tv(2, "Abyss Movie: Dawn", D(2020, 1, 1), kind="Movie"),
+            tv(3, "Abyss: Golden City", D(2022, 7, 1)),
+        ],
+        relations=[typed(1, "Sequel", 2), typed(2, "Sequel", 3)],
+    )
     f = build_franchises(snap).of(3)
     assert [s.mal_id for s in f.seasons] == [1, 3]
     assert [o.mal_id for o in f.others] == [2]
@@ -32,18 +36,25 @@ def test_a_typed_sequel_path_crosses_a_movie() -> None:
 
 
 def test_a_prequel_edge_reads_the_other_way() -> None:
-    snap = snapshot(None, [tv(1, "Kaiju", D(2020, 1, 1)), tv(2, "Kaiju Returns", D(2022, 1, 1))],
-                    relations=[typed(2, "Prequel", 1)])
+    snap = snapshot(
+        None,
+        [tv(1, "Kaiju", D(2020, 1, 1)), tv(2, "Kaiju Returns", D(2022, 1, 1))],
+        relations=[typed(2, "Prequel", 1)],
+    )
     assert [s.mal_id for s in build_franchises(snap).of(1).seasons] == [1, 2]
 
 
 def test_an_alternative_version_starts_its_own_line() -> None:
     # the collection says they belong together; the typed data says remake: its own franchise
-    snap = snapshot(None, [
-        tv(1, "Devil", D(1972, 7, 1)),
-        tv(2, "Devil: Crybaby", D(2018, 1, 5), kind="ONA"),
-    ], relations=[typed(1, "Alternative version", 2)],
-        collection_members=[member("Devil", 1), member("Devil", 2)])
+    snap = snapshot(
+        None,
+        [
+            tv(1, "Devil", D(1972, 7, 1)),
+            tv(2, "Devil: Crybaby", D(2018, 1, 5), kind="ONA"),
+        ],
+        relations=[typed(1, "Alternative version", 2)],
+        collection_members=[member("Devil", 1), member("Devil", 2)],
+    )
     graph = build_franchises(snap)
     assert graph.of(2).id != graph.of(1).id
 
@@ -60,30 +71,54 @@ def test_older_evidence_checked_against_a_typed_spin_off() -> None:
 
 def test_an_untyped_announced_entry_with_a_marker_is_the_next_season() -> None:
     announced = Anime(2, "Rock 2nd Season")  # in a ranking: no type, no dates
-    snap = snapshot(None, [tv(1, "Rock", D(2022, 10, 9), D(2022, 12, 25)), announced],
-                    entry_first_seen={2: EntryFirstSeen(2, D(2025, 2, 15), False, False, "anilist_mal_pair_first_seen")})
+    snap = snapshot(
+        None,
+        [tv(1, "Rock", D(2022, 10, 9), D(2022, 12, 25)), announced],
+        entry_first_seen={
+            2: EntryFirstSeen(2, D(2025, 2, 15), False, False, "anilist_mal_pair_first_seen")
+        },
+    )
     ns = build_franchises(snap).of(1).next_season
     assert (ns.status, ns.mal_id, ns.first_seen) == ("announced", 2, D(2025, 2, 15))
 
 
 def test_the_crosswalk_type_decides_an_untyped_entry() -> None:
-    snap = snapshot(None, [tv(1, "Rock", D(2022, 10, 9)), Anime(2, "Rock: Sisters' Diary")],
-                    crosswalk=[CrosswalkEntry(20, 2, None, "Rock: Sisters' Diary", None, None, "ONA",
-                                              D(2026, 8, 22), "anilist_mal_lists_2026")])
+    snap = snapshot(
+        None,
+        [tv(1, "Rock", D(2022, 10, 9)), Anime(2, "Rock: Sisters' Diary")],
+        crosswalk=[
+            CrosswalkEntry(
+                20,
+                2,
+                None,
+                "Rock: Sisters' Diary",
+                None,
+                None,
+                "ONA",
+                D(2026, 8, 22),
+                "anilist_mal_lists_2026",
+            )
+        ],
+    )
     assert build_franchises(snap).of(1).next_season.status == "none"
 
 
 def test_an_untyped_movie_title_is_never_the_next_season() -> None:
-    snap = snapshot(None, [tv(1, "Lord", D(2015, 7, 7)), Anime(2, "Lord: Holy Kingdom-hen - Manner Movie")])
+    snap = snapshot(
+        None, [tv(1, "Lord", D(2015, 7, 7)), Anime(2, "Lord: Holy Kingdom-hen - Manner Movie")]
+    )
     assert build_franchises(snap).of(1).next_season.status == "none"
 
 
 def test_an_undated_older_entry_is_never_announced() -> None:
     # MAL 5 (lower id, no date) is linked by title after a 2011 show: an old entry, not a sequel
-    snap = snapshot(D(2018, 5, 7), [
-        tv(50, "Blood-X", D(2011, 7, 8)),
-        Anime(5, "Blood-X 2", type="TV", first_seen=D(2016, 12, 21)),
-    ])
+    snap = snapshot(
+        D(2018, 5, 7),
+        [
+            tv(50, "Blood-X", D(2011, 7, 8)),
+            Anime(5, "Blood-X 2", type="TV", first_seen=D(2016, 12, 21)),
+        ],
+    )
     f = build_franchises(snap).of(50)
     assert f.next_season.status == "none"
     assert 5 in {o.mal_id for o in f.others}
@@ -100,12 +135,19 @@ def test_an_aired_season_without_end_gets_an_estimated_one() -> None:
 
 def test_anidb_year_row_and_undated_mal_entry_are_one_row() -> None:
     # AniDB names the third season "Frieren (2027)" (no TVDB yet); MAL lists "Frieren: Golden Land"
-    snap = snapshot(None, [
-        tv(1, "Frieren", D(2023, 9, 29)),
-        tv(2, "Frieren 2nd Season", D(2026, 1, 16)),
-        Anime(3, "Frieren: Golden Land-hen"),
-    ], id_links=[anidb(1, 100), anidb(2, 200)],
-        tvdb_mappings=[tvdb(100, "Frieren", "1", "1"), tvdb(200, "Frieren (2026)", "1", "2"),
-                       tvdb(300, "Frieren (2027)", "", "")])
+    snap = snapshot(
+        None,
+        [
+            tv(1, "Frieren", D(2023, 9, 29)),
+            tv(2, "Frieren 2nd Season", D(2026, 1, 16)),
+            Anime(3, "Frieren: Golden Land-hen"),
+        ],
+        id_links=[anidb(1, 100), anidb(2, 200)],
+        tvdb_mappings=[
+            tvdb(100, "Frieren", "1", "1"),
+            tvdb(200, "Frieren (2026)", "1", "2"),
+            tvdb(300, "Frieren (2027)", "", ""),
+        ],
+    )
     seasons = build_franchises(snap).of(1).seasons
     assert [(s.mal_id, s.anidb_id) for s in seasons] == [(1, 100), (2, 200), (3, 300)]

@@ -23,7 +23,9 @@ def test_full_build_counts(real_catalog_url: str) -> None:
     assert stats["entries_by_source"]["mal_snapshot_2018"] == 13368
     assert stats["entries_by_source"]["mal_snapshot_2016"] == 12294
     assert stats["records"]["tvdb_mappings"] == 9815 + 11169 + 12931 + 16865
-    assert stats["records"]["manga"] == 500 + 19057 + 7600  # the 2021 sample, the 2024-12 manga and light novels
+    assert (
+        stats["records"]["manga"] == 500 + 19057 + 7600
+    )  # the 2021 sample, the 2024-12 manga and light novels
     assert stats["records"]["novels"] == 6538
     # the only rejects of the real data: six self-loops of the 2023 MAL relations (docs/catalog.md)
     assert stats["rejects_by_source"] == {"mal_relations_2023": 6}

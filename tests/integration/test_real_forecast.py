@@ -15,16 +15,24 @@ import pytest
 from sequelcast import service
 from sequelcast.settings import Settings
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow,
-              pytest.mark.filterwarnings("ignore::sequelcast.errors.ConvergenceWarning")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore::sequelcast.errors.ConvergenceWarning"),
+]
 TODAY = date(2026, 11, 30)
 
 
 @pytest.fixture(scope="module")
 def answers(real_catalog_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("forecast-cache")
-    settings = Settings(db=real_catalog_url, data=None, today=TODAY, model_dir=root / "models",
-                        downloads=root / "downloads")
+    settings = Settings(
+        db=real_catalog_url,
+        data=None,
+        today=TODAY,
+        model_dir=root / "models",
+        downloads=root / "downloads",
+    )
     with service.Sequelcast(settings) as svc:
         return {
             "kamuy": svc.forecast("Golden Kamuy", as_of=date(2018, 5, 7)),

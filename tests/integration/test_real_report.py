@@ -11,16 +11,24 @@ from sequelcast import service
 from sequelcast.report import render_html, render_markdown
 from sequelcast.settings import Settings
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow,
-              pytest.mark.filterwarnings("ignore::sequelcast.errors.ConvergenceWarning")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore::sequelcast.errors.ConvergenceWarning"),
+]
 TODAY = date(2026, 11, 30)
 
 
 @pytest.fixture(scope="module")
 def higehiro(real_catalog_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("report-cache")
-    settings = Settings(db=real_catalog_url, data=None, today=TODAY, model_dir=root / "models",
-                        downloads=root / "downloads")
+    settings = Settings(
+        db=real_catalog_url,
+        data=None,
+        today=TODAY,
+        model_dir=root / "models",
+        downloads=root / "downloads",
+    )
     with service.Sequelcast(settings) as svc:
         report = service.report_json(svc, "Higehiro")
         forecast = svc.forecast("40938")
@@ -59,7 +67,9 @@ def test_verdict_and_chances_are_the_forecast(higehiro: dict) -> None:
 
 def test_source_material_five_volume_light_novel_finished_2021(higehiro: dict) -> None:
     if not higehiro["linked"]:
-        pytest.skip("this build links no source material to any anime (domain.SourceFeatures unfilled)")
+        pytest.skip(
+            "this build links no source material to any anime (domain.SourceFeatures unfilled)"
+        )
     sm = higehiro["report"]["source_material"]
     assert sm["known"] is True
     assert sm["kind"] == "light_novel"

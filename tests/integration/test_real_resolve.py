@@ -25,7 +25,9 @@ def _queries() -> list[tuple[str, int]]:
 
 
 def service(url: str, root: Path) -> Sequelcast:
-    return Sequelcast(Settings(db=url, data=None, today=None, model_dir=root / "models", downloads=root))
+    return Sequelcast(
+        Settings(db=url, data=None, today=None, model_dir=root / "models", downloads=root)
+    )
 
 
 def test_catalog_resolution_with_franchise_seasons(real_catalog_url: str, tmp_path: Path) -> None:

@@ -26,7 +26,9 @@ def real(shared_data: Path):  # type: ignore[no-untyped-def]
     merged = merge_batches(load_batches(shared_data), "all", "all")
     admitted = admit(merged, None)
     snap = assemble(admitted, None)
-    links = link_sources(snap.entries, collect_works(admitted.manga, admitted.novels), admitted.relations)
+    links = link_sources(
+        snap.entries, collect_works(admitted.manga, admitted.novels), admitted.relations
+    )
     return merged, snap, links
 
 
@@ -34,9 +36,17 @@ def test_higehiro_source(real) -> None:  # type: ignore[no-untyped-def]
     merged, snap, links = real
     assert links[40938].work.work_id == 116201
     f = snap.source_features[40938]
-    assert (f.kind, f.work_id, f.volumes, f.finished, f.end) == ("light_novel", 116201, 5, True, date(2021, 6, 1))
+    assert (f.kind, f.work_id, f.volumes, f.finished, f.end) == (
+        "light_novel",
+        116201,
+        5,
+        True,
+        date(2021, 6, 1),
+    )
     assert f.summary == "light novel, 5 volumes, finished June 2021: little left to adapt"
-    airing = assemble(admit(merged, date(2021, 5, 31)), date(2021, 5, 31)).source_features.get(40938)
+    airing = assemble(admit(merged, date(2021, 5, 31)), date(2021, 5, 31)).source_features.get(
+        40938
+    )
     assert airing is None or (airing.finished, airing.volumes) != (True, 5)  # not finished yet then
 
 
@@ -57,7 +67,12 @@ def test_precision_and_coverage(real) -> None:  # type: ignore[no-untyped-def]
 def test_real_files_load_without_rejects(real) -> None:  # type: ignore[no-untyped-def]
     merged, _snap, _links = real
     by_source = {r.source for r in merged.rejects}
-    assert not by_source & {"mal_manga_2024", "mal_lightnovels_2024", "novelupdates_2020", "anilist_manga_2026"}
+    assert not by_source & {
+        "mal_manga_2024",
+        "mal_lightnovels_2024",
+        "novelupdates_2020",
+        "anilist_manga_2026",
+    }
     assert len([m for m in merged.manga if m.source == "mal_manga_2024"]) == 19057
     assert len([m for m in merged.manga if m.source == "mal_lightnovels_2024"]) == 7600
     assert len(merged.novels) == 6538

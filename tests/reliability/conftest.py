@@ -37,16 +37,23 @@ class Client:
 
 def run_client(app: FastAPI, base_url: str = "http://testserver") -> Iterator[Client]:
     """Start the app's lifespan and yield a client; stop it afterwards."""
-    with anyio.from_thread.start_blocking_portal() as portal, \
-            portal.wrap_async_context_manager(app.router.lifespan_context(app)):
+    with (
+        anyio.from_thread.start_blocking_portal() as portal,
+        portal.wrap_async_context_manager(app.router.lifespan_context(app)),
+    ):
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
         with portal.wrap_async_context_manager(client):
             yield Client(portal, client)
 
 
 def make_settings(url: str, root: Path) -> Settings:
-    return Settings(db=url, data=None, today=date(2026, 8, 1), model_dir=root / "models",
-                    downloads=root / "downloads")
+    return Settings(
+        db=url,
+        data=None,
+        today=date(2026, 8, 1),
+        model_dir=root / "models",
+        downloads=root / "downloads",
+    )
 
 
 def build_tiny(url: str) -> str:

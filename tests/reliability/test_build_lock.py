@@ -27,15 +27,22 @@ runner = CliRunner()
 
 
 def _dead_pid() -> int:
-    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(proc.stdout)
 
 
 def _put_lock(catalog: Catalog, host: str, pid: int, started_at: datetime) -> None:
     with catalog.engine.begin() as conn:
-        conn.execute(insert(s.build_lock).values(id=1, token="x" * 32, host=host, pid=pid,
-                                                 started_at=started_at))
+        conn.execute(
+            insert(s.build_lock).values(
+                id=1, token="x" * 32, host=host, pid=pid, started_at=started_at
+            )
+        )
 
 
 def test_a_build_while_another_holds_the_lock_is_refused(catalog: Catalog, tiny_data: Path) -> None:
@@ -75,18 +82,26 @@ def test_racing_threads_get_the_lock_exactly_once(catalog: Catalog) -> None:
     release(catalog, won[0])
 
 
-def test_a_lock_left_by_a_dead_process_on_this_host_is_taken_over(catalog: Catalog, tiny_data: Path) -> None:
+def test_a_lock_left_by_a_dead_process_on_this_host_is_taken_over(
+    catalog: Catalog, tiny_data: Path
+) -> None:
     _put_lock(catalog, socket.gethostname(), _dead_pid(), datetime.now())
     assert build_catalog(catalog, tiny_data).build_id > 0
     assert holder(catalog) is None
 
 
-def test_a_live_lock_of_another_host_holds_until_it_is_stale(catalog: Catalog, tiny_data: Path) -> None:
+def test_a_live_lock_of_another_host_holds_until_it_is_stale(
+    catalog: Catalog, tiny_data: Path
+) -> None:
     _put_lock(catalog, "elsewhere.example", os.getpid(), datetime.now())
     with pytest.raises(BuildLockedError, match="elsewhere.example"):
         build_catalog(catalog, tiny_data)
     with catalog.engine.begin() as conn:
-        conn.execute(s.build_lock.update().values(started_at=datetime.now() - STALE_AFTER - timedelta(minutes=1)))
+        conn.execute(
+            s.build_lock.update().values(
+                started_at=datetime.now() - STALE_AFTER - timedelta(minutes=1)
+            )
+        )
     assert build_catalog(catalog, tiny_data).build_id > 0
 
 
@@ -107,7 +122,9 @@ def test_two_processes_the_second_build_says_another_build_is_running(
         "        time.sleep(0.05)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.Popen([sys.executable, "-c", script, catalog_url, str(ready), str(stop)], env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, catalog_url, str(ready), str(stop)], env=env
+    )
     try:
         for _ in range(600):
             if ready.exists() or proc.poll() is not None:

@@ -14,8 +14,11 @@ from sequelcast.api._middleware import CSP
 
 from .conftest import Client, build_tiny, make_settings, run_client
 
-SECURITY = {"x-content-type-options": "nosniff", "x-frame-options": "DENY",
-            "referrer-policy": "no-referrer"}
+SECURITY = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+}
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +42,18 @@ def test_wrong_method_is_405_with_allow(client: Client, url: str, method: str) -
     assert response.json()["status"] == 405
 
 
-@pytest.mark.parametrize("url", ["/api/v1/health", "/api/v1/anime/100", "/", "/anime/100",
-                                 "/static/style.css", "/openapi.json", "/api/v1/anime/qqqzzz"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/health",
+        "/api/v1/anime/100",
+        "/",
+        "/anime/100",
+        "/static/style.css",
+        "/openapi.json",
+        "/api/v1/anime/qqqzzz",
+    ],
+)
 def test_head_is_get_without_a_body(client: Client, url: str) -> None:
     get, head = client.get(url), client.request("HEAD", url)
     assert head.status_code == get.status_code
@@ -49,9 +62,20 @@ def test_head_is_get_without_a_body(client: Client, url: str) -> None:
     assert head.headers["content-length"] == get.headers["content-length"]
 
 
-@pytest.mark.parametrize("url", ["/api/v1/health", "/api/v1/anime/qqqzzz", "/", "/anime/100",
-                                 "/search?q=tiny", "/nowhere", "/static/style.css", "/openapi.json",
-                                 "/api/v1/anime/100?as_of=bad"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/health",
+        "/api/v1/anime/qqqzzz",
+        "/",
+        "/anime/100",
+        "/search?q=tiny",
+        "/nowhere",
+        "/static/style.css",
+        "/openapi.json",
+        "/api/v1/anime/100?as_of=bad",
+    ],
+)
 def test_security_headers_on_every_response(client: Client, url: str) -> None:
     response = client.get(url)
     for name, value in SECURITY.items():
@@ -78,8 +102,17 @@ def _page_assets(html: str) -> list[str]:
     return [*scripts, *re.findall(r'\baction="([^"]*)"', html), *links]
 
 
-@pytest.mark.parametrize("url", ["/", "/anime/100", "/anime/40938?as_of=2018-05-07", "/search?q=tiny",
-                                 "/anime/qqqzzz", "/nowhere"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/anime/100",
+        "/anime/40938?as_of=2018-05-07",
+        "/search?q=tiny",
+        "/anime/qqqzzz",
+        "/nowhere",
+    ],
+)
 def test_pages_meet_their_csp(client: Client, url: str) -> None:
     """No inline script or style element, no event handler, every asset a path of this app."""
     html = client.get(url).text
@@ -110,15 +143,22 @@ def test_titles_with_a_slash_work_in_paths(client: Client, title: str) -> None:
 
 # -- the OpenAPI schema -------------------------------------------------------------------------
 
+
 def _operations(schema: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     for path, item in schema["paths"].items():
         for op in item.values():
             yield path, op
 
 
-def test_as_of_is_declared_a_date_and_bad_values_get_the_one_shape(client: Client, app: FastAPI) -> None:
-    declared = [p["schema"] for _, op in _operations(app.openapi()) for p in op.get("parameters", [])
-                if p["name"] == "as_of"]
+def test_as_of_is_declared_a_date_and_bad_values_get_the_one_shape(
+    client: Client, app: FastAPI
+) -> None:
+    declared = [
+        p["schema"]
+        for _, op in _operations(app.openapi())
+        for p in op.get("parameters", [])
+        if p["name"] == "as_of"
+    ]
     assert len(declared) == 3
     assert all(s["type"] == "string" and s["format"] == "date" for s in declared)
     body = client.get("/api/v1/anime/100", params={"as_of": "2018-13-45"}).json()

@@ -29,12 +29,18 @@ from sequelcast.sources.base import lone_surrogate, read_source_file
 
 from .conftest import TINY_DATA, build_tiny
 
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 SOURCES = [pytest.param(s, id=f"{s.name}:{s.pattern.rsplit('/', 1)[-1]}") for s in DATA_SOURCES]
 
 #: any code point, lone surrogates included (and drawn often: hypothesis leaves them out by default)
-chars = st.characters(exclude_categories=()) | st.sampled_from(["\ud800", "\udbff", "\udc80", "\udfff"])
+chars = st.characters(exclude_categories=()) | st.sampled_from(
+    ["\ud800", "\udbff", "\udc80", "\udfff"]
+)
 texts = st.text(chars, max_size=20)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
@@ -110,7 +116,7 @@ def test_damaged_real_files(src: FileSource, data: st.DataObject) -> None:
     original = originals[0]
     cut = data.draw(st.integers(0, len(original)))
     junk = data.draw(st.text(chars, max_size=30)).encode("utf-8", "surrogatepass")
-    _check(src, original[:cut] + junk + original[cut + data.draw(st.integers(0, 40)):])
+    _check(src, original[:cut] + junk + original[cut + data.draw(st.integers(0, 40)) :])
 
 
 @pytest.mark.parametrize("src", SOURCES)
@@ -135,7 +141,9 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> TitleIndex:
     url = build_tiny(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'catalog.db'}")
     with open_catalog(url, create=False) as cat:
         popularity, types = cat.popularity_and_types()
-        return TitleIndex(cat.titles(), popularity=popularity, types=types, seasons=cat.season_numbers())
+        return TitleIndex(
+            cat.titles(), popularity=popularity, types=types, seasons=cat.season_numbers()
+        )
 
 
 @FUZZ

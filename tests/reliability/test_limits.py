@@ -38,10 +38,12 @@ def _run(limits: Limits, tmp_path: Path, scenario: Callable[..., Awaitable[None]
     async def main() -> None:
         down = Downstream()
         app = LimitWork(down, limits, tmp_path)
-        a = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.0.0.1", 1)),
-                              base_url="http://t")
-        b = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.0.0.2", 1)),
-                              base_url="http://t")
+        a = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("10.0.0.1", 1)), base_url="http://t"
+        )
+        b = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("10.0.0.2", 1)), base_url="http://t"
+        )
         async with a, b:
             await scenario(down, a, b)
 
@@ -61,7 +63,9 @@ def test_as_of_work_beyond_the_slots_is_503_with_retry_after(tmp_path: Path) -> 
         assert (await first).status_code == 200
         assert (await b.get("/api/v1/x", params={"as_of": "2019-01-01"})).status_code == 200
 
-    _run(Limits(max_as_of=1, as_of_wait=0.05, per_client_as_of=5, retry_after=7), tmp_path, scenario)
+    _run(
+        Limits(max_as_of=1, as_of_wait=0.05, per_client_as_of=5, retry_after=7), tmp_path, scenario
+    )
 
 
 def test_one_client_with_too_many_as_of_requests_gets_429(tmp_path: Path) -> None:
@@ -107,6 +111,7 @@ def test_prune_cache_deletes_the_oldest_files_until_under_budget(tmp_path: Path)
 
 # -- the real app -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def url(tmp_path: Path) -> str:
     return build_tiny(f"sqlite:///{tmp_path / 'catalog.db'}")
@@ -130,7 +135,10 @@ def test_as_of_work_stays_within_the_disk_budget(url: str, tmp_path: Path) -> No
     for budget, expect_files in ((2048, True), (0, False)):
         app = create_app(settings, limits=Limits(cache_budget_mb=budget))
         for client in run_client(app):
-            assert client.get("/api/v1/forecast/100", params={"as_of": "2025-06-01"}).status_code == 200
+            assert (
+                client.get("/api/v1/forecast/100", params={"as_of": "2025-06-01"}).status_code
+                == 200
+            )
         cached = list(settings.model_dir.glob("*.pickle"))
         assert bool(cached) is expect_files, cached
 
@@ -146,10 +154,16 @@ def test_health_answers_while_every_thread_is_busy(url: str, tmp_path: Path) -> 
 
     async def main() -> None:
         release = threading.Event()
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://t"
+            ) as client,
+        ):
             assert anyio.to_thread.current_default_thread_limiter().total_tokens == 2
-            holders = [asyncio.create_task(anyio.to_thread.run_sync(release.wait)) for _ in range(2)]
+            holders = [
+                asyncio.create_task(anyio.to_thread.run_sync(release.wait)) for _ in range(2)
+            ]
             await asyncio.sleep(0)
             sheet = asyncio.create_task(client.get("/api/v1/anime/100"))
             with anyio.fail_after(60):  # a deadlock guard, not a timing

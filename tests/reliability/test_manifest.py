@@ -48,6 +48,7 @@ def _last_build_id(url: str) -> int:
 
 # -- pure comparison ----------------------------------------------------------------------------
 
+
 def test_missing_source_is_a_problem_and_growth_is_not() -> None:
     before = {"a": SourceCount(2, 100), "b": SourceCount(1, 50)}
     now = {"a": SourceCount(3, 150), "c": SourceCount(1, 5)}
@@ -73,14 +74,19 @@ def test_check_names_every_refused_source_and_the_flag() -> None:
 
 
 def test_builds_before_the_manifest_are_read_from_per_file() -> None:
-    counts = {"per_file": {"raw/mal_ranking_2026/x_2026-07-19.csv": {"records": 7},
-                           "raw/mal_tv_seasons_ate329/2019/winter.json": {"records": 3},
-                           "somewhere/else.txt": {"records": 1}}}
+    counts = {
+        "per_file": {
+            "raw/mal_ranking_2026/x_2026-07-19.csv": {"records": 7},
+            "raw/mal_tv_seasons_ate329/2019/winter.json": {"records": 3},
+            "somewhere/else.txt": {"records": 1},
+        }
+    }
     got = previous_counts(counts, ((s.name, s.pattern) for s in DATA_SOURCES))
     assert got == {"mal_ranking_2026": SourceCount(1, 7), "mal_tv_seasons": SourceCount(1, 3)}
 
 
 # -- builds on a real SQLite file ---------------------------------------------------------------
+
 
 def test_the_build_records_its_manifest(db: str, data: Path) -> None:
     with open_catalog(db, create=False) as cat:
@@ -95,14 +101,20 @@ def test_the_build_records_its_manifest(db: str, data: Path) -> None:
 def test_a_missing_source_folder_is_refused_and_the_catalog_kept(db: str, data: Path) -> None:
     before = _last_build_id(db)
     shutil.rmtree(data / RANKING)
-    with open_catalog(db) as cat, pytest.raises(BuildRefusedError, match="mal_ranking_2026: no file found"):
+    with (
+        open_catalog(db) as cat,
+        pytest.raises(BuildRefusedError, match="mal_ranking_2026: no file found"),
+    ):
         build_catalog(cat, data)
     assert _last_build_id(db) == before
 
 
 def test_a_sharp_fall_is_refused(db: str, data: Path) -> None:
     (data / "raw/mal_tv_seasons_ate329/2019").rename(data / "elsewhere")
-    with open_catalog(db) as cat, pytest.raises(BuildRefusedError, match="mal_tv_seasons: .* fewer"):
+    with (
+        open_catalog(db) as cat,
+        pytest.raises(BuildRefusedError, match="mal_tv_seasons: .* fewer"),
+    ):
         build_catalog(cat, data)
 
 
@@ -126,7 +138,10 @@ def test_the_cli_refuses_with_exit_1_and_accepts_with_allow_missing(db: str, dat
 def test_a_source_folder_that_cannot_be_listed_is_a_clear_error(db: str, data: Path) -> None:
     shutil.rmtree(data / RANKING)
     (data / RANKING).write_text("not a folder")
-    with open_catalog(db) as cat, pytest.raises(SourceFileError, match="mal_ranking_2026.*not a readable directory"):
+    with (
+        open_catalog(db) as cat,
+        pytest.raises(SourceFileError, match="mal_ranking_2026.*not a readable directory"),
+    ):
         build_catalog(cat, data)
 
 

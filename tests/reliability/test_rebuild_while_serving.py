@@ -34,8 +34,13 @@ from .conftest import TINY_DATA, make_settings
 
 #: A request that takes longer than this is stalled (the client gives up and the test fails).
 STALL = 20.0
-URLS = ["/api/v1/health", "/api/v1/anime/100", "/api/v1/franchise/40938", "/api/v1/resolve?q=tiny",
-        "/api/v1/anime/Tiny Show 2nd Season"]
+URLS = [
+    "/api/v1/health",
+    "/api/v1/anime/100",
+    "/api/v1/franchise/40938",
+    "/api/v1/resolve?q=tiny",
+    "/api/v1/anime/Tiny Show 2nd Season",
+]
 
 
 def _free_port() -> int:
@@ -85,8 +90,22 @@ def test_rebuild_of_the_real_catalog_while_serving(shared_data: Path, tmp_path: 
     env = {**os.environ, "PYTHONPATH": src, "SEQUELCAST_MODEL_DIR": str(tmp_path / "build-models")}
 
     def rebuild_in_another_process(built_url: str, data: Path) -> int:
-        subprocess.run([sys.executable, "-m", "sequelcast", "build", "-q", "--db", built_url, "--data", str(data)],
-                       env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sequelcast",
+                "build",
+                "-q",
+                "--db",
+                built_url,
+                "--data",
+                str(data),
+            ],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         with open_catalog(built_url, create=False) as cat:
             build = cat.last_build()
         assert build is not None
@@ -103,8 +122,13 @@ def _rebuild_here(built_url: str, data: Path) -> int:
         return build_catalog(cat, data).build_id
 
 
-def _rebuild_under_load(server: str, built_url: str, data: Path, rebuilds: int,
-                        rebuild: Callable[[str, Path], int] = _rebuild_here) -> None:
+def _rebuild_under_load(
+    server: str,
+    built_url: str,
+    data: Path,
+    rebuilds: int,
+    rebuild: Callable[[str, Path], int] = _rebuild_here,
+) -> None:
     stop = threading.Event()
     failures: list[str] = []
     counts: list[int] = []

@@ -24,7 +24,9 @@ ROUTES = ["/api/v1/anime/{}", "/api/v1/franchise/{}", "/api/v1/forecast/{}", "/a
 
 def test_parse_mal_id_takes_decimal_digits_only() -> None:
     assert parse_mal_id("40938") == 40938
-    assert parse_mal_id("４０９３８") == 40938  # full-width digits, as a Japanese keyboard types them
+    assert (
+        parse_mal_id("４０９３８") == 40938
+    )  # full-width digits, as a Japanese keyboard types them
     assert parse_mal_id("²") is None
     assert parse_mal_id("①") is None
     with pytest.raises(NotFoundError, match="MAL ids run from 1 to 2147483647"):
@@ -63,11 +65,14 @@ def test_the_cli_says_what_is_wrong_without_a_traceback(value: str, tmp_path: Pa
         result = runner.invoke(cli_app, [*command, "--db", db])
         assert result.exit_code in (1, 2), (command, result.output)
         assert "Traceback" not in result.output
-        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            result.exception
+        )
         assert "Error" in result.output
 
 
 # -- a database that is down -------------------------------------------------------------------
+
 
 def _assert_503(client: Client) -> None:
     for url in ("/api/v1/health", "/api/v1/anime/100", "/api/v1/resolve?q=tiny", "/api/v1/stats"):
@@ -109,7 +114,9 @@ def test_postgres_going_down_while_serving_is_503(postgres_server_url: str, tmp_
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = build_tiny(make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False))
+    url = build_tiny(
+        make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
+    )
     try:
         for client in run_client(create_app(make_settings(url, tmp_path))):
             assert client.get("/api/v1/health").status_code == 200

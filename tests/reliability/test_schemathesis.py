@@ -25,8 +25,13 @@ from sequelcast.api import create_app
 
 from .conftest import build_tiny, make_settings
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_headers_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +46,15 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @pytest.mark.filterwarnings("ignore::sequelcast.errors.ConvergenceWarning")  # the tiny data is tiny
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 def test_api_contract(case: Any) -> None:
     case.call_and_validate(checks=CHECKS)

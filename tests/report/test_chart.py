@@ -25,7 +25,9 @@ def test_announcement_svg_draws_every_point() -> None:
 
 
 def test_reliability_svg_has_a_diagonal_and_a_point_per_bin() -> None:
-    rows = [{"decile": i, "n": 5, "mean_forecast": i / 20, "observed": i / 25} for i in range(1, 11)]
+    rows = [
+        {"decile": i, "n": 5, "mean_forecast": i / 20, "observed": i / 25} for i in range(1, 11)
+    ]
     svg = reliability_svg(rows)
     assert svg.count("<circle") == 10
     assert 'stroke-dasharray="4 4"' in svg

@@ -17,8 +17,13 @@ def row(p1: float, p2: float, p3: float, p5: float) -> dict[str, object]:
     return {"as_of": AS_OF, "p_1y": p1, "p_2y": p2, "p_3y": p3, "p_5y": p5}
 
 
-ROWS = [row(0.8, 0.9, 0.95, 0.99), row(0.1, 0.2, 0.3, 0.5), row(0.4, 0.5, 0.6, 0.7), row(0.3, 0.3, 0.3, 0.3),
-        {**row(0.5, 0.5, 0.5, 0.5), "as_of": date(2022, 1, 1)}]
+ROWS = [
+    row(0.8, 0.9, 0.95, 0.99),
+    row(0.1, 0.2, 0.3, 0.5),
+    row(0.4, 0.5, 0.6, 0.7),
+    row(0.3, 0.3, 0.3, 0.3),
+    {**row(0.5, 0.5, 0.5, 0.5), "as_of": date(2022, 1, 1)},
+]
 # A announced after 0.5 years; B nothing by the outcome date; C announced after 1.5 years;
 # D not found in the newest data; E (half a year before the outcome date) announced after 0.2 years
 OUTCOMES = [(0.5, True), (2.5, False), (1.5, True), None, (0.2, True)]
@@ -45,7 +50,9 @@ def test_hand_computed_brier_auc_and_counts() -> None:
     # every passed (forecast, horizon): (.21 + .30) / 6
     assert s["brier"] == pytest.approx(0.085, abs=1e-6)
     assert h["1"]["top_decile_precision"] == 1.0
-    assert h["1"]["brier_reference"] == pytest.approx((2 / 3) ** 2 / 3 + 2 * (1 / 3) ** 2 / 3, abs=1e-6)
+    assert h["1"]["brier_reference"] == pytest.approx(
+        (2 / 3) ** 2 / 3 + 2 * (1 / 3) ** 2 / 3, abs=1e-6
+    )
     assert "4 of 5 forecasts made on 2 date(s)" in s["headline"]
 
 

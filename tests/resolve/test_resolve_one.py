@@ -142,12 +142,14 @@ def test_ordinal() -> None:
 
 
 def test_a_title_typed_out_is_not_refused_for_its_season_words() -> None:
-    """"Kaiju No. 8 Season 2" reads as season 8 (the "8 season" of its title); typed out, it is
+    """ "Kaiju No. 8 Season 2" reads as season 8 (the "8 season" of its title); typed out, it is
     that entry, whatever the franchise's season count."""
     records = [
         TitleRecord(1, "Kaijuu 8-gou", "main"),
         TitleRecord(2, "Kaijuu 8-gou 2nd Season", "main"),
         TitleRecord(2, "Kaiju No. 8 Season 2", "synonym"),
     ]
-    index = TitleIndex(records, {1: 900_000, 2: 400_000}, seasons={1: ("kaiju", 1), 2: ("kaiju", 2)})
+    index = TitleIndex(
+        records, {1: 900_000, 2: 400_000}, seasons={1: ("kaiju", 1), 2: ("kaiju", 2)}
+    )
     assert resolve_one(index, "kaiju no 8 season 2").mal_id == 2

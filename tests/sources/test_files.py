@@ -67,16 +67,25 @@ def test_mal_seasons_rejects_a_bad_record_and_keeps_the_rest(tiny_data: Path) ->
 
 
 def test_future_start_is_stamped_at_the_snapshot() -> None:
-    rec = {"mal_id": 5, "title": "Later", "aired_from": "2027-01-10T00:00:00+00:00",
-           "status": "Not yet aired", "type": "TV"}
+    rec = {
+        "mal_id": 5,
+        "title": "Later",
+        "aired_from": "2027-01-10T00:00:00+00:00",
+        "status": "Not yet aired",
+        "type": "TV",
+    }
     f = {x.field: x for x in mal_seasons.parse_record(rec)}
     assert f["start_date"].observed_at == mal_seasons.OBSERVED
     assert f["status"].observed_at == mal_seasons.OBSERVED
 
 
 def test_poster_and_synopsis_are_page_facts() -> None:
-    rec = {"mal_id": 5, "title": "Kaiju", "image_url": "https://cdn.myanimelist.net/images/anime/1/2l.jpg",
-           "synopsis": "  A kaiju.\n\n[Written by MAL Rewrite] "}
+    rec = {
+        "mal_id": 5,
+        "title": "Kaiju",
+        "image_url": "https://cdn.myanimelist.net/images/anime/1/2l.jpg",
+        "synopsis": "  A kaiju.\n\n[Written by MAL Rewrite] ",
+    }
     f = {x.field: x.value for x in mal_seasons.parse_record(rec)}
     assert f["image_url"] == "https://cdn.myanimelist.net/images/anime/1/2l.jpg"
     assert f["synopsis"] == "A kaiju.\n\n[Written by MAL Rewrite]"
@@ -84,9 +93,13 @@ def test_poster_and_synopsis_are_page_facts() -> None:
 
 
 def test_poster_that_is_not_a_url_rejects_the_record() -> None:
-    payload = json.dumps([{"mal_id": 5, "title": "Kaiju", "image_url": "javascript:alert(1)"}]).encode()
+    payload = json.dumps(
+        [{"mal_id": 5, "title": "Kaiju", "image_url": "javascript:alert(1)"}]
+    ).encode()
     batch = mal_seasons.parse(payload, "2021/spring.json")
-    assert [r.reason for r in batch.rejects] == ["image_url is not an http(s) URL: 'javascript:alert(1)'"]
+    assert [r.reason for r in batch.rejects] == [
+        "image_url is not an http(s) URL: 'javascript:alert(1)'"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -237,13 +250,17 @@ def test_manga_sample(tiny_data: Path) -> None:
 def test_manga_partial_publication_dates() -> None:
     from sequelcast.sources import mal_manga
 
-    header = ("Manga ID,Manga URL,English Title,Synonims Titles,Japanese Title,Type,Volumes,Chapters,"
-              "Status,Published,Published Dates,Genres,Author,Serialization,Score,Ranked,Popularity,"
-              "Members,Favorites,Score Voted By\n")
-    row = ('36,https://myanimelist.net/manga/657/Real,Real,Unknown,x,Manga,Unknown,Unknown,Publishing,'
-           '1999 to ?,"{\'from\': \'1999-00-00\', \'to\': \'Unknown\'}",[],[],x,8.7,37,288,31030,1,1\n'
-           '32,https://myanimelist.net/manga/418/Mushishi,Mushishi,,x,Manga,10,50,Finished,x,'
-           '"{\'from\': \'1999-11-00\', \'to\': \'2008-08-25\'}",[],[],x,8.7,33,163,46511,1,1\n')
+    header = (
+        "Manga ID,Manga URL,English Title,Synonims Titles,Japanese Title,Type,Volumes,Chapters,"
+        "Status,Published,Published Dates,Genres,Author,Serialization,Score,Ranked,Popularity,"
+        "Members,Favorites,Score Voted By\n"
+    )
+    row = (
+        "36,https://myanimelist.net/manga/657/Real,Real,Unknown,x,Manga,Unknown,Unknown,Publishing,"
+        "1999 to ?,\"{'from': '1999-00-00', 'to': 'Unknown'}\",[],[],x,8.7,37,288,31030,1,1\n"
+        "32,https://myanimelist.net/manga/418/Mushishi,Mushishi,,x,Manga,10,50,Finished,x,"
+        "\"{'from': '1999-11-00', 'to': '2008-08-25'}\",[],[],x,8.7,33,163,46511,1,1\n"
+    )
     batch = mal_manga.parse((header + row).encode(), "m.csv")
     assert not batch.rejects
     by_id = {m.manga_id: m for m in batch.manga}
@@ -253,7 +270,7 @@ def test_manga_partial_publication_dates() -> None:
 
 
 def _parse_tiny(tiny_data: Path, name: str):
-    (src, path), = [(s, p) for s, p in discover(tiny_data) if s.name == name]
+    ((src, path),) = [(s, p) for s, p in discover(tiny_data) if s.name == name]
     return src.parse(path.read_bytes(), path.name)
 
 
@@ -263,8 +280,14 @@ def test_disc_sales_stamped_six_months_after_the_season_began(tiny_data: Path) -
     assert (fact.mal_id, fact.field, fact.value) == (100, "disc_sales", 4.0)
     assert fact.observed_at == date(2015, 7, 1)  # Winter 2015 starts in January
     header = (tiny_data / "derived/disc_sales_someanithing_2020-10.csv").read_text().splitlines()[0]
-    bad_rows = "\n".join([header, "A,2015,Monsoon,2,0,2,x,S,manga,l,7", "B,2015,Fall,-1,0,2,x,S,manga,l,8",
-                          "C,2015,Fall,1,0,1,x,S,manga,l,"])
+    bad_rows = "\n".join(
+        [
+            header,
+            "A,2015,Monsoon,2,0,2,x,S,manga,l,7",
+            "B,2015,Fall,-1,0,2,x,S,manga,l,8",
+            "C,2015,Fall,1,0,1,x,S,manga,l,",
+        ]
+    )
     batch = disc_sales.parse(bad_rows.encode(), "d.csv")
     assert [r.location for r in batch.rejects] == ["d.csv:2", "d.csv:3", "d.csv:4"]
     assert "Monsoon" in batch.rejects[0].reason
@@ -308,11 +331,15 @@ def test_history_only_fields_stay_out_of_the_entry() -> None:
     from sequelcast.asof import snapshot_from_batches
     from sequelcast.domain import Batch, Fact
 
-    batch = Batch("t", "t", facts=[
-        Fact(5, "title", "Show", date(2020, 1, 1), "t"),
-        Fact(5, "disc_sales", 3.0, date(2020, 7, 1), "disc_sales"),
-        Fact(5, "anilist_members", 900, date(2021, 1, 1), "airing_anime_daily"),
-    ])
+    batch = Batch(
+        "t",
+        "t",
+        facts=[
+            Fact(5, "title", "Show", date(2020, 1, 1), "t"),
+            Fact(5, "disc_sales", 3.0, date(2020, 7, 1), "disc_sales"),
+            Fact(5, "anilist_members", 900, date(2021, 1, 1), "airing_anime_daily"),
+        ],
+    )
     snap = snapshot_from_batches([batch], date(2020, 12, 31))
     assert not hasattr(snap.entries[5], "disc_sales")
     assert [(f.field, f.value) for f in snap.history[5]] == [("disc_sales", 3.0)]

@@ -21,23 +21,33 @@ def _json(rows: object) -> bytes:
 
 
 def test_typed_relations_are_read_as_parent_has_kind_child() -> None:
-    batch = mal_relations.parse(_json([
-        {"relation": "Sequel", "parentAnimeId": 29803, "childAnimeId": 35073},
-        {"relation": "Alternative version", "parentAnimeId": 2, "childAnimeId": 3},
-    ]), "animeRelations.json")
+    batch = mal_relations.parse(
+        _json(
+            [
+                {"relation": "Sequel", "parentAnimeId": 29803, "childAnimeId": 35073},
+                {"relation": "Alternative version", "parentAnimeId": 2, "childAnimeId": 3},
+            ]
+        ),
+        "animeRelations.json",
+    )
     assert [(r.from_mal_id, r.to_mal_id, r.kind) for r in batch.relations] == [
-        (29803, 35073, "Sequel"), (2, 3, "Alternative version")]
+        (29803, 35073, "Sequel"),
+        (2, 3, "Alternative version"),
+    ]
     assert {r.observed_at for r in batch.relations} == {date(2023, 4, 17)}
     assert not batch.rejects
 
 
-@pytest.mark.parametrize(("row", "reason"), [
-    ({"relation": "Adaptation", "parentAnimeId": 1, "childAnimeId": 2}, "unknown relation"),
-    ({"relation": "Other", "parentAnimeId": 5, "childAnimeId": 5}, "related to itself"),
-    ({"relation": "Sequel", "parentAnimeId": None, "childAnimeId": 2}, "bad ids"),
-    ({"relation": "Sequel", "parentAnimeId": -1, "childAnimeId": 2}, "bad ids"),
-    (["Sequel", 1, 2], "not an object"),
-])
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ({"relation": "Adaptation", "parentAnimeId": 1, "childAnimeId": 2}, "unknown relation"),
+        ({"relation": "Other", "parentAnimeId": 5, "childAnimeId": 5}, "related to itself"),
+        ({"relation": "Sequel", "parentAnimeId": None, "childAnimeId": 2}, "bad ids"),
+        ({"relation": "Sequel", "parentAnimeId": -1, "childAnimeId": 2}, "bad ids"),
+        (["Sequel", 1, 2], "not an object"),
+    ],
+)
 def test_bad_relations_are_rejected_with_the_reason(row: object, reason: str) -> None:
     batch = mal_relations.parse(_json([row]), "rel.json")
     assert not batch.relations
@@ -52,28 +62,55 @@ def test_relations_file_that_is_not_a_list_names_the_file() -> None:
 
 
 def test_crosswalk_rows_give_titles_and_id_links() -> None:
-    batch = anilist_lists.parse(_json([
-        {"idAL": 186712, "idAniDB": 19157, "idMal": 61006,
-         "titles": {"romaji": "Bocchi the Rock! 2nd Season", "english": None, "native": "ぼっち・ざ・ろっく！ 2期"},
-         "type": "TV"},
-        {"idAL": 5, "idAniDB": 9, "idMal": None, "titles": {"romaji": "Only AniList"}, "type": None},
-    ]), "anime-full_2026-08-22.json")
+    batch = anilist_lists.parse(
+        _json(
+            [
+                {
+                    "idAL": 186712,
+                    "idAniDB": 19157,
+                    "idMal": 61006,
+                    "titles": {
+                        "romaji": "Bocchi the Rock! 2nd Season",
+                        "english": None,
+                        "native": "ぼっち・ざ・ろっく！ 2期",
+                    },
+                    "type": "TV",
+                },
+                {
+                    "idAL": 5,
+                    "idAniDB": 9,
+                    "idMal": None,
+                    "titles": {"romaji": "Only AniList"},
+                    "type": None,
+                },
+            ]
+        ),
+        "anime-full_2026-08-22.json",
+    )
     first, second = batch.crosswalk
     assert first.titles() == ["Bocchi the Rock! 2nd Season", "ぼっち・ざ・ろっく！ 2期"]
     assert first.observed_at == date(2026, 8, 22)
     assert first.type == "TV"
     assert {(x.mal_id, x.site, x.external_id) for x in batch.id_links} == {
-        (61006, "anilist", "186712"), (61006, "anidb", "19157")}
+        (61006, "anilist", "186712"),
+        (61006, "anidb", "19157"),
+    }
     assert second.mal_id is None
     assert second.anidb_id == 9
 
 
-@pytest.mark.parametrize(("row", "reason"), [
-    ({"idAL": None, "idMal": 1, "titles": {"romaji": "x"}}, "missing idAL"),
-    ({"idAL": 1, "idMal": "one", "titles": {"romaji": "x"}}, "not an integer"),
-    ({"idAL": 1, "idMal": 1, "titles": {"romaji": None, "english": None, "native": None}}, "no title"),
-    ({"idAL": 1, "idMal": 1, "titles": {"romaji": "x"}, "type": "FILM"}, "unknown type"),
-])
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ({"idAL": None, "idMal": 1, "titles": {"romaji": "x"}}, "missing idAL"),
+        ({"idAL": 1, "idMal": "one", "titles": {"romaji": "x"}}, "not an integer"),
+        (
+            {"idAL": 1, "idMal": 1, "titles": {"romaji": None, "english": None, "native": None}},
+            "no title",
+        ),
+        ({"idAL": 1, "idMal": 1, "titles": {"romaji": "x"}, "type": "FILM"}, "unknown type"),
+    ],
+)
 def test_bad_crosswalk_rows_are_rejected(row: object, reason: str) -> None:
     batch = anilist_lists.parse(_json([row]), "anime-full_2026-08-22.json")
     assert not batch.crosswalk
@@ -82,12 +119,16 @@ def test_bad_crosswalk_rows_are_rejected(row: object, reason: str) -> None:
 
 
 def _mal_csv(rows: list[tuple[int, str]]) -> bytes:
-    lines = ["mal_id,first_seen_utc_offset_iso,commit"] + [f"{m},{d}T10:00:00+00:00,c" for m, d in rows]
+    lines = ["mal_id,first_seen_utc_offset_iso,commit"] + [
+        f"{m},{d}T10:00:00+00:00,c" for m, d in rows
+    ]
     return "\n".join(lines).encode()
 
 
 def test_mal_first_seen_floor_is_censored() -> None:
-    batch = entry_first_seen.parse_mal(_mal_csv([(1, "2019-09-21"), (48895, "2021-05-08")]), "f.csv")
+    batch = entry_first_seen.parse_mal(
+        _mal_csv([(1, "2019-09-21"), (48895, "2021-05-08")]), "f.csv"
+    )
     by_id = {r.mal_id: r for r in batch.entry_first_seen}
     assert by_id[1].censored
     assert not by_id[48895].censored
@@ -120,10 +161,12 @@ def test_bad_first_seen_rows_are_rejected_with_their_line() -> None:
 
 
 def test_pairs_floor_and_pairs_without_mal_id() -> None:
-    data = (b"idAL,idMal,idAniDB_at_first_seen,first_seen,commit\n"
-            b"1,1,,2024-07-31T14:41:34+00:00,c\n"
-            b"204747,63193,,2026-03-02T00:00:00+00:00,c\n"
-            b"7,,,2025-01-01T00:00:00+00:00,c\n")
+    data = (
+        b"idAL,idMal,idAniDB_at_first_seen,first_seen,commit\n"
+        b"1,1,,2024-07-31T14:41:34+00:00,c\n"
+        b"204747,63193,,2026-03-02T00:00:00+00:00,c\n"
+        b"7,,,2025-01-01T00:00:00+00:00,c\n"
+    )
     batch = entry_first_seen.parse_pairs(data, "p.csv")
     assert batch.skipped == 1
     by_id = {r.mal_id: r for r in batch.entry_first_seen}

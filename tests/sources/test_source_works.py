@@ -31,14 +31,22 @@ def test_tiny_files(tiny_data: Path) -> None:
     by_id = {m.manga_id: m for m in mal_works.parse_novels(path.read_bytes(), path.name).manga}
     hige = by_id[116201]
     assert hige.title == "Hige wo Soru. Soshite Joshikousei wo Hirou."
-    assert hige.title_english == "Higehiro: After Being Rejected, I Shaved and Took in a High School Runaway"
+    assert (
+        hige.title_english
+        == "Higehiro: After Being Rejected, I Shaved and Took in a High School Runaway"
+    )
     assert (hige.type, hige.volumes, hige.status) == ("Light Novel", 5, "Finished")
     assert (hige.published_from, hige.published_to) == (date(2018, 2, 1), date(2021, 6, 1))
     assert hige.members == 13504
     assert (by_id[9001].published_to, by_id[9001].volumes) == (None, None)  # "to ?" and "Unknown"
-    assert (by_id[9003].published_from, by_id[9003].published_to) == (date(2010, 9, 1), date(2010, 9, 30))
+    assert (by_id[9003].published_from, by_id[9003].published_to) == (
+        date(2010, 9, 1),
+        date(2010, 9, 30),
+    )
     path = tiny_data / "derived/mal_manga_2024-12_tiny.csv"
-    berserk = next(m for m in mal_works.parse_manga(path.read_bytes(), path.name).manga if m.manga_id == 2)
+    berserk = next(
+        m for m in mal_works.parse_manga(path.read_bytes(), path.name).manga if m.manga_id == 2
+    )
     assert (berserk.volumes, berserk.chapters, berserk.published_to) == (None, None, None)
 
 
@@ -95,9 +103,13 @@ def test_light_novel_published_text(published: str, status: str, expected: tuple
 
 
 def test_light_novel_bad_date_rejected() -> None:
-    row = 'X,7,1.0,1.0,1,"1,000",1,Light Novel,2,9,Finished,"sometime",[],[],,,"Y",0,"[0, 0, 0]",5\n'
+    row = (
+        'X,7,1.0,1.0,1,"1,000",1,Light Novel,2,9,Finished,"sometime",[],[],,,"Y",0,"[0, 0, 0]",5\n'
+    )
     batch = mal_works.parse_novels((NOVEL_HEADER + row).encode(), "n.csv")
-    assert [(r.location, r.reason) for r in batch.rejects] == [("n.csv:2", "not a MAL date: 'sometime'")]
+    assert [(r.location, r.reason) for r in batch.rejects] == [
+        ("n.csv:2", "not a MAL date: 'sometime'")
+    ]
 
 
 def test_missing_column_names_the_file() -> None:
@@ -110,7 +122,10 @@ def test_novelupdates(tiny_data: Path) -> None:
     batch = novelupdates.parse(path.read_bytes(), path.name)
     by_id = {n.novel_id: n for n in batch.novels}
     hige = by_id[7001]
-    assert hige.aliases == ("Hige wo Soru. Soshite Joshikousei wo Hirou.", "ひげを剃る。そして女子高生を拾う。")
+    assert hige.aliases == (
+        "Hige wo Soru. Soshite Joshikousei wo Hirou.",
+        "ひげを剃る。そして女子高生を拾う。",
+    )
     assert (hige.complete, hige.chapters, hige.volumes, hige.start_year) == (False, 39, None, 2017)
     assert hige.observed_at == date(2020, 5, 17)
     assert (by_id[7003].volumes, by_id[7003].complete) == (4, True)
@@ -118,13 +133,17 @@ def test_novelupdates(tiny_data: Path) -> None:
 
 
 def test_novelupdates_bad_rows() -> None:
-    header = ("id,name,assoc_names,original_langauge,start_year,original_publisher,complete_original,"
-              "chapters_original_current\n")
-    rows = ("1,A,[],japanese,2015,x,maybe,4 volumes\n"
-            "2,B,not a list,japanese,2015,x,True,4 volumes\n"
-            "3,C,[],japanese,2015,x,True,about four\n"
-            "4,,[],japanese,2015,x,True,4\n"
-            "5,E,[],japanese,3015,x,,\n")
+    header = (
+        "id,name,assoc_names,original_langauge,start_year,original_publisher,complete_original,"
+        "chapters_original_current\n"
+    )
+    rows = (
+        "1,A,[],japanese,2015,x,maybe,4 volumes\n"
+        "2,B,not a list,japanese,2015,x,True,4 volumes\n"
+        "3,C,[],japanese,2015,x,True,about four\n"
+        "4,,[],japanese,2015,x,True,4\n"
+        "5,E,[],japanese,3015,x,,\n"
+    )
     batch = novelupdates.parse((header + rows).encode(), "novels_2020-05-17.csv")
     assert [r.location.rsplit(":", 1)[1] for r in batch.rejects] == ["2", "3", "4", "5"]
     assert "complete_original" in batch.rejects[0].reason
@@ -135,14 +154,21 @@ def test_novelupdates_bad_rows() -> None:
 def test_anilist_manga_crosswalk() -> None:
     data = b'[{"idAL": 1, "idMal": 2}, {"idAL": 3, "idMal": null}, {"idMal": 5}, "x"]'
     batch = anilist_manga.parse(data, "manga_2026-08-22.json")
-    assert [(x.mal_id, x.external_id, x.observed_at) for x in batch.manga_id_links] == [(2, "1", date(2026, 8, 22))]
+    assert [(x.mal_id, x.external_id, x.observed_at) for x in batch.manga_id_links] == [
+        (2, "1", date(2026, 8, 22))
+    ]
     assert batch.skipped == 1
-    assert [r.location for r in batch.rejects] == ["manga_2026-08-22.json[2]", "manga_2026-08-22.json[3]"]
+    assert [r.location for r in batch.rejects] == [
+        "manga_2026-08-22.json[2]",
+        "manga_2026-08-22.json[3]",
+    ]
     with pytest.raises(SourceFileError, match="invalid JSON"):
         anilist_manga.parse(b"[", "manga_2026-08-22.json")
 
 
 def test_lost_romaji_title_gives_way_to_the_english_one() -> None:
-    manga, rejects = _manga("u (GeGeGe no Kitaro),7,1,1,1,100,1,Manga,17,117,Finished,[],,,[],1965-01-01,1969-01-01,0,0,0,0,10499,u\n")
+    manga, rejects = _manga(
+        "u (GeGeGe no Kitaro),7,1,1,1,100,1,Manga,17,117,Finished,[],,,[],1965-01-01,1969-01-01,0,0,0,0,10499,u\n"
+    )
     assert not rejects
     assert (manga[0].title, manga[0].title_english) == ("GeGeGe no Kitaro", None)

@@ -11,5 +11,13 @@ from ..api.conftest import (
     tiny_catalog_url,
 )
 
-__all__ = ["Client", "app", "client", "make_settings", "run_client", "synthetic_app", "synthetic_client",
-           "tiny_catalog_url"]
+__all__ = [
+    "Client",
+    "app",
+    "client",
+    "make_settings",
+    "run_client",
+    "synthetic_app",
+    "synthetic_client",
+    "tiny_catalog_url",
+]

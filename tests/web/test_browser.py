@@ -22,15 +22,29 @@ from sequelcast.api import create_app
 from .conftest import make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 STARTUP_SECONDS = 15.0
 
 pytestmark = [
-    pytest.mark.filterwarnings("ignore::sequelcast.errors.ConvergenceWarning"),  # 5 shows: few events
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
-    pytest.mark.skipif(importlib.util.find_spec("playwright") is None,
-                       reason="the playwright package is not installed (pip install playwright)"),
+    pytest.mark.filterwarnings(
+        "ignore::sequelcast.errors.ConvergenceWarning"
+    ),  # 5 shows: few events
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    ),
+    pytest.mark.skipif(
+        importlib.util.find_spec("playwright") is None,
+        reason="the playwright package is not installed (pip install playwright)",
+    ),
 ]
 
 
@@ -46,8 +60,11 @@ def server_url(tiny_catalog_url: str, tmp_path_factory: pytest.TempPathFactory) 
     """The app served by uvicorn on 127.0.0.1 in a background thread."""
     app = create_app(make_settings(tiny_catalog_url, tmp_path_factory.mktemp("browser-cache")))
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on", ws="none"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="none"
+        )
+    )
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + STARTUP_SECONDS
@@ -75,7 +92,9 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield chromium
         finally:
@@ -85,8 +104,10 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="en-GB")
-    context.route("https://cdn.myanimelist.net/**",
-                  lambda route: route.fulfill(status=200, content_type="image/png", body=POSTER_PNG))
+    context.route(
+        "https://cdn.myanimelist.net/**",
+        lambda route: route.fulfill(status=200, content_type="image/png", body=POSTER_PNG),
+    )
     page = context.new_page()
     try:
         yield page
@@ -101,14 +122,21 @@ def _screenshot(page: Any, path: Path) -> None:
     assert len(data) > 10_000
 
 
-def test_home_page_shows_the_search_and_the_lists(server_url: str, page: Any, tmp_path: Path) -> None:
+def test_home_page_shows_the_search_and_the_lists(
+    server_url: str, page: Any, tmp_path: Path
+) -> None:
     page.goto(server_url + "/")
     assert page.title() == "sequelcast"
     assert page.get_by_role("heading", level=1).inner_text() == "Will it get another season?"
     box = page.get_by_label("Title or MAL id")
     assert box.is_visible()
     assert box.get_attribute("list") == "q-suggestions"
-    for heading in ("Announced next seasons", "Recently announced", "Airing now", "Most likely to return"):
+    for heading in (
+        "Announced next seasons",
+        "Recently announced",
+        "Airing now",
+        "Most likely to return",
+    ):
         assert page.get_by_role("heading", name=heading, level=2).is_visible()
     assert "Lists as of the newest data, 2026-08-01." in page.locator("main").inner_text()
     _screenshot(page, tmp_path / "home.png")
@@ -128,7 +156,10 @@ def test_search_lands_on_the_show_page(server_url: str, page: Any, tmp_path: Pat
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**/anime/40938")
     assert page.title() == "Hige wo Soru. Soshite Joshikousei wo Hirou. – sequelcast"
-    assert page.get_by_role("heading", level=1).inner_text() == "Hige wo Soru. Soshite Joshikousei wo Hirou."
+    assert (
+        page.get_by_role("heading", level=1).inner_text()
+        == "Hige wo Soru. Soshite Joshikousei wo Hirou."
+    )
     poster = page.get_by_role("img", name="Poster of Hige wo Soru. Soshite Joshikousei wo Hirou.")
     assert poster.is_visible()
     assert poster.evaluate("img => img.complete && img.naturalWidth") == 2  # the routed PNG loaded
@@ -136,7 +167,8 @@ def test_search_lands_on_the_show_page(server_url: str, page: Any, tmp_path: Pat
     assert "Salaryman Yoshida takes in Sayu" in page.locator(".synopsis").inner_text()
     links = page.get_by_role("navigation", name="On other sites")
     assert links.get_by_role("link", name="MyAnimeList").get_attribute("href") == (
-        "https://myanimelist.net/anime/40938")
+        "https://myanimelist.net/anime/40938"
+    )
     assert links.get_by_role("link", name="AniDB").is_visible()
     assert page.get_by_role("heading", name="Next season").is_visible()
     assert "Next season: none announced" in page.locator(".next-season").inner_text()

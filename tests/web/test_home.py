@@ -100,8 +100,9 @@ def test_announced_without_a_name_or_entry_is_named_after_the_franchise() -> Non
         _season("kaiju", 1, 70, date(2020, 1, 1), date(2020, 3, 1)),
         Season("kaiju", 2, None, 99, "AniDB 99", None, None, None, announced=date(2026, 5, 1)),
     ]
-    fr = _franchise("kaiju", seasons, NextSeason("announced", None, 99, "AniDB 99",
-                                                 first_seen=date(2026, 5, 1)))
+    fr = _franchise(
+        "kaiju", seasons, NextSeason("announced", None, 99, "AniDB 99", first_seen=date(2026, 5, 1))
+    )
     (row,) = home_lists([fr], [], {}, AS_OF)["announced"]
     assert row["title"] == "Kaiju: next season"
     assert row["mal_id"] == 70  # the link goes to the latest season with a MAL entry

@@ -133,21 +133,33 @@ def test_show_page_by_title(client: Client) -> None:
 @pytest.mark.parametrize(
     ("url", "status", "message"),
     [
-        pytest.param("/anime/123456789", 404, "MAL id 123456789 is not in the catalog", id="unknown-id"),
+        pytest.param(
+            "/anime/123456789", 404, "MAL id 123456789 is not in the catalog", id="unknown-id"
+        ),
         pytest.param("/anime/qqqzzzxxx", 404, "no title matches 'qqqzzzxxx'", id="no-match"),
-        pytest.param("/anime/100?as_of=2018-13-01", 400, "as_of: expected a date as YYYY-MM-DD, got '2018-13-01'",
-                     id="bad-as-of"),
+        pytest.param(
+            "/anime/100?as_of=2018-13-01",
+            400,
+            "as_of: expected a date as YYYY-MM-DD, got '2018-13-01'",
+            id="bad-as-of",
+        ),
         pytest.param("/nowhere", 404, "Not Found", id="unknown-page"),
     ],
 )
-def test_error_pages_show_the_api_message(client: Client, url: str, status: int, message: str) -> None:
+def test_error_pages_show_the_api_message(
+    client: Client, url: str, status: int, message: str
+) -> None:
     response = client.get(url)
     assert response.status_code == status
     assert response.headers["content-type"].startswith("text/html")
     html = response.text.replace("&#39;", "'")
     assert f'<p class="notice notice-error" role="alert">{message}' in html
     assert "Back to the search" in html
-    api = client.get(url.replace("/anime/", "/api/v1/anime/", 1)) if url.startswith("/anime/") else None
+    api = (
+        client.get(url.replace("/anime/", "/api/v1/anime/", 1))
+        if url.startswith("/anime/")
+        else None
+    )
     if api is not None:
         assert api.json()["error"] == message or message in api.json()["error"]
 
@@ -179,9 +191,16 @@ def test_forecast_block(synthetic_client: Client) -> None:
     html = synthetic_client.get("/anime/Synth Show 3").text
     text = text_of(html)
     assert '<h2 id="forecast-h">Forecast</h2>' in html
-    assert (f"{fc['title']} ended {fc['ended']} and has been waiting {fc['waited_years']:.1f} years "
-            f"on {fc['as_of']}") in text
-    for years, key in (("1 year", "p_1y"), ("2 years", "p_2y"), ("3 years", "p_3y"), ("5 years", "p_5y")):
+    assert (
+        f"{fc['title']} ended {fc['ended']} and has been waiting {fc['waited_years']:.1f} years "
+        f"on {fc['as_of']}"
+    ) in text
+    for years, key in (
+        ("1 year", "p_1y"),
+        ("2 years", "p_2y"),
+        ("3 years", "p_3y"),
+        ("5 years", "p_5y"),
+    ):
         assert f"{years} {100 * fc[key]:.0f}%" in text
     assert fc["factors"]
     for factor in fc["factors"]:
@@ -210,7 +229,9 @@ def test_missing_catalog_page(tmp_path: Path) -> None:
         home = client.get("/")
         assert home.status_code == 200  # the search box needs no catalog
         assert 'id="q" name="q"' in home.text
-        assert "run `sequelcast build` first" in home.text  # and the page says why there are no lists
+        assert (
+            "run `sequelcast build` first" in home.text
+        )  # and the page says why there are no lists
         response = client.get("/anime/100")
         assert response.status_code == 503
         assert "run `sequelcast build` first" in response.text
@@ -219,8 +240,10 @@ def test_missing_catalog_page(tmp_path: Path) -> None:
 def test_show_page_poster_synopsis_and_links(client: Client) -> None:
     html = client.get("/anime/40938").text
     text = text_of(html)
-    assert ('<img class="poster" src="https://cdn.myanimelist.net/images/anime/1146/113477l.jpg" '
-            'alt="Poster of Hige wo Soru. Soshite Joshikousei wo Hirou."') in html
+    assert (
+        '<img class="poster" src="https://cdn.myanimelist.net/images/anime/1146/113477l.jpg" '
+        'alt="Poster of Hige wo Soru. Soshite Joshikousei wo Hirou."'
+    ) in html
     assert "<p>Salaryman Yoshida takes in Sayu, a runaway high school girl.</p>" in html
     assert "Synopsis: MyAnimeList, through Jikan (the MAL seasons files), 2026-02-15." in text
     assert '<p class="subtitle-ja" lang="ja">ひげを剃る。そして女子高生を拾う。</p>' in html
@@ -237,16 +260,25 @@ def test_show_page_without_poster_or_synopsis(client: Client) -> None:
 
 
 def test_forecast_view_draws_the_chart_by_date() -> None:
-    view = forecast_view({"forecast": {"as_of": "2026-08-01", "p_1y": 0.1, "p_2y": 0.3, "title": "X"}})
+    view = forecast_view(
+        {"forecast": {"as_of": "2026-08-01", "p_1y": 0.1, "p_2y": 0.3, "title": "X"}}
+    )
     svg = view["chart"]
     assert svg.startswith('<svg class="chart"')
     assert '<desc id="forecast-chart-desc">10% by 2027-08-01; 30% by 2028-08-01</desc>' in svg
-    assert forecast_view({"forecast": {"p_1y": 0.1, "title": "X"}})["chart"] == ""  # no date, no chart
+    assert (
+        forecast_view({"forecast": {"p_1y": 0.1, "title": "X"}})["chart"] == ""
+    )  # no date, no chart
 
 
 def test_home_page_lists(client: Client) -> None:
     html = client.get("/").text
-    for heading in ("Announced next seasons", "Recently announced", "Airing now", "Most likely to return"):
+    for heading in (
+        "Announced next seasons",
+        "Recently announced",
+        "Airing now",
+        "Most likely to return",
+    ):
         assert f">{heading}</h2>" in html
     assert "Lists as of the newest data, 2026-08-01." in text_of(html)
 
@@ -255,7 +287,7 @@ def test_search_results_grouped_by_franchise(client: Client) -> None:
     html = client.get("/search", params={"q": "show"}).text
     groups = re.findall(r'<h2 id="group-\d+">(.*?)</h2>', html)
     assert groups == ["Tiny Show", "Old Show &amp; Friends"]
-    tiny = html[html.index('id="group-1"'):html.index('id="group-2"')]
+    tiny = html[html.index('id="group-1"') : html.index('id="group-2"')]
     assert [int(m) for m in re.findall(r'href="/anime/(\d+)"', tiny)] == [100, 400, 200]
     assert "2 franchises may match, best first." in text_of(html)
 
@@ -283,5 +315,7 @@ def test_search_leaves_out_weak_guesses(client: Client) -> None:
 def test_show_page_draws_the_seasons_on_a_timeline(client: Client) -> None:
     html = client.get("/anime/100").text
     assert '<svg class="chart timeline"' in html
-    assert ("Season 1, Tiny Show: 2015-01-05 to 2015-03-30; "
-            "Season 2, Tiny Show 2nd Season: 2019-01-07 to 2019-03-25</desc>") in html
+    assert (
+        "Season 1, Tiny Show: 2015-01-05 to 2015-03-30; "
+        "Season 2, Tiny Show 2nd Season: 2019-01-07 to 2019-03-25</desc>"
+    ) in html

@@ -29,12 +29,19 @@ def test_report_page_has_every_section(client: Client) -> None:
     html = response.text
     text = text_of(html)
     assert re.search(r"<h1>Higehiro[^<]* Season 2: is it returning\?</h1>", html)
-    for section in ("The facts", "Source material", "Popularity", "Studio, licensors and staff",
-                    "The forecast", "What would change this", "Sources"):
+    for section in (
+        "The facts",
+        "Source material",
+        "Popularity",
+        "Studio, licensors and staff",
+        "The forecast",
+        "What would change this",
+        "Sources",
+    ):
         assert f"<h2>{section}</h2>" in html
     assert "2021-04-05" in text
     assert '/anime/40938">' in html  # back to the show's page
-    article = html[html.index('<article class="report">'):html.index("</article>")]
+    article = html[html.index('<article class="report">') : html.index("</article>")]
     assert "<script" not in article
 
 
@@ -63,11 +70,28 @@ def test_track_record_scores_a_kept_forecast(tmp_path: Path) -> None:
         build_catalog(cat, TINY_DATA)
         row: dict[str, object] = dict.fromkeys(FORECAST_COLUMNS)
         # Tiny Show (MAL 100) on 2017-01-01; its 2nd season was first listed on 2018-06-01
-        row.update(franchise_id="mal:100", spell_id="x", mal_id=100, title="Tiny <b>Show</b>",
-                   ended=date(2015, 3, 30), waited_years=1.76, p_1y=0.2, p_2y=0.6, p_3y=0.7, p_5y=0.8,
-                   model="cox")
-        Ledger(cat).add_run(kind="replay", as_of=date(2017, 1, 1), build_key="k", build_id=None,
-                            model="auto", version="test", forecasts=[row])
+        row.update(
+            franchise_id="mal:100",
+            spell_id="x",
+            mal_id=100,
+            title="Tiny <b>Show</b>",
+            ended=date(2015, 3, 30),
+            waited_years=1.76,
+            p_1y=0.2,
+            p_2y=0.6,
+            p_3y=0.7,
+            p_5y=0.8,
+            model="cox",
+        )
+        Ledger(cat).add_run(
+            kind="replay",
+            as_of=date(2017, 1, 1),
+            build_key="k",
+            build_id=None,
+            model="auto",
+            version="test",
+            forecasts=[row],
+        )
     app = create_app(make_settings(url, tmp_path))
     for client in run_client(app):
         html = client.get("/track-record").text

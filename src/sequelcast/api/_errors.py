@@ -86,8 +86,13 @@ class ApiError(Exception):
         Headers of the answer (``Retry-After`` of a 429 or 503).
     """
 
-    def __init__(self, status: int, message: str, errors: list[dict[str, Any]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.problem = Problem(status, message, list(errors or []))
         self.headers = dict(headers or {})
@@ -95,8 +100,12 @@ class ApiError(Exception):
 
 def candidate_json(match: Any) -> dict[str, Any]:
     """The JSON of one resolution candidate (a :class:`~sequelcast.resolve.Match`)."""
-    return {"mal_id": match.mal_id, "title": match.title, "score": round(float(match.score), 1),
-            "matched_on": match.matched_on}
+    return {
+        "mal_id": match.mal_id,
+        "title": match.title,
+        "score": round(float(match.score), 1),
+        "matched_on": match.matched_on,
+    }
 
 
 def status_of(exc: SequelcastError) -> int:
@@ -161,7 +170,13 @@ def _where(loc: Sequence[Any]) -> str:
 
 def validation_problem(exc: RequestValidationError) -> Problem:
     """A 400 listing every invalid parameter (FastAPI's own validation, in the one shape)."""
-    details = [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "")),
-                "type": str(e.get("type", ""))} for e in exc.errors()]
+    details = [
+        {
+            "loc": [str(x) for x in e.get("loc", ())],
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
+        for e in exc.errors()
+    ]
     message = "; ".join(f"{_where(d['loc'])}: {d['msg']}" for d in details) or "invalid request"
     return Problem(400, message, details)

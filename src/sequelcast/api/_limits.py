@@ -93,9 +93,17 @@ async def _refuse(scope: Scope, send: Send, status: int, message: str, retry_aft
     else:
         body = message.encode()
         kind = b"text/plain; charset=utf-8"
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", kind), (b"content-length", str(len(body)).encode()),
-        (b"retry-after", str(retry_after).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", kind),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", str(retry_after).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -117,8 +125,13 @@ class LimitWork:
             return
         lim = self.limits
         if self.in_flight >= lim.max_requests:
-            await _refuse(scope, send, 503, "the server is busy: too many requests at once; retry later",
-                          lim.retry_after)
+            await _refuse(
+                scope,
+                send,
+                503,
+                "the server is busy: too many requests at once; retry later",
+                lim.retry_after,
+            )
             return
         self.in_flight += 1
         try:
@@ -133,8 +146,13 @@ class LimitWork:
         lim = self.limits
         client = str((scope.get("client") or ("?",))[0])
         if self.per_client.get(client, 0) >= lim.per_client_as_of:
-            await _refuse(scope, send, 429, "too many as_of requests from you at once: wait for the "
-                          "previous one to finish", lim.retry_after)
+            await _refuse(
+                scope,
+                send,
+                429,
+                "too many as_of requests from you at once: wait for the previous one to finish",
+                lim.retry_after,
+            )
             return
         self.per_client[client] = self.per_client.get(client, 0) + 1
         try:
@@ -143,15 +161,22 @@ class LimitWork:
             await asyncio.wait_for(self.as_of_slots.acquire(), lim.as_of_wait)
         except TimeoutError:
             self._leave(client)
-            await _refuse(scope, send, 503, "the server is busy with other as_of requests; retry later",
-                          lim.retry_after)
+            await _refuse(
+                scope,
+                send,
+                503,
+                "the server is busy with other as_of requests; retry later",
+                lim.retry_after,
+            )
             return
         try:
             await self.app(scope, receive, send)
         finally:
             self.as_of_slots.release()
             self._leave(client)
-            await anyio.to_thread.run_sync(prune_cache, self.cache_dir, lim.cache_budget_mb * 1024 * 1024)
+            await anyio.to_thread.run_sync(
+                prune_cache, self.cache_dir, lim.cache_budget_mb * 1024 * 1024
+            )
 
     def _leave(self, client: str) -> None:
         left = self.per_client.get(client, 1) - 1

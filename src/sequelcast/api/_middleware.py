@@ -24,15 +24,19 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: The policy of every response but the API viewers.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
-       "img-src 'self' data: https:; font-src 'self'; connect-src 'self'; object-src 'none'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self' data: https:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 #: The policy of ``/docs`` and ``/redoc``: FastAPI's viewers come from cdn.jsdelivr.net.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "img-src 'self' data: https://fastapi.tiangolo.com; font-src 'self' https://fonts.gstatic.com; "
-            "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
-            "frame-ancestors 'none'")
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; font-src 'self' https://fonts.gstatic.com; "
+    "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
 DOCS_PATHS = ("/docs", "/redoc")
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
@@ -70,7 +74,9 @@ class SecurityHeaders:
                 names = {b"content-security-policy", *(k for k, _ in SECURITY_HEADERS)}
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
                 if 300 <= int(message["status"]) < 400:
-                    headers = [(k, _relative(v) if k.lower() == b"location" else v) for k, v in headers]
+                    headers = [
+                        (k, _relative(v) if k.lower() == b"location" else v) for k, v in headers
+                    ]
                 headers += [*SECURITY_HEADERS, (b"content-security-policy", csp.encode())]
                 message = {**message, "headers": headers}
             await send(message)
@@ -94,9 +100,13 @@ class HeadAsGet:
 
         async def send_filtered(message: Message) -> None:
             if message["type"] == "http.response.start" and int(message["status"]) == 405:
-                message = {**message, "headers": [
-                    (k, _with_head(v) if k.lower() == b"allow" else v) for k, v in message.get("headers", [])
-                ]}
+                message = {
+                    **message,
+                    "headers": [
+                        (k, _with_head(v) if k.lower() == b"allow" else v)
+                        for k, v in message.get("headers", [])
+                    ],
+                }
             elif head and message["type"] == "http.response.body":
                 if message.get("more_body", False):
                     return

@@ -70,8 +70,13 @@ async def _on_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-def create_app(settings: Settings | None = None, catalog_url: str | None = None, *,
-               warm: bool = False, limits: Limits | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    catalog_url: str | None = None,
+    *,
+    warm: bool = False,
+    limits: Limits | None = None,
+) -> FastAPI:
     """Build the app over one catalog and one :class:`~sequelcast.service.Sequelcast` (the process's).
 
     Parameters
@@ -134,8 +139,13 @@ def create_app(settings: Settings | None = None, catalog_url: str | None = None,
         ],
     )
     app.state.sequelcast = svc
-    handlers: list[type[Exception]] = [ApiError, SequelcastError, RequestValidationError,
-                                       StarletteHTTPException, Exception]
+    handlers: list[type[Exception]] = [
+        ApiError,
+        SequelcastError,
+        RequestValidationError,
+        StarletteHTTPException,
+        Exception,
+    ]
     for kind in handlers:
         app.add_exception_handler(kind, _on_error)
     app.include_router(router)
@@ -168,4 +178,3 @@ def _mount_web(app: FastAPI) -> None:
     app.include_router(report_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-

@@ -81,8 +81,9 @@ def parse_as_of(value: str | None) -> date | None:
     try:
         return parse_date_option(value.strip(), "as_of")
     except ConfigError as exc:
-        raise ApiError(400, str(exc), [{"loc": ["query", "as_of"], "msg": str(exc),
-                                        "type": "date_parsing"}]) from None
+        raise ApiError(
+            400, str(exc), [{"loc": ["query", "as_of"], "msg": str(exc), "type": "date_parsing"}]
+        ) from None
 
 
 def check_title(value: str, name: str) -> str:
@@ -94,6 +95,9 @@ def check_title(value: str, name: str) -> str:
     text = value.strip()
     if not text:
         message = f"{name}: type a title or a MAL id, e.g. 'Higehiro' or 40938"
-        raise ApiError(400, message, [{"loc": ["query" if name == "q" else "path", name],
-                                       "msg": message, "type": "blank"}])
+        raise ApiError(
+            400,
+            message,
+            [{"loc": ["query" if name == "q" else "path", name], "msg": message, "type": "blank"}],
+        )
     return text

@@ -22,8 +22,11 @@ def _ics(svc: Service, watchlist: bool) -> Response:
     now = datetime.now(UTC)
     text = call(lambda: calendar(svc.catalog, now, watchlist=watchlist))
     name = "watchlist" if watchlist else "announced"
-    return Response(text, media_type=ICAL,
-                    headers={"Content-Disposition": f'inline; filename="sequelcast-{name}.ics"'})
+    return Response(
+        text,
+        media_type=ICAL,
+        headers={"Content-Disposition": f'inline; filename="sequelcast-{name}.ics"'},
+    )
 
 
 @router.get("/announced.ics", response_class=Response)

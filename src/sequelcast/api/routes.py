@@ -28,7 +28,8 @@ class ErrorBody(BaseModel):
     errors: list[dict[str, Any]] = Field(
         default_factory=list,
         description="Details: candidates {mal_id, title, score, matched_on} of an ambiguous "
-        "title, or invalid parameters {loc, msg, type}.")
+        "title, or invalid parameters {loc, msg, type}.",
+    )
 
 
 class Candidate(BaseModel):
@@ -52,11 +53,20 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorBody} for s in sorted({400, *statuses, 429, 503, 500})}
 
 
-TitleOrId = Annotated[str, Path(description="A title in any language (typos welcome) or a MAL id; "
-                                "a title may hold '/' (Fate/Zero), sent as is or as %2F.",
-                                examples=["higehiro", "40938"])]
-AsOf = Annotated[str | None, Query(description="Use only what was known on this date (YYYY-MM-DD).",
-                                   examples=["2018-05-07"])]
+TitleOrId = Annotated[
+    str,
+    Path(
+        description="A title in any language (typos welcome) or a MAL id; "
+        "a title may hold '/' (Fate/Zero), sent as is or as %2F.",
+        examples=["higehiro", "40938"],
+    ),
+]
+AsOf = Annotated[
+    str | None,
+    Query(
+        description="Use only what was known on this date (YYYY-MM-DD).", examples=["2018-05-07"]
+    ),
+]
 
 router = APIRouter(prefix="/api/v1")
 
@@ -65,13 +75,30 @@ def _ok(payload: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, **payload}
 
 
-@router.get("/resolve", response_model=ResolveBody, tags=["titles"], responses={
-    **_errors(), 404: {"model": ErrorBody, "description": "The query holds nothing to match "
-                       "(only punctuation, symbols or control characters)."}})
+@router.get(
+    "/resolve",
+    response_model=ResolveBody,
+    tags=["titles"],
+    responses={
+        **_errors(),
+        404: {
+            "model": ErrorBody,
+            "description": "The query holds nothing to match "
+            "(only punctuation, symbols or control characters).",
+        },
+    },
+)
 def resolve(
     svc: Service,
-    q: Annotated[str, Query(min_length=1, max_length=500, description="What you remember of the title.",
-                            examples=["higehiro"])],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=500,
+            description="What you remember of the title.",
+            examples=["higehiro"],
+        ),
+    ],
     limit: Annotated[int, Query(ge=1, le=100, description="How many candidates.")] = 5,
 ) -> dict[str, Any]:
     """Find the entries a title query may mean, best first (``sequelcast resolve``)."""
@@ -80,8 +107,13 @@ def resolve(
     return {"ok": True, "results": [candidate_json(m) for m in matches]}
 
 
-@router.get("/anime/{title_or_id:path}", response_model=FactSheetBody,
-            response_model_exclude_unset=True, responses=_errors(404, 409), tags=["shows"])
+@router.get(
+    "/anime/{title_or_id:path}",
+    response_model=FactSheetBody,
+    response_model_exclude_unset=True,
+    responses=_errors(404, 409),
+    tags=["shows"],
+)
 def anime(svc: Service, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str, Any]:
     """The fact sheet of a show: titles, studio, source, dates, popularity, seasons, next season
     (``sequelcast show --json``)."""
@@ -89,8 +121,13 @@ def anime(svc: Service, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str,
     return _ok(call(svc.fact_sheet, text, when))
 
 
-@router.get("/franchise/{title_or_id:path}", response_model=FranchiseBody,
-            response_model_exclude_unset=True, responses=_errors(404, 409), tags=["shows"])
+@router.get(
+    "/franchise/{title_or_id:path}",
+    response_model=FranchiseBody,
+    response_model_exclude_unset=True,
+    responses=_errors(404, 409),
+    tags=["shows"],
+)
 def franchise(svc: Service, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str, Any]:
     """The seasons of a show in order and the status of the next one, with its evidence
     (``sequelcast franchise --json``)."""
@@ -98,8 +135,13 @@ def franchise(svc: Service, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[
     return _ok(call(svc.franchise, text, when))
 
 
-@router.get("/forecast/{title_or_id:path}", response_model=ForecastBody, response_model_exclude_unset=True,
-            responses=_errors(404, 409, 422), tags=["shows"])
+@router.get(
+    "/forecast/{title_or_id:path}",
+    response_model=ForecastBody,
+    response_model_exclude_unset=True,
+    responses=_errors(404, 409, 422),
+    tags=["shows"],
+)
 def forecast(svc: Service, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[str, Any]:
     """The chance of a next season within 1, 2, 3 and 5 years, its likely window and the factors
     behind it (``sequelcast forecast --json``).
@@ -112,8 +154,13 @@ def forecast(svc: Service, title_or_id: TitleOrId, as_of: AsOf = None) -> dict[s
     return _ok(call(svc.forecast, text, when))
 
 
-@router.get("/stats", response_model=StatsBody, response_model_exclude_unset=True,
-            responses=_errors(), tags=["catalog"])
+@router.get(
+    "/stats",
+    response_model=StatsBody,
+    response_model_exclude_unset=True,
+    responses=_errors(),
+    tags=["catalog"],
+)
 def stats(svc: Service) -> dict[str, Any]:
     """Entries per source and per type, facts, links, rejects and the last build
     (``sequelcast stats --json``)."""
@@ -124,8 +171,13 @@ def _last_build(svc: Sequelcast) -> tuple[str, dict[str, Any] | None]:
     return svc.reads.backend, svc.reads.last_build()
 
 
-@router.get("/health", response_model=HealthBody, response_model_exclude_unset=True,
-            responses=_errors(), tags=["catalog"])
+@router.get(
+    "/health",
+    response_model=HealthBody,
+    response_model_exclude_unset=True,
+    responses=_errors(),
+    tags=["catalog"],
+)
 async def health(svc: Service) -> dict[str, Any]:
     """Whether the server can answer: 200 with the catalog's last build, else 503.
 
@@ -139,9 +191,17 @@ async def health(svc: Service) -> dict[str, Any]:
         backend, build = await run_in_threadpool(call, _last_build, svc)
     if build is None:
         raise ApiError(503, "the catalog holds no build: run `sequelcast build` first")
-    last_build = {"id": build["id"], "as_of": build["as_of"].isoformat() if build["as_of"] else None,
-                  "finished_at": build["finished_at"].isoformat(timespec="seconds")
-                  if build["finished_at"] else None}
+    last_build = {
+        "id": build["id"],
+        "as_of": build["as_of"].isoformat() if build["as_of"] else None,
+        "finished_at": build["finished_at"].isoformat(timespec="seconds")
+        if build["finished_at"]
+        else None,
+    }
     fitted = bool(((build["counts"] or {}).get("forecast") or {}).get("fitted"))
-    return {"ok": True, "version": sequelcast.__version__, "forecast": fitted,
-            "catalog": {"backend": backend, "last_build": last_build}}
+    return {
+        "ok": True,
+        "version": sequelcast.__version__,
+        "forecast": fitted,
+        "catalog": {"backend": backend, "last_build": last_build},
+    }

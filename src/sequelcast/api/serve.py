@@ -18,16 +18,31 @@ FACTORY = "sequelcast.api.app:app_from_env"
 
 def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option("--workers", min=1, max=64,
-                                         help="Worker processes (each loads the catalog before taking requests).")] = 1,
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+    ] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Worker processes (each loads the catalog before taking requests).",
+        ),
+    ] = 1,
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Catalog URL (sqlite:///file.db or postgresql://...). Env: SEQUELCAST_DB."),
+        typer.Option(
+            "--db", help="Catalog URL (sqlite:///file.db or postgresql://...). Env: SEQUELCAST_DB."
+        ),
     ] = None,
-    access_log: Annotated[bool, typer.Option(
-        "--access-log/--no-access-log",
-        help="Log one line per request on stderr (uvicorn's access log); off, a request costs less.")] = True,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log one line per request on stderr (uvicorn's access log); off, a request costs less.",
+        ),
+    ] = True,
 ) -> None:
     """Serve the JSON API (/api/v1, docs at /docs) and the web page (/) over the catalog."""
     import uvicorn
@@ -39,7 +54,16 @@ def serve(
     with open_catalog(url, create=False):  # fail now, with the CLI's message, if there is none
         pass
     os.environ["SEQUELCAST_DB"] = url  # noqa: TID251 - the workers read their settings from the environment
-    typer.echo(f"Serving sequelcast on http://{host}:{port}/ with {workers} worker(s) "
-               "(JSON API docs at /docs); Ctrl+C stops.")
-    uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level="info",
-                access_log=access_log)
+    typer.echo(
+        f"Serving sequelcast on http://{host}:{port}/ with {workers} worker(s) "
+        "(JSON API docs at /docs); Ctrl+C stops."
+    )
+    uvicorn.run(
+        FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=access_log,
+    )

@@ -103,13 +103,21 @@ class Reads:
 
     def last_build(self) -> dict[str, Any] | None:
         """The newest build: ``id``, ``started_at``, ``finished_at``, ``data_dir``, ``as_of``, ``counts``."""
-        row = self._one("SELECT id, started_at, finished_at, data_dir, as_of, counts FROM builds "
-                        "ORDER BY id DESC LIMIT 1")
+        row = self._one(
+            "SELECT id, started_at, finished_at, data_dir, as_of, counts FROM builds "
+            "ORDER BY id DESC LIMIT 1"
+        )
         if row is None:
             return None
         build_id, started, finished, data_dir, as_of, counts = row
-        return {"id": build_id, "started_at": datetime_value(started), "finished_at": datetime_value(finished),
-                "data_dir": data_dir, "as_of": date_value(as_of), "counts": json_value(counts)}
+        return {
+            "id": build_id,
+            "started_at": datetime_value(started),
+            "finished_at": datetime_value(finished),
+            "data_dir": data_dir,
+            "as_of": date_value(as_of),
+            "counts": json_value(counts),
+        }
 
     def get_anime(self, mal_id: int) -> Anime | None:
         """The entry as the last build assembled it, ``None`` if the catalog has no such MAL id."""
@@ -126,12 +134,19 @@ class Reads:
 
     def derived_of(self, mal_id: int) -> dict[str, Any] | None:
         """The derived row of one entry: ``franchise_id``, ``next_season``, ``peers``."""
-        row = self._one("SELECT mal_id, franchise_id, next_season, peers FROM anime_derived "
-                        "WHERE mal_id = :mal_id", mal_id=mal_id)
+        row = self._one(
+            "SELECT mal_id, franchise_id, next_season, peers FROM anime_derived "
+            "WHERE mal_id = :mal_id",
+            mal_id=mal_id,
+        )
         if row is None:
             return None
-        return {"mal_id": row[0], "franchise_id": row[1], "next_season": json_value(row[2]),
-                "peers": json_value(row[3])}
+        return {
+            "mal_id": row[0],
+            "franchise_id": row[1],
+            "next_season": json_value(row[2]),
+            "peers": json_value(row[3]),
+        }
 
     def franchise_doc(self, franchise_id: str) -> dict[str, Any] | None:
         """The stored JSON of one franchise."""
@@ -153,15 +168,21 @@ class Reads:
         """The newest poster URL and synopsis of an entry known on ``as_of``: field -> ``{"value",
         "source", "observed_at"}`` (fields of :data:`~sequelcast.domain.PAGE_FIELDS`; absent when
         unknown)."""
-        sql = ("SELECT field, value, source, observed_at FROM facts WHERE mal_id = :mal_id "
-               f"AND field IN ({_PAGE_FIELDS_SQL})")
+        sql = (
+            "SELECT field, value, source, observed_at FROM facts WHERE mal_id = :mal_id "
+            f"AND field IN ({_PAGE_FIELDS_SQL})"
+        )
         params: dict[str, Any] = {"mal_id": mal_id}
         if as_of is not None:
             sql += " AND observed_at <= :as_of"
             params["as_of"] = as_of if self.backend != "sqlite" else as_of.isoformat()
         out: dict[str, dict[str, Any]] = {}
         for field, value, source, observed in self.rows(sql + " ORDER BY observed_at", params):
-            out[field] = {"value": json.loads(value), "source": source, "observed_at": str(observed)[:10]}
+            out[field] = {
+                "value": json.loads(value),
+                "source": source,
+                "observed_at": str(observed)[:10],
+            }
         return out
 
     def blob(self, name: str) -> tuple[str, bytes] | None:
@@ -200,8 +221,9 @@ class SqliteReads(Reads):
 
     def _connect(self, inode: int) -> _Opened:
         try:
-            conn = sqlite3.connect(_file_uri(self.path), uri=True, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                _file_uri(self.path), uri=True, isolation_level=None, check_same_thread=False
+            )
             conn.execute("PRAGMA busy_timeout=5000")
             conn.execute("PRAGMA query_only=1")
         except sqlite3.Error as exc:
@@ -247,7 +269,6 @@ class SqliteReads(Reads):
             o.conn.close()
 
 
-
 def sqlite_path(url: str) -> Path | None:
     """The file of a ``sqlite:///`` URL (``None`` for another database or SQLite in memory).
 
@@ -256,7 +277,7 @@ def sqlite_path(url: str) -> Path | None:
     """
     if not url.startswith("sqlite:///") or url == "sqlite:///:memory:" or "?" in url:
         return None
-    return Path(url[len("sqlite:///"):]).expanduser()
+    return Path(url[len("sqlite:///") :]).expanduser()
 
 
 def _file_uri(path: Path) -> str:
@@ -297,5 +318,13 @@ def open_reads(url: str) -> Reads:
     return open_catalog(url, create=False)
 
 
-__all__ = ["SCHEMA_VERSION", "Reads", "SqliteReads", "date_value", "datetime_value", "json_value",
-           "open_reads", "sqlite_path"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "Reads",
+    "SqliteReads",
+    "date_value",
+    "datetime_value",
+    "json_value",
+    "open_reads",
+    "sqlite_path",
+]

@@ -24,7 +24,9 @@ from sequelcast.catalog.store import Catalog
 from sequelcast.errors import CatalogError
 
 #: Columns of one ledger forecast, as given to :meth:`Ledger.add_run`.
-FORECAST_COLUMNS = tuple(c.name for c in s.ledger_forecasts.columns if c.name not in ("run_id", "as_of"))
+FORECAST_COLUMNS = tuple(
+    c.name for c in s.ledger_forecasts.columns if c.name not in ("run_id", "as_of")
+)
 
 
 class LedgerRunExistsError(CatalogError):
@@ -35,7 +37,8 @@ class LedgerRunExistsError(CatalogError):
         super().__init__(
             f"the ledger already holds the {run['kind']} of {run['as_of']} from this build with model "
             f"{run['model']!r} (run {run['id']}, {run['n_forecasts']} forecasts): forecasts are never "
-            f"rewritten")
+            f"rewritten"
+        )
 
 
 def _date(value: Any) -> date:
@@ -63,14 +66,24 @@ class Ledger:
     def find_run(self, kind: str, as_of: date, build_key: str, model: str) -> dict[str, Any] | None:
         """The run of this kind, date, build and model, if the ledger holds it."""
         t = s.ledger_runs
-        q = select(t).where(t.c.kind == kind, t.c.as_of == as_of, t.c.build_key == build_key,
-                            t.c.model == model)
+        q = select(t).where(
+            t.c.kind == kind, t.c.as_of == as_of, t.c.build_key == build_key, t.c.model == model
+        )
         with self.catalog.engine.connect() as conn:
             row = conn.execute(q).first()
         return dict(row._mapping) if row else None
 
-    def add_run(self, *, kind: str, as_of: date, build_key: str, build_id: int | None, model: str,
-                version: str, forecasts: Sequence[dict[str, Any]]) -> int:
+    def add_run(
+        self,
+        *,
+        kind: str,
+        as_of: date,
+        build_key: str,
+        build_id: int | None,
+        model: str,
+        version: str,
+        forecasts: Sequence[dict[str, Any]],
+    ) -> int:
         """Store one run and its forecasts in one transaction; returns the run id.
 
         Raises
@@ -85,18 +98,32 @@ class Ledger:
         for i, row in enumerate(forecasts):
             missing = [c for c in FORECAST_COLUMNS if c not in row]
             if missing:
-                raise CatalogError(f"ledger: forecast {i} ({row.get('title', '?')}) lacks {missing}")
+                raise CatalogError(
+                    f"ledger: forecast {i} ({row.get('title', '?')}) lacks {missing}"
+                )
         existing = self.find_run(kind, as_of, build_key, model)
         if existing is not None:
             raise LedgerRunExistsError(existing)
         try:
             with self.catalog.engine.begin() as conn:
-                run_id = conn.execute(insert(s.ledger_runs).values(
-                    kind=kind, as_of=as_of, build_key=build_key, build_id=build_id, model=model,
-                    version=version, created_at=datetime.now(), n_forecasts=len(forecasts),
-                ).returning(s.ledger_runs.c.id)).scalar_one()
-                rows = [{"run_id": run_id, "as_of": as_of, **{c: r[c] for c in FORECAST_COLUMNS}}
-                        for r in forecasts]
+                run_id = conn.execute(
+                    insert(s.ledger_runs)
+                    .values(
+                        kind=kind,
+                        as_of=as_of,
+                        build_key=build_key,
+                        build_id=build_id,
+                        model=model,
+                        version=version,
+                        created_at=datetime.now(),
+                        n_forecasts=len(forecasts),
+                    )
+                    .returning(s.ledger_runs.c.id)
+                ).scalar_one()
+                rows = [
+                    {"run_id": run_id, "as_of": as_of, **{c: r[c] for c in FORECAST_COLUMNS}}
+                    for r in forecasts
+                ]
                 if rows:
                     conn.execute(insert(s.ledger_forecasts), rows)
         except IntegrityError as exc:  # another process recorded the same run meanwhile
@@ -122,8 +149,11 @@ class Ledger:
         if not self.exists():
             return []
         f, r = s.ledger_forecasts, s.ledger_runs
-        q = (select(f, r.c.kind, r.c.created_at, r.c.build_key)
-             .join(r, f.c.run_id == r.c.id).order_by(f.c.as_of, f.c.run_id))
+        q = (
+            select(f, r.c.kind, r.c.created_at, r.c.build_key)
+            .join(r, f.c.run_id == r.c.id)
+            .order_by(f.c.as_of, f.c.run_id)
+        )
         with self.catalog.engine.connect() as conn:
             out = [dict(row._mapping) for row in conn.execute(q)]
         for row in out:

@@ -55,11 +55,14 @@ def is_stale(row: Any, now: datetime, host: str) -> bool:
 
 def _locked(row: Any | None) -> BuildLockedError:
     if row is None:
-        return BuildLockedError("another build is running on this catalog (it is being written); "
-                                "wait for it to finish, then build again")
+        return BuildLockedError(
+            "another build is running on this catalog (it is being written); "
+            "wait for it to finish, then build again"
+        )
     return BuildLockedError(
         f"another build is running on this catalog (process {row.pid} on {row.host}, started "
-        f"{row.started_at:%Y-%m-%d %H:%M:%S}); wait for it to finish, then build again")
+        f"{row.started_at:%Y-%m-%d %H:%M:%S}); wait for it to finish, then build again"
+    )
 
 
 def holder(catalog: Catalog) -> Any | None:
@@ -78,10 +81,16 @@ def acquire(catalog: Catalog, now: datetime | None = None) -> str:
             if row is not None:
                 if not is_stale(row, now, host):
                     raise _locked(row)
-                conn.execute(delete(s.build_lock).where(s.build_lock.c.id == 1,
-                                                        s.build_lock.c.token == row.token))
-            conn.execute(insert(s.build_lock).values(id=1, token=token, host=host, pid=os.getpid(),
-                                                     started_at=now))
+                conn.execute(
+                    delete(s.build_lock).where(
+                        s.build_lock.c.id == 1, s.build_lock.c.token == row.token
+                    )
+                )
+            conn.execute(
+                insert(s.build_lock).values(
+                    id=1, token=token, host=host, pid=os.getpid(), started_at=now
+                )
+            )
     except IntegrityError:  # another build inserted its row first
         raise _locked(holder(catalog)) from None
     except (OperationalError, CatalogUnavailableError) as exc:
@@ -94,7 +103,9 @@ def acquire(catalog: Catalog, now: datetime | None = None) -> str:
 def release(catalog: Catalog, token: str) -> None:
     """Give the lock back (only if ``token`` still holds it)."""
     with catalog.engine.begin() as conn:
-        conn.execute(delete(s.build_lock).where(s.build_lock.c.id == 1, s.build_lock.c.token == token))
+        conn.execute(
+            delete(s.build_lock).where(s.build_lock.c.id == 1, s.build_lock.c.token == token)
+        )
 
 
 @contextmanager

@@ -328,7 +328,9 @@ novels = Table(
 source_links = Table(
     "source_links",
     metadata,
-    Column("mal_id", Integer, nullable=False),  # the anime; one row per manga / novel-source TV anime
+    Column(
+        "mal_id", Integer, nullable=False
+    ),  # the anime; one row per manga / novel-source TV anime
     Column("kind", String(16), nullable=False),  # manga, light_novel, novel, web_novel
     Column("linked", Integer, nullable=False),  # 1: a source work was linked
     Column("work_id", Integer),  # MAL manga id (NULL for a NovelUpdates work)
@@ -381,7 +383,9 @@ ledger_runs = Table(
     "ledger_runs",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("kind", String(8), nullable=False),  # "record" (made on the day) or "replay" (made later)
+    Column(
+        "kind", String(8), nullable=False
+    ),  # "record" (made on the day) or "replay" (made later)
     Column("as_of", Date, nullable=False),  # the date the forecasts are for (what was known then)
     Column("build_key", String(32), nullable=False),  # identity of the catalog build used
     Column("build_id", Integer),
@@ -438,17 +442,46 @@ _V9_TABLES = [ledger_runs, ledger_forecasts]
 _V10_TABLES = [build_lock]
 _V11_TABLES = [title_answers]
 _V1_TABLES = [
-    t for t in metadata.sorted_tables
-    if t not in (_V2_TABLES + _V3_TABLES + _V4_TABLES + _V5_TABLES + _V6_TABLES + _V8_TABLES
-                 + _V9_TABLES + _V10_TABLES + _V11_TABLES)
+    t
+    for t in metadata.sorted_tables
+    if t
+    not in (
+        _V2_TABLES
+        + _V3_TABLES
+        + _V4_TABLES
+        + _V5_TABLES
+        + _V6_TABLES
+        + _V8_TABLES
+        + _V9_TABLES
+        + _V10_TABLES
+        + _V11_TABLES
+    )
 ]
 
 #: Tables a build replaces as a whole (in this order for deletes).
 BUILD_TABLES = (
-    title_answers, derived_blobs, forecasts, anime_derived, franchises,
-    source_links, novels, manga_id_links, entry_first_seen, crosswalk, manga,
-    franchise_members, franchise_links, titles, anime, rejects, collection_members, relations,
-    first_seen, tvdb_mappings, id_links, facts,
+    title_answers,
+    derived_blobs,
+    forecasts,
+    anime_derived,
+    franchises,
+    source_links,
+    novels,
+    manga_id_links,
+    entry_first_seen,
+    crosswalk,
+    manga,
+    franchise_members,
+    franchise_links,
+    titles,
+    anime,
+    rejects,
+    collection_members,
+    relations,
+    first_seen,
+    tvdb_mappings,
+    id_links,
+    facts,
 )
 
 
@@ -482,7 +515,9 @@ def _v6(conn: Connection) -> None:
 
 def _v8(conn: Connection) -> None:
     metadata.create_all(conn, tables=_V8_TABLES)
-    conn.exec_driver_sql("DROP TABLE IF EXISTS raw_records")  # never written: the downloads keep payloads
+    conn.exec_driver_sql(
+        "DROP TABLE IF EXISTS raw_records"
+    )  # never written: the downloads keep payloads
 
 
 def _v9(conn: Connection) -> None:
@@ -523,12 +558,24 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (2, "franchise links with their evidence, and franchise members", _v2),
     (3, "watchlist and its events (kept across builds)", _v3),
     (4, "MyAnimeList manga and novels (volumes, chapters, publication status)", _v4),
-    (5, "AniList crosswalk with titles in three scripts; MAL and AniList-pair first sightings", _v5),
+    (
+        5,
+        "AniList crosswalk with titles in three scripts; MAL and AniList-pair first sightings",
+        _v5,
+    ),
     (6, "source material: AniList manga ids, NovelUpdates novels, anime -> source work links", _v6),
-    (8, "derived tables: franchises, per-entry facts, forecasts, title index; raw_records dropped", _v8),
+    (
+        8,
+        "derived tables: franchises, per-entry facts, forecasts, title index; raw_records dropped",
+        _v8,
+    ),
     (9, "forecast ledger: runs and their forecasts, insert-only (kept across builds)", _v9),
     (10, "build lock: one build at a time per catalog", _v10),
-    (11, "title answers: the entry each catalog title resolves to, read without the title index", _v11),
+    (
+        11,
+        "title answers: the entry each catalog title resolves to, read without the title index",
+        _v11,
+    ),
 )
 LATEST = MIGRATIONS[-1][0]
 

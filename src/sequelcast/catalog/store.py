@@ -80,7 +80,7 @@ def make_engine(url: str) -> Engine:
     :class:`~sequelcast.errors.CatalogUnavailableError` (see :func:`_unavailable`).
     """
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        Path(url[len("sqlite:///") :]).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, future=True, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -179,8 +179,18 @@ def _anime_from_row(row: Any) -> Anime:
 def _source_link_rows(snap: Snapshot) -> list[tuple[Any, ...]]:
     """One ``source_links`` row per anime of ``snap.source_features`` (as of the snapshot's date)."""
     return [
-        (m, f.kind or "", int(f.linked), f.work_id, f.title, None if f.finished is None else int(f.finished),
-         f.start, f.end, f.volumes, f.summary)
+        (
+            m,
+            f.kind or "",
+            int(f.linked),
+            f.work_id,
+            f.title,
+            None if f.finished is None else int(f.finished),
+            f.start,
+            f.end,
+            f.volumes,
+            f.summary,
+        )
         for m, f in sorted(snap.source_features.items())
     ]
 
@@ -226,14 +236,22 @@ class Catalog(Reads):
 
     # -- writing -----------------------------------------------------------------------------
 
-    def replace(self, admitted: Batch, snapshot: Snapshot, *, data_dir: str, as_of: date | None,
-                started_at: datetime, counts: dict[str, Any],
-                franchise_links: Sequence[dict[str, Any]] = (),
-                franchise_members: Sequence[tuple[Any, ...]] = (),
-                derived: Mapping[str, Sequence[dict[str, Any]]] | None = None,
-                blobs: Mapping[str, bytes] | None = None,
-                pending: Callable[[], tuple[Mapping[str, Sequence[dict[str, Any]]], Mapping[str, Any]]]
-                | None = None) -> int:
+    def replace(
+        self,
+        admitted: Batch,
+        snapshot: Snapshot,
+        *,
+        data_dir: str,
+        as_of: date | None,
+        started_at: datetime,
+        counts: dict[str, Any],
+        franchise_links: Sequence[dict[str, Any]] = (),
+        franchise_members: Sequence[tuple[Any, ...]] = (),
+        derived: Mapping[str, Sequence[dict[str, Any]]] | None = None,
+        blobs: Mapping[str, bytes] | None = None,
+        pending: Callable[[], tuple[Mapping[str, Sequence[dict[str, Any]]], Mapping[str, Any]]]
+        | None = None,
+    ) -> int:
         """Replace the whole catalog with ``admitted`` records in one transaction; returns the build id.
 
         ``derived`` maps a derived table's name (``franchises``, ``anime_derived``, ``forecasts``)
@@ -258,24 +276,48 @@ class Catalog(Reads):
                     late, more_counts = pending()
                     self._insert_derived_tables(conn, late)
                     counts = {**counts, **more_counts}
-                self._insert(conn, s.derived_blobs, [
-                    {"name": k, "version": __version__, "data": v} for k, v in (blobs or {}).items()])
+                self._insert(
+                    conn,
+                    s.derived_blobs,
+                    [
+                        {"name": k, "version": __version__, "data": v}
+                        for k, v in (blobs or {}).items()
+                    ],
+                )
                 build_id = conn.execute(
-                    insert(s.builds).values(
-                        started_at=started_at, finished_at=datetime.now(), data_dir=data_dir,
-                        as_of=as_of, counts=counts,
-                    ).returning(s.builds.c.id)
+                    insert(s.builds)
+                    .values(
+                        started_at=started_at,
+                        finished_at=datetime.now(),
+                        data_dir=data_dir,
+                        as_of=as_of,
+                        counts=counts,
+                    )
+                    .returning(s.builds.c.id)
                 ).scalar_one()
-                self._insert(conn, s.rejects, [
-                    {"build_id": build_id, "source": r.source, "location": r.location,
-                     "reason": r.reason, "raw": r.raw} for r in admitted.rejects
-                ])
+                self._insert(
+                    conn,
+                    s.rejects,
+                    [
+                        {
+                            "build_id": build_id,
+                            "source": r.source,
+                            "location": r.location,
+                            "reason": r.reason,
+                            "raw": r.raw,
+                        }
+                        for r in admitted.rejects
+                    ],
+                )
         except (SQLAlchemyError, CatalogUnavailableError) as exc:
-            raise CatalogError(f"the build could not be written; the catalog is unchanged: {exc}") from exc
+            raise CatalogError(
+                f"the build could not be written; the catalog is unchanged: {exc}"
+            ) from exc
         return int(build_id)
 
-    def _insert_derived_tables(self, conn: Connection,
-                               derived: Mapping[str, Sequence[dict[str, Any]]]) -> None:
+    def _insert_derived_tables(
+        self, conn: Connection, derived: Mapping[str, Sequence[dict[str, Any]]]
+    ) -> None:
         unknown = set(derived) - {t.name for t in s.DERIVED_TABLES}
         if unknown:
             raise CatalogError(f"not a derived table: {', '.join(sorted(unknown))}")
@@ -304,7 +346,9 @@ class Catalog(Reads):
             # The driver opens SQLite's transaction at the first DML statement and runs DDL before it
             # in autocommit mode: the indexes are dropped only once the deletes have opened it.
             if indexes and not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-                raise CatalogError("the build's write transaction is not open: indexes left in place")
+                raise CatalogError(
+                    "the build's write transaction is not open: indexes left in place"
+                )
             for ix in indexes:
                 ix.drop(conn)
             yield
@@ -336,7 +380,11 @@ class Catalog(Reads):
         data: Sequence[Any]
         if compiled.positiontup is not None:
             order = [names.index(k) for k in compiled.positiontup]
-            data = rows if order == list(range(len(names))) else [tuple(r[i] for i in order) for r in rows]
+            data = (
+                rows
+                if order == list(range(len(names)))
+                else [tuple(r[i] for i in order) for r in rows]
+            )
         else:
             data = [dict(zip(names, r, strict=True)) for r in rows]
         for chunk in _chunks(data):
@@ -351,26 +399,56 @@ class Catalog(Reads):
         self._bulk(conn, s.collection_members, _rows(b.collection_members))
         self._bulk(conn, s.manga, _rows(b.manga))
         self._bulk(conn, s.crosswalk, _rows(b.crosswalk))
-        self._bulk(conn, s.entry_first_seen, [
-            (x.mal_id, x.first_seen, int(x.censored), int(x.suspect), x.source, x.anilist_id, x.anidb_id)
-            for x in b.entry_first_seen
-        ])
+        self._bulk(
+            conn,
+            s.entry_first_seen,
+            [
+                (
+                    x.mal_id,
+                    x.first_seen,
+                    int(x.censored),
+                    int(x.suspect),
+                    x.source,
+                    x.anilist_id,
+                    x.anidb_id,
+                )
+                for x in b.entry_first_seen
+            ],
+        )
         self._bulk(conn, s.manga_id_links, _rows(b.manga_id_links))
-        self._bulk(conn, s.novels, [
-            (n.novel_id, n.title, json.dumps(list(n.aliases), ensure_ascii=False), n.language, n.publisher,
-             n.start_year, None if n.complete is None else int(n.complete), n.volumes, n.chapters,
-             n.observed_at, n.source)
-            for n in b.novels
-        ])
+        self._bulk(
+            conn,
+            s.novels,
+            [
+                (
+                    n.novel_id,
+                    n.title,
+                    json.dumps(list(n.aliases), ensure_ascii=False),
+                    n.language,
+                    n.publisher,
+                    n.start_year,
+                    None if n.complete is None else int(n.complete),
+                    n.volumes,
+                    n.chapters,
+                    n.observed_at,
+                    n.source,
+                )
+                for n in b.novels
+            ],
+        )
 
     def _insert_derived(self, conn: Connection, snap: Snapshot) -> None:
         self._insert(conn, s.anime, [_anime_row(a) for a in snap.entries.values()])
-        self._bulk(conn, s.titles, [
-            (a.mal_id, t, kind) for a in snap.entries.values() for kind, t in a.all_titles()
-        ])
+        self._bulk(
+            conn,
+            s.titles,
+            [(a.mal_id, t, kind) for a in snap.entries.values() for kind, t in a.all_titles()],
+        )
         self._bulk(conn, s.source_links, _source_link_rows(snap))
 
-    def write_view(self, snapshot: Snapshot, derived: Mapping[str, Sequence[dict[str, Any]]]) -> None:
+    def write_view(
+        self, snapshot: Snapshot, derived: Mapping[str, Sequence[dict[str, Any]]]
+    ) -> None:
         """Replace the entries and the derived tables only: a catalog that answers for another date
         (the service's files of past dates; see :meth:`sequelcast.service.Sequelcast.view`)."""
         unknown = set(derived) - {t.name for t in s.DERIVED_TABLES}
@@ -400,7 +478,9 @@ class Catalog(Reads):
                     v = d.optional(v) if fld in _DATE_FIELDS else v
                     decoded[fld, value] = v
                 b.facts.append(Fact(mal_id, fld, v, d(observed), source))
-            b.id_links = [IdLink(m, site, x, d(o), src) for m, site, x, o, src in _raw_rows(conn, s.id_links)]
+            b.id_links = [
+                IdLink(m, site, x, d(o), src) for m, site, x, o, src in _raw_rows(conn, s.id_links)
+            ]
             b.tvdb_mappings = [
                 TvdbMapping(a, n, t, se, off, st, d(o), src)
                 for a, n, t, se, off, st, o, src in _raw_rows(conn, s.tvdb_mappings)
@@ -414,11 +494,29 @@ class Catalog(Reads):
                 for fm, tm, k, e, o, src, fa, ta in _raw_rows(conn, s.relations)
             ]
             b.collection_members = [
-                CollectionMember(c, m, d(o), src) for c, m, o, src in _raw_rows(conn, s.collection_members)
+                CollectionMember(c, m, d(o), src)
+                for c, m, o, src in _raw_rows(conn, s.collection_members)
             ]
             b.manga = [
-                MangaRecord(mid, t, te, tj, ty, vol, ch, st, d.optional(pf), d.optional(pt), sc, mem, d(o), src)
-                for mid, t, te, tj, ty, vol, ch, st, pf, pt, sc, mem, o, src in _raw_rows(conn, s.manga)
+                MangaRecord(
+                    mid,
+                    t,
+                    te,
+                    tj,
+                    ty,
+                    vol,
+                    ch,
+                    st,
+                    d.optional(pf),
+                    d.optional(pt),
+                    sc,
+                    mem,
+                    d(o),
+                    src,
+                )
+                for mid, t, te, tj, ty, vol, ch, st, pf, pt, sc, mem, o, src in _raw_rows(
+                    conn, s.manga
+                )
             ]
             b.crosswalk = [
                 CrosswalkEntry(al, m, a, r, e, n, ty, d(o), src)
@@ -429,11 +527,23 @@ class Catalog(Reads):
                 for m, f, c, su, src, al, a in _raw_rows(conn, s.entry_first_seen)
             ]
             b.manga_id_links = [
-                IdLink(m, site, x, d(o), src) for m, site, x, o, src in _raw_rows(conn, s.manga_id_links)
+                IdLink(m, site, x, d(o), src)
+                for m, site, x, o, src in _raw_rows(conn, s.manga_id_links)
             ]
             b.novels = [
-                NovelRecord(nid, t, tuple(json.loads(al)), lang, pub, sy, None if c is None else bool(c),
-                            vol, ch, d(o), src)
+                NovelRecord(
+                    nid,
+                    t,
+                    tuple(json.loads(al)),
+                    lang,
+                    pub,
+                    sy,
+                    None if c is None else bool(c),
+                    vol,
+                    ch,
+                    d(o),
+                    src,
+                )
                 for nid, t, al, lang, pub, sy, c, vol, ch, o, src in _raw_rows(conn, s.novels)
             ]
         return b
@@ -447,16 +557,23 @@ class Catalog(Reads):
     def source_links(self) -> list[dict[str, Any]]:
         """The build's anime -> source work rows (``source_links``), by anime MAL id."""
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(select(s.source_links).order_by(s.source_links.c.mal_id))]
+            return [
+                dict(r._mapping)
+                for r in conn.execute(select(s.source_links).order_by(s.source_links.c.mal_id))
+            ]
 
     def all_anime(self) -> list[Anime]:
         with self.engine.connect() as conn:
             return [_anime_from_row(r) for r in conn.execute(select(s.anime))]
 
-    def fact_sources(self, mal_ids: Sequence[int], as_of: date | None = None) -> list[tuple[int, str, str, date]]:
+    def fact_sources(
+        self, mal_ids: Sequence[int], as_of: date | None = None
+    ) -> list[tuple[int, str, str, date]]:
         """``(mal_id, field, source, observed_at)`` of every fact of these entries known on ``as_of``."""
         f = s.facts
-        q = select(f.c.mal_id, f.c.field, f.c.source, f.c.observed_at).where(f.c.mal_id.in_(list(mal_ids)))
+        q = select(f.c.mal_id, f.c.field, f.c.source, f.c.observed_at).where(
+            f.c.mal_id.in_(list(mal_ids))
+        )
         if as_of is not None:
             q = q.where(f.c.observed_at <= as_of)
         with self.engine.connect() as conn:
@@ -465,8 +582,14 @@ class Catalog(Reads):
     def newest_observation(self) -> date | None:
         """The date of the newest stored record (fact, list row or first sighting)."""
         with self.engine.connect() as conn:
-            days = [conn.execute(select(func.max(col))).scalar() for col in
-                    (s.facts.c.observed_at, s.tvdb_mappings.c.observed_at, s.first_seen.c.first_listed)]
+            days = [
+                conn.execute(select(func.max(col))).scalar()
+                for col in (
+                    s.facts.c.observed_at,
+                    s.tvdb_mappings.c.observed_at,
+                    s.first_seen.c.first_listed,
+                )
+            ]
         known = [d if isinstance(d, date) else date.fromisoformat(str(d)[:10]) for d in days if d]
         return max(known) if known else None
 
@@ -482,9 +605,11 @@ class Catalog(Reads):
 
     def season_numbers(self) -> dict[int, tuple[str, int]]:
         """MAL id -> (franchise id, season number) of every main-line season, from the last build."""
-        q = select(s.franchise_members.c.mal_id, s.franchise_members.c.franchise_id,
-                   s.franchise_members.c.number).where(
-            s.franchise_members.c.role == "season", s.franchise_members.c.mal_id.is_not(None))
+        q = select(
+            s.franchise_members.c.mal_id,
+            s.franchise_members.c.franchise_id,
+            s.franchise_members.c.number,
+        ).where(s.franchise_members.c.role == "season", s.franchise_members.c.mal_id.is_not(None))
         with self.engine.connect() as conn:
             return {m: (f, n) for m, f, n in conn.execute(q)}
 
@@ -496,7 +621,8 @@ class Catalog(Reads):
         counts: dict[str, int] = {}
         with self.engine.connect() as conn:
             for mal_id, franchise, role, number in conn.execute(
-                    select(fm.mal_id, fm.franchise_id, fm.role, fm.number)):
+                select(fm.mal_id, fm.franchise_id, fm.role, fm.number)
+            ):
                 if mal_id is not None:
                     members[mal_id] = franchise
                 if role == "season" and number is not None:
@@ -513,19 +639,28 @@ class Catalog(Reads):
     def stored_forecasts(self) -> list[dict[str, Any]]:
         """Every forecast the build stored, in the order of ``forecast --all``."""
         with self.engine.connect() as conn:
-            return [dict(d) for d in conn.execute(select(s.forecasts.c.doc).order_by(s.forecasts.c.position))
-                    .scalars()]
+            return [
+                dict(d)
+                for d in conn.execute(
+                    select(s.forecasts.c.doc).order_by(s.forecasts.c.position)
+                ).scalars()
+            ]
 
     # -- watchlist (kept across builds) -------------------------------------------------------
 
     def watched(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(select(s.watchlist).order_by(s.watchlist.c.title))]
+            return [
+                dict(r._mapping)
+                for r in conn.execute(select(s.watchlist).order_by(s.watchlist.c.title))
+            ]
 
     def watch(self, row: dict[str, Any]) -> bool:
         """Add a show to the watchlist; ``False`` when it was already there."""
         with self.engine.begin() as conn:
-            found = conn.execute(select(s.watchlist.c.mal_id).where(s.watchlist.c.mal_id == row["mal_id"])).first()
+            found = conn.execute(
+                select(s.watchlist.c.mal_id).where(s.watchlist.c.mal_id == row["mal_id"])
+            ).first()
             if found:
                 return False
             conn.execute(insert(s.watchlist).values(**row))
@@ -533,13 +668,19 @@ class Catalog(Reads):
 
     def unwatch(self, mal_id: int) -> bool:
         with self.engine.begin() as conn:
-            return bool(conn.execute(delete(s.watchlist).where(s.watchlist.c.mal_id == mal_id)).rowcount)
+            return bool(
+                conn.execute(delete(s.watchlist).where(s.watchlist.c.mal_id == mal_id)).rowcount
+            )
 
-    def record_watch_check(self, updates: Sequence[dict[str, Any]], events: Sequence[dict[str, Any]]) -> None:
+    def record_watch_check(
+        self, updates: Sequence[dict[str, Any]], events: Sequence[dict[str, Any]]
+    ) -> None:
         """Store the new status of each watched show and the changes noticed, in one transaction."""
         with self.engine.begin() as conn:
             for row in updates:
-                conn.execute(s.watchlist.update().where(s.watchlist.c.mal_id == row["mal_id"]).values(**row))
+                conn.execute(
+                    s.watchlist.update().where(s.watchlist.c.mal_id == row["mal_id"]).values(**row)
+                )
             self._insert(conn, s.watch_events, events)
 
     def watch_events(self, limit: int = 50) -> list[dict[str, Any]]:
@@ -557,6 +698,7 @@ class Catalog(Reads):
     def stats(self) -> dict[str, Any]:
         """Entries per source and per type, record counts, rejects per source, last build."""
         with self.engine.connect() as conn:
+
             def grouped(col: Any, count: Any) -> dict[str, int]:
                 rows = conn.execute(select(col, count).group_by(col).order_by(col))
                 return {str(k): int(v) for k, v in rows}
@@ -566,15 +708,30 @@ class Catalog(Reads):
                 "schema_version": s.current_version(conn),
                 "entries": conn.execute(select(func.count()).select_from(s.anime)).scalar_one(),
                 "entries_by_type": grouped(s.anime.c.type, func.count()),
-                "entries_by_source": grouped(s.facts.c.source, func.count(func.distinct(s.facts.c.mal_id))),
+                "entries_by_source": grouped(
+                    s.facts.c.source, func.count(func.distinct(s.facts.c.mal_id))
+                ),
                 "facts": conn.execute(select(func.count()).select_from(s.facts)).scalar_one(),
                 "records": {
                     t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                    for t in (s.id_links, s.tvdb_mappings, s.first_seen, s.relations,
-                              s.collection_members, s.titles, s.franchise_links, s.franchise_members,
-                              s.crosswalk, s.entry_first_seen,
-                              s.manga, s.manga_id_links, s.novels, s.source_links, s.franchises,
-                              s.forecasts)
+                    for t in (
+                        s.id_links,
+                        s.tvdb_mappings,
+                        s.first_seen,
+                        s.relations,
+                        s.collection_members,
+                        s.titles,
+                        s.franchise_links,
+                        s.franchise_members,
+                        s.crosswalk,
+                        s.entry_first_seen,
+                        s.manga,
+                        s.manga_id_links,
+                        s.novels,
+                        s.source_links,
+                        s.franchises,
+                        s.forecasts,
+                    )
                 },
                 "rejects": conn.execute(select(func.count()).select_from(s.rejects)).scalar_one(),
                 "rejects_by_source": grouped(s.rejects.c.source, func.count()),
@@ -583,10 +740,14 @@ class Catalog(Reads):
             out["entries_by_type"]["Unknown"] = out["entries_by_type"].pop("None")
         build = self.last_build()
         out["last_build"] = (
-            {"id": build["id"], "finished_at": build["finished_at"].isoformat(timespec="seconds"),
-             "as_of": build["as_of"].isoformat() if build["as_of"] else None,
-             "data_dir": build["data_dir"]}
-            if build else None
+            {
+                "id": build["id"],
+                "finished_at": build["finished_at"].isoformat(timespec="seconds"),
+                "as_of": build["as_of"].isoformat() if build["as_of"] else None,
+                "data_dir": build["data_dir"],
+            }
+            if build
+            else None
         )
         return out
 
@@ -598,7 +759,7 @@ def open_catalog(url: str, *, create: bool = True) -> Catalog:
     telling the user to run ``sequelcast build``.
     """
     if not create and url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        path = Path(url[len("sqlite:///"):]).expanduser()
+        path = Path(url[len("sqlite:///") :]).expanduser()
         if not path.exists():
             raise CatalogError(f"no catalog at {path}: run `sequelcast build` first (or pass --db)")
     engine = make_engine(url)
@@ -624,4 +785,3 @@ def open_catalog(url: str, *, create: bool = True) -> Catalog:
         engine.dispose()
         raise
     return Catalog(engine)
-

@@ -31,7 +31,8 @@ _MAX_HAZARD = 50.0
 def _check_X(X: Any) -> pd.DataFrame:
     if not isinstance(X, pd.DataFrame):
         raise DataError(
-            f"forecast: X must be a pandas DataFrame of features, got {type(X).__name__}")
+            f"forecast: X must be a pandas DataFrame of features, got {type(X).__name__}"
+        )
     if len(X) == 0:
         raise DataError("forecast: X has no rows; there is nothing to fit or predict")
     return X
@@ -117,7 +118,8 @@ class SurvivalModel(BaseEstimator):  # type: ignore[misc]
             warnings.warn(
                 f"{type(self).__name__}: only {int(e.sum())} events among {len(e)} spells; "
                 f"the fit needs at least {MIN_EVENTS} to be trusted",
-                ConvergenceWarning, stacklevel=2,
+                ConvergenceWarning,
+                stacklevel=2,
             )
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.n_features_in_ = X.shape[1]
@@ -159,7 +161,8 @@ class SurvivalModel(BaseEstimator):  # type: ignore[misc]
     def _check_fitted(self) -> None:
         if not hasattr(self, "max_time_"):
             raise ModelError(
-                f"{type(self).__name__} is not fitted yet; call fit(X, durations, events)")
+                f"{type(self).__name__} is not fitted yet; call fit(X, durations, events)"
+            )
 
     # -- prediction ----------------------------------------------------------------------------
     def predict(self, X: pd.DataFrame) -> np.ndarray:

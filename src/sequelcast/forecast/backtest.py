@@ -109,11 +109,14 @@ class BacktestResult:
         """One row per model: C-index, integrated Brier, and td-AUC/Brier/ICI per horizon."""
         rows = []
         for name, s in self.scores.items():
-            row: dict[str, Any] = {"model": name, "coverage": self.coverage,
-                                   "c_index": s.c_index,
-                                   "integrated_brier": s.integrated_brier,
-                                   "fit_seconds": s.fit_seconds,
-                                   "predict_seconds": s.predict_seconds}
+            row: dict[str, Any] = {
+                "model": name,
+                "coverage": self.coverage,
+                "c_index": s.c_index,
+                "integrated_brier": s.integrated_brier,
+                "fit_seconds": s.fit_seconds,
+                "predict_seconds": s.predict_seconds,
+            }
             for h, r in s.table.iterrows():
                 for col in ("td_auc", "brier", "ici"):
                     row[f"{col}_{_fmt_h(float(h))}"] = r[col]
@@ -129,8 +132,9 @@ class BacktestResult:
 
         d = self.outcomes["duration"].to_numpy(dtype=float)
         e = self.outcomes["event"].to_numpy(dtype=bool)
-        fig, axes = plt.subplots(1, len(self.horizons), figsize=(4 * len(self.horizons), 4),
-                                 squeeze=False)
+        fig, axes = plt.subplots(
+            1, len(self.horizons), figsize=(4 * len(self.horizons), 4), squeeze=False
+        )
         for j, (ax, h) in enumerate(zip(axes[0], self.horizons, strict=True)):
             top = 0.05
             for name, p in self.predictions.items():
@@ -200,8 +204,11 @@ def outcomes_for(
     rows, unmatched = [], 0
     for sid, sp in at_risk.iterrows():
         hit = None
-        for key in (("mal", sp["mal_id"]), ("anidb", sp["anidb_id"]),
-                    ("fn", (sp["franchise_id"], sp["number"], sp["part"]))):
+        for key in (
+            ("mal", sp["mal_id"]),
+            ("anidb", sp["anidb_id"]),
+            ("fn", (sp["franchise_id"], sp["number"], sp["part"])),
+        ):
             if key[1] is not None and not (isinstance(key[1], float) and math.isnan(key[1])):
                 hit = lookup.get(key)
                 if hit is not None:
@@ -243,16 +250,21 @@ def score_forecasts(
     rows = []
     km_t, km_h = _km(durations, events)
     for j, hj in enumerate(h):
-        rows.append({
-            "horizon": hj,
-            "c_index": metrics.concordance_index(durations, events, within[:, j]),
-            "td_auc": metrics.time_dependent_auc(durations, events, within[:, j : j + 1],
-                                                 [hj])[0],
-            "brier": metrics.brier_scores(durations, events, 1.0 - within[:, j : j + 1], [hj])[0],
-            "ici": metrics.integrated_calibration_index(durations, events, within[:, j], hj),
-            "predicted": float(within[:, j].mean()),
-            "observed": 1.0 - float(np.exp(-np.interp(hj, km_t, km_h))),
-        })
+        rows.append(
+            {
+                "horizon": hj,
+                "c_index": metrics.concordance_index(durations, events, within[:, j]),
+                "td_auc": metrics.time_dependent_auc(durations, events, within[:, j : j + 1], [hj])[
+                    0
+                ],
+                "brier": metrics.brier_scores(durations, events, 1.0 - within[:, j : j + 1], [hj])[
+                    0
+                ],
+                "ici": metrics.integrated_calibration_index(durations, events, within[:, j], hj),
+                "predicted": float(within[:, j].mean()),
+                "observed": 1.0 - float(np.exp(-np.interp(hj, km_t, km_h))),
+            }
+        )
     table = pd.DataFrame(rows).set_index("horizon")
     ibs = metrics.integrated_brier_score(durations, events, 1.0 - within_grid, _grid(horizons))
     return ModelScores(name, float(table["c_index"].iloc[j_ref]), ibs, table, 0.0, 0.0)
@@ -264,9 +276,13 @@ def _km(d: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([[0.0], times]), np.concatenate([[0.0], H])
 
 
-def _forecast(model: SurvivalModel, data: SurvivalData, at_risk_index: pd.Index,
-              horizons: Sequence[float], airing_rate: float = math.nan,
-              ) -> tuple[np.ndarray, np.ndarray, float]:
+def _forecast(
+    model: SurvivalModel,
+    data: SurvivalData,
+    at_risk_index: pd.Index,
+    horizons: Sequence[float],
+    airing_rate: float = math.nan,
+) -> tuple[np.ndarray, np.ndarray, float]:
     X = data.X.loc[at_risk_index]
     waited = data.spells.loc[at_risk_index, "duration"].to_numpy(dtype=float)
     airing = data.spells.loc[at_risk_index, "airing"].to_numpy(dtype=bool)
@@ -317,14 +333,17 @@ def select_model(
     rate = announced_while_airing(seasons_by_franchise, inner)
     rows = []
     for name, candidate in candidates.items():
-        model = _clone(candidate.estimator if isinstance(candidate, CalibratedModel)
-                       else candidate)
+        model = _clone(candidate.estimator if isinstance(candidate, CalibratedModel) else candidate)
         model.fit(X_past, past["duration"].to_numpy(float), past["event"].to_numpy(bool))
         within, grid, _ = _forecast(model, past_data, risk.index, hs, rate)
         # the two scores of score_forecasts(...) the choice needs (its calibration curves are slow)
-        rows.append({"model": name,
-                     "c_index": metrics.concordance_index(d, e, within[:, -1]),
-                     "integrated_brier": metrics.integrated_brier_score(d, e, 1.0 - grid, _grid(hs))})
+        rows.append(
+            {
+                "model": name,
+                "c_index": metrics.concordance_index(d, e, within[:, -1]),
+                "integrated_brier": metrics.integrated_brier_score(d, e, 1.0 - grid, _grid(hs)),
+            }
+        )
     scores = pd.DataFrame(rows).set_index("model")
     return str(scores["c_index"].fillna(-np.inf).idxmax()), scores
 
@@ -370,8 +389,11 @@ def run_backtest(
     """
     horizons = tuple(float(h) for h in horizons)
     models = dict(models) if models is not None else default_models(horizons, random_state)
-    outcome_seasons = (outcome_inputs.seasons_by_franchise
-                       if isinstance(outcome_inputs, ForecastInputs) else outcome_inputs)
+    outcome_seasons = (
+        outcome_inputs.seasons_by_franchise
+        if isinstance(outcome_inputs, ForecastInputs)
+        else outcome_inputs
+    )
     data = make_dataset(inputs, as_of)
     if data.events.sum() == 0:
         raise ModelError(f"backtest: no next season was announced in the data by {as_of}")
@@ -385,9 +407,18 @@ def run_backtest(
     if len(outcomes) == 0:
         raise ModelError("backtest: no at-risk show could be matched with the outcome data")
     candidates = {k: m for k, m in models.items() if k not in BASELINES and k not in UNCONSTRAINED}
-    selected, selection = select_model(
-        data, inputs.seasons_by_franchise, as_of, candidates, horizons, inner_gap_years,
-    ) if candidates else (next(iter(models)), pd.DataFrame())
+    selected, selection = (
+        select_model(
+            data,
+            inputs.seasons_by_franchise,
+            as_of,
+            candidates,
+            horizons,
+            inner_gap_years,
+        )
+        if candidates
+        else (next(iter(models)), pd.DataFrame())
+    )
     d = outcomes["duration"].to_numpy(dtype=float)
     e = outcomes["event"].to_numpy(dtype=bool)
     rate = announced_while_airing(inputs.seasons_by_franchise, as_of)
@@ -403,9 +434,17 @@ def run_backtest(
         scores[name] = s
         predictions[name] = within
     return BacktestResult(
-        as_of=as_of, outcome_date=outcome_date, horizons=horizons, selected=selected,
-        selection=selection, scores=scores, predictions=predictions, outcomes=outcomes,
-        n_train=len(data.spells), n_train_events=int(data.events.sum()), n_unmatched=unmatched,
+        as_of=as_of,
+        outcome_date=outcome_date,
+        horizons=horizons,
+        selected=selected,
+        selection=selection,
+        scores=scores,
+        predictions=predictions,
+        outcomes=outcomes,
+        n_train=len(data.spells),
+        n_train_events=int(data.events.sum()),
+        n_unmatched=unmatched,
         n_waiting=len(waiting_franchises(inputs.seasons_by_franchise, as_of)),
         n_airing=int(data.spells.loc[outcomes.index, "airing"].sum()),
         n_estimated=int(data.spells.loc[outcomes.index, "estimated"].sum()),

@@ -92,8 +92,12 @@ class PopularityLogisticModel(SurvivalModel):
             known = events | (durations >= h)
             y = events & (durations <= h)
             if known.sum() < MIN_EVENTS or len(np.unique(y[known])) < 2:
-                warnings.warn(f"PopularityLogisticModel: too few known outcomes at {h} years; "
-                              "using the base rate", ConvergenceWarning, stacklevel=3)
+                warnings.warn(
+                    f"PopularityLogisticModel: too few known outcomes at {h} years; "
+                    "using the base rate",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
                 self.models_.append(float(y[known].mean()) if known.any() else 0.0)
                 continue
             self.models_.append(LogisticRegression(C=self.C).fit(Z[known], y[known]))
@@ -112,8 +116,9 @@ class PopularityLogisticModel(SurvivalModel):
 
     def _curves(self, Z: np.ndarray, upto: float) -> tuple[np.ndarray, np.ndarray]:
         knots_t = np.concatenate([[0.0], self.horizons_])
-        knots_h = np.concatenate([np.zeros((len(Z), 1)), -np.log1p(-self._probabilities(Z))],
-                                 axis=1)
+        knots_h = np.concatenate(
+            [np.zeros((len(Z), 1)), -np.log1p(-self._probabilities(Z))], axis=1
+        )
         return knots_t, np.maximum.accumulate(knots_h, axis=1)
 
     def _risk(self, Z: np.ndarray) -> np.ndarray:

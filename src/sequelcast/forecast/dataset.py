@@ -240,14 +240,26 @@ def spell_id(franchise_id: str, position: int) -> str:
 
 
 _SPELL_COLUMNS = (
-    "franchise_id", "position", "number", "part", "mal_id", "anidb_id", "title", "start", "end",
-    "next_known", "duration", "event", "at_risk", "airing", "estimated", "episodes_aired",
+    "franchise_id",
+    "position",
+    "number",
+    "part",
+    "mal_id",
+    "anidb_id",
+    "title",
+    "start",
+    "end",
+    "next_known",
+    "duration",
+    "event",
+    "at_risk",
+    "airing",
+    "estimated",
+    "episodes_aired",
 )
 
 
-def build_spells(
-    seasons_by_franchise: Mapping[str, Sequence[Season]], as_of: date
-) -> pd.DataFrame:
+def build_spells(seasons_by_franchise: Mapping[str, Sequence[Season]], as_of: date) -> pd.DataFrame:
     """Every spell of every franchise as known at ``as_of``.
 
     Parameters
@@ -275,8 +287,9 @@ def build_spells(
     for fid, seasons in seasons_by_franchise.items():
         known = known_seasons(seasons, as_of)
         for pos, season in enumerate(known):
-            row = _spell_row(fid, pos, season, known[pos + 1] if pos + 1 < len(known) else None,
-                             as_of)
+            row = _spell_row(
+                fid, pos, season, known[pos + 1] if pos + 1 < len(known) else None, as_of
+            )
             if row is not None:
                 rows.append(row)
     frame = pd.DataFrame(rows, columns=["spell_id", *_SPELL_COLUMNS])
@@ -306,11 +319,21 @@ def _spell_row(
     stop = next_known if next_known is not None else as_of
     duration = max(years_between(min(end, stop), stop), 1.0 / DAYS_PER_YEAR)
     return {
-        "spell_id": spell_id(fid, pos), "franchise_id": fid, "position": pos,
-        "number": season.number, "part": season.part, "mal_id": season.mal_id,
-        "anidb_id": season.anidb_id, "title": season.title, "start": season.start, "end": end,
-        "next_known": next_known, "duration": duration, "event": next_known is not None,
-        "at_risk": nxt is None, "airing": airing,
+        "spell_id": spell_id(fid, pos),
+        "franchise_id": fid,
+        "position": pos,
+        "number": season.number,
+        "part": season.part,
+        "mal_id": season.mal_id,
+        "anidb_id": season.anidb_id,
+        "title": season.title,
+        "start": season.start,
+        "end": end,
+        "next_known": next_known,
+        "duration": duration,
+        "event": next_known is not None,
+        "at_risk": nxt is None,
+        "airing": airing,
         "episodes_aired": _episodes_aired(season.episodes, season.start, end, as_of),
         # an end projected from the episode count matters once the season is over
         "estimated": open_ended or (bool(getattr(season, "end_estimated", False)) and not airing),
@@ -351,7 +374,9 @@ def announced_while_airing(
     return hits / total if total else math.nan
 
 
-def waiting_franchises(seasons_by_franchise: Mapping[str, Sequence[Season]], as_of: date) -> list[str]:
+def waiting_franchises(
+    seasons_by_franchise: Mapping[str, Sequence[Season]], as_of: date
+) -> list[str]:
     """Franchises waiting on ``as_of``: a known TV season, none of them still to come.
 
     The denominator of coverage, with the rule of the franchise graph
@@ -414,8 +439,9 @@ class _History:
                     series[key].append((f.observed_at, float(f.value)))
         self._series = {k: sorted(v) for k, v in series.items()}
 
-    def observation(self, mal_id: int | None, name: str,
-                    when: date | None = None) -> tuple[date, float] | None:
+    def observation(
+        self, mal_id: int | None, name: str, when: date | None = None
+    ) -> tuple[date, float] | None:
         """The newest history observation on or before ``when`` (default ``as_of``)."""
         if mal_id is None:
             return None
@@ -494,8 +520,9 @@ def _studio_table(
 ) -> tuple[dict[str, dict[str, tuple[int, int]]], float]:
     """Studio -> franchise -> (finished seasons, seasons with a next season), and the base rate."""
     table: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for fid, mal_id, event in zip(spells["franchise_id"], spells["mal_id"], spells["event"],
-                                  strict=True):
+    for fid, mal_id, event in zip(
+        spells["franchise_id"], spells["mal_id"], spells["event"], strict=True
+    ):
         entry = entries.get(int(mal_id)) if pd.notna(mal_id) else None
         for studio in entry.studios if entry is not None else ():
             cell = table[studio][fid]
@@ -507,7 +534,9 @@ def _studio_table(
 
 
 def _studio_record(
-    studios: Sequence[str], fid: str, table: Mapping[str, Mapping[str, tuple[int, int]]],
+    studios: Sequence[str],
+    fid: str,
+    table: Mapping[str, Mapping[str, tuple[int, int]]],
     base: float,
 ) -> tuple[float, float]:
     """Smoothed next-season rate of the studios' other franchises (Beta prior at ``base``)."""
@@ -588,8 +617,11 @@ def build_features(
         seasons = known_seasons(seasons_by_franchise[sp["franchise_id"]], as_of)
         row = _feature_row(sp, seasons, entries, hist, year_members, studios, base, as_of)
         row.update(_disc_sales(seasons[: int(sp["position"]) + 1], hist, as_of))
-        row.update(source_material_columns((source_features or {}).get(int(sp["mal_id"]))
-                                           if pd.notna(sp["mal_id"]) else None))
+        row.update(
+            source_material_columns(
+                (source_features or {}).get(int(sp["mal_id"])) if pd.notna(sp["mal_id"]) else None
+            )
+        )
         row["log_others"] = math.log1p(max(others_count.get(sp["franchise_id"], 0), 0))
         row["log_recent_entries"] = math.log1p(recent.get(sp["franchise_id"], 0))
         row["dates_estimated"] = float(bool(sp.get("estimated", False)))
@@ -603,8 +635,9 @@ def _recent_entries(
     entries: Mapping[int, Anime], others_ids: Mapping[str, Sequence[int]], as_of: date
 ) -> dict[str, int]:
     """Franchise -> other entries first seen within :data:`RECENT_YEARS` before ``as_of``."""
-    seen = [e.first_seen for e in entries.values()
-            if e.first_seen is not None and e.first_seen <= as_of]
+    seen = [
+        e.first_seen for e in entries.values() if e.first_seen is not None and e.first_seen <= as_of
+    ]
     if not seen:
         return {}
     data_start = min(seen)
@@ -612,8 +645,7 @@ def _recent_entries(
     out = {}
     for fid, ids in others_ids.items():
         dates = [entries[i].first_seen for i in ids if i in entries]
-        out[fid] = sum(1 for d in dates
-                       if d is not None and since < d <= as_of and d > data_start)
+        out[fid] = sum(1 for d in dates if d is not None and since < d <= as_of and d > data_start)
     return out
 
 
@@ -739,15 +771,28 @@ def make_dataset(inputs: ForecastInputs, as_of: date) -> SurvivalData:
         ``X`` (features), ``spells`` (durations, events, at-risk flags), aligned by index.
     """
     spells = build_spells(inputs.seasons_by_franchise, as_of)
-    undated = np.array([_undated(inputs.entries.get(int(m)) if pd.notna(m) else None)
-                        for m in spells["mal_id"]], dtype=bool)
+    undated = np.array(
+        [_undated(inputs.entries.get(int(m)) if pd.notna(m) else None) for m in spells["mal_id"]],
+        dtype=bool,
+    )
     spells["estimated"] = spells["estimated"].to_numpy(dtype=bool) | undated
-    X = build_features(spells, inputs.seasons_by_franchise, inputs.entries, inputs.history,
-                       inputs.others_count, as_of, inputs.others_ids, inputs.source_features)
-    spells["studio"] = [_studio_name(inputs.entries.get(int(m)) if pd.notna(m) else None)
-                        for m in spells["mal_id"]]
-    spells["source_summary"] = [_source_summary(inputs.source_features.get(int(m)))
-                                if pd.notna(m) else "" for m in spells["mal_id"]]
+    X = build_features(
+        spells,
+        inputs.seasons_by_franchise,
+        inputs.entries,
+        inputs.history,
+        inputs.others_count,
+        as_of,
+        inputs.others_ids,
+        inputs.source_features,
+    )
+    spells["studio"] = [
+        _studio_name(inputs.entries.get(int(m)) if pd.notna(m) else None) for m in spells["mal_id"]
+    ]
+    spells["source_summary"] = [
+        _source_summary(inputs.source_features.get(int(m))) if pd.notna(m) else ""
+        for m in spells["mal_id"]
+    ]
     return SurvivalData(X=X, spells=spells)
 
 
@@ -783,13 +828,20 @@ def inputs_from_snapshot(snapshot: Snapshot, franchises: Iterable[Any]) -> Forec
             # none of its seasons has a start date: by the graph's rule none aired yet, so an old
             # undated entry may be placed at its first sighting (rule 3 of estimate_dates)
             undated = all(s.start is None for s in f.seasons)
-            seasons[str(f.id)] = [estimate_dates(s, snapshot.entries.get(s.mal_id or -1),
-                                                 snapshot.as_of, by_first_sighting=undated)
-                                  for s in f.seasons]
+            seasons[str(f.id)] = [
+                estimate_dates(
+                    s,
+                    snapshot.entries.get(s.mal_id or -1),
+                    snapshot.as_of,
+                    by_first_sighting=undated,
+                )
+                for s in f.seasons
+            ]
             others[str(f.id)] = len(f.others)
             others_ids[str(f.id)] = [o.mal_id for o in f.others if o.mal_id is not None]
-    return ForecastInputs(seasons, snapshot.entries, snapshot.history, others, others_ids,
-                          snapshot.source_features)
+    return ForecastInputs(
+        seasons, snapshot.entries, snapshot.history, others, others_ids, snapshot.source_features
+    )
 
 
 def _undated(entry: Anime | None) -> bool:
@@ -861,14 +913,19 @@ def estimate_dates(
     if m is not None and (as_of is None or int(m.group(1)) <= as_of.year):
         return replace(season, start=date(int(m.group(1)), 1, 1), episodes=episodes)
     seen = season.announced
-    if (by_first_sighting and seen is not None and as_of is not None
-            and years_between(seen, as_of) >= UNDATED_MIN_AGE_YEARS):
+    if (
+        by_first_sighting
+        and seen is not None
+        and as_of is not None
+        and years_between(seen, as_of) >= UNDATED_MIN_AGE_YEARS
+    ):
         return replace(season, start=seen, episodes=episodes)
     return season
 
 
-def censor_at(spells: pd.DataFrame, seasons_by_franchise: Mapping[str, Sequence[Season]],
-              when: date) -> pd.DataFrame:
+def censor_at(
+    spells: pd.DataFrame, seasons_by_franchise: Mapping[str, Sequence[Season]], when: date
+) -> pd.DataFrame:
     """The same spells as they looked at an earlier date ``when`` (for inner time splits).
 
     Seasons still airing on ``when`` are at-risk spells with (almost) nothing waited; events

@@ -43,8 +43,13 @@ from sequelcast.words import plural
 #: in a group of their own (``engagement``, ``studio_size``, ``source_extent``).
 GROUPS: dict[str, tuple[str, ...]] = {
     "popularity": ("log_members", "members_pct_year"),
-    "engagement": ("log_scored_by", "log_favorites", "favorites_ratio", "members_vs_first",
-                   "log_anilist_members"),
+    "engagement": (
+        "log_scored_by",
+        "log_favorites",
+        "favorites_ratio",
+        "members_vs_first",
+        "log_anilist_members",
+    ),
     "trend": ("members_growth",),
     "activity": ("log_recent_entries",),
     "score": ("score",),
@@ -54,13 +59,34 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "sales": ("log_disc_sales", "disc_sales_missing"),
     "source_left": ("src_running",),
     "source_pace": ("src_volumes_per_episode",),
-    "source_extent": tuple(c for c in SOURCE_MATERIAL_COLUMNS
-                           if c not in ("src_running", "src_volumes_per_episode")),
+    "source_extent": tuple(
+        c for c in SOURCE_MATERIAL_COLUMNS if c not in ("src_running", "src_volumes_per_episode")
+    ),
     "dates": ("dates_estimated",),
-    "genres": ("g_action", "g_comedy", "g_fantasy", "g_romance", "g_adventure", "g_drama",
-               "g_scifi", "g_slice_of_life", "g_sports", "g_ecchi", "g_mystery",
-               "g_supernatural", "t_school", "t_isekai", "t_music", "t_harem", "t_mecha",
-               "d_shounen", "d_seinen", "d_shoujo", "d_josei", "d_kids"),
+    "genres": (
+        "g_action",
+        "g_comedy",
+        "g_fantasy",
+        "g_romance",
+        "g_adventure",
+        "g_drama",
+        "g_scifi",
+        "g_slice_of_life",
+        "g_sports",
+        "g_ecchi",
+        "g_mystery",
+        "g_supernatural",
+        "t_school",
+        "t_isekai",
+        "t_music",
+        "t_harem",
+        "t_mecha",
+        "d_shounen",
+        "d_seinen",
+        "d_shoujo",
+        "d_josei",
+        "d_kids",
+    ),
     "seasons": ("season_number", "is_part", "franchise_span_years", "franchise_log_episodes"),
     "gap": ("prev_gap_years",),
     "length": ("episodes", "airing_weeks"),
@@ -113,9 +139,13 @@ def _describe_popularity(row: Mapping[str, Any]) -> str:
 
 
 def _describe_source(row: Mapping[str, Any]) -> str:
-    names = {"src_manga": "based on a manga", "src_novel": "based on a (light) novel",
-             "src_original": "an original story (no source material to adapt)",
-             "src_game": "based on a game", "src_other": "based on another or unknown source"}
+    names = {
+        "src_manga": "based on a manga",
+        "src_novel": "based on a (light) novel",
+        "src_original": "an original story (no source material to adapt)",
+        "src_game": "based on a game",
+        "src_other": "based on another or unknown source",
+    }
     for col, text in names.items():
         if _get(row, col) == 1:
             return text
@@ -126,16 +156,19 @@ def _describe_genres(row: Mapping[str, Any]) -> str:
     tags = [c for c in GROUPS["genres"] if _get(row, c) == 1]
     if not tags:
         return "no notable genre"
-    pretty = [t.split("_", 1)[1].replace("_", " ").title().replace("Scifi", "Sci-Fi")
-              for t in tags[:3]]
+    pretty = [
+        t.split("_", 1)[1].replace("_", " ").title().replace("Scifi", "Sci-Fi") for t in tags[:3]
+    ]
     return "genre " + ", ".join(pretty)
 
 
-def _describe_number(fmt: str, name: str, scale: Callable[[float], float] = float) -> Callable[
-        [Mapping[str, Any]], str]:
+def _describe_number(
+    fmt: str, name: str, scale: Callable[[float], float] = float
+) -> Callable[[Mapping[str, Any]], str]:
     def describe(row: Mapping[str, Any]) -> str:
         v = _get(row, name)
         return "unknown " + name.replace("_", " ") if math.isnan(v) else fmt.format(scale(v))
+
     return describe
 
 
@@ -152,8 +185,11 @@ def _describe_studio(row: Mapping[str, Any]) -> str:
     name = row.get("_studio") or "the studio"
     if math.isnan(rate):
         return f"{name}: no track record"
-    return f"studio {name}: its other shows got another season {rate:.0%} of the time" \
-        if name != "the studio" else f"the studio's other shows got another season {rate:.0%} of the time"
+    return (
+        f"studio {name}: its other shows got another season {rate:.0%} of the time"
+        if name != "the studio"
+        else f"the studio's other shows got another season {rate:.0%} of the time"
+    )
 
 
 def _describe_engagement(row: Mapping[str, Any]) -> str:
@@ -167,7 +203,11 @@ def _describe_engagement(row: Mapping[str, Any]) -> str:
 
 
 def _describe_studio_size(row: Mapping[str, Any]) -> str:
-    n = round(math.expm1(_get(row, "studio_log_n"))) if not math.isnan(_get(row, "studio_log_n")) else 0
+    n = (
+        round(math.expm1(_get(row, "studio_log_n")))
+        if not math.isnan(_get(row, "studio_log_n"))
+        else 0
+    )
     name = row.get("_studio") or "the studio"
     return f"{name}: {plural(n, 'earlier season')} of other franchises on record"
 
@@ -203,32 +243,51 @@ def _describe_source_left(row: Mapping[str, Any]) -> str:
 
 _DESCRIBE: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "popularity": _describe_popularity,
-    "trend": _describe_number("members grew {:+.0%} over the last year", "members_growth",
-                              math.expm1),
+    "trend": _describe_number(
+        "members grew {:+.0%} over the last year", "members_growth", math.expm1
+    ),
     "engagement": _describe_engagement,
     "activity": lambda row: (
-        plural(round(math.expm1(_get(row, "log_recent_entries"))), "new franchise entry",
-               "new franchise entries") + " (movie, OVA...) in the last 2 years"
-        if not math.isnan(_get(row, "log_recent_entries")) else "recent franchise entries unknown"),
+        plural(
+            round(math.expm1(_get(row, "log_recent_entries"))),
+            "new franchise entry",
+            "new franchise entries",
+        )
+        + " (movie, OVA...) in the last 2 years"
+        if not math.isnan(_get(row, "log_recent_entries"))
+        else "recent franchise entries unknown"
+    ),
     "studio_size": _describe_studio_size,
     "source_extent": _describe_source_extent,
-    "source_pace": _describe_number("{:.1f} episodes per volume of source so far",
-                                    "src_volumes_per_episode", lambda v: 1.0 / v if v else math.nan),
-    "dates": lambda row: ("dates estimated (an old or little-known show)"
-                          if _get(row, "dates_estimated") == 1 else "dates known"),
+    "source_pace": _describe_number(
+        "{:.1f} episodes per volume of source so far",
+        "src_volumes_per_episode",
+        lambda v: 1.0 / v if v else math.nan,
+    ),
+    "dates": lambda row: (
+        "dates estimated (an old or little-known show)"
+        if _get(row, "dates_estimated") == 1
+        else "dates known"
+    ),
     "score": _describe_number("MyAnimeList score {:.2f}", "score"),
     "source": _describe_source,
     "studio": _describe_studio,
     "sales": _describe_sales,
     "source_left": _describe_source_left,
     "genres": _describe_genres,
-    "seasons": lambda row: ("unknown season number" if math.isnan(_get(row, "season_number"))
-                            else plural(_get(row, "season_number"), "season", decimals=0) + " so far"),
+    "seasons": lambda row: (
+        "unknown season number"
+        if math.isnan(_get(row, "season_number"))
+        else plural(_get(row, "season_number"), "season", decimals=0) + " so far"
+    ),
     "gap": _describe_number("{:.1f} years between the last two seasons", "prev_gap_years"),
     "length": _describe_number("{:.0f} episodes in the last season", "episodes"),
     "era": _describe_number("last season aired in {:.0f}", "start_year", math.floor),
-    "others": _describe_number("{:.0f} movies, OVAs or specials in the franchise",
-                               "log_others", lambda v: round(math.expm1(v))),
+    "others": _describe_number(
+        "{:.0f} movies, OVAs or specials in the franchise",
+        "log_others",
+        lambda v: round(math.expm1(v)),
+    ),
 }
 
 
@@ -268,8 +327,10 @@ def group_effects(
     groups = {g: cols for g, cols in groups.items() if cols}
     if isinstance(inner, CoxModel):
         contrib = inner.contributions(X)
-        out = {g: contrib[[c for c in cols if c in contrib.columns]].sum(axis=1)
-               for g, cols in groups.items()}
+        out = {
+            g: contrib[[c for c in cols if c in contrib.columns]].sum(axis=1)
+            for g, cols in groups.items()
+        }
         return pd.DataFrame(out, index=X.index), "log_hazard_ratio"
     log_hazard = getattr(inner, "log_hazard", None)
     if log_hazard is not None:
@@ -277,10 +338,13 @@ def group_effects(
 
         def score(frame: pd.DataFrame) -> np.ndarray:
             return np.asarray(log_hazard(frame, times)).mean(axis=1)
+
         kind = "log_hazard_ratio"
     else:
+
         def score(frame: pd.DataFrame) -> np.ndarray:
             return model.predict_within(frame, waited, [horizon])[:, 0]
+
         kind = "probability"
     ref = _reference(reference)
     base = score(X)
@@ -307,8 +371,13 @@ def _binary_share(reference: pd.DataFrame, cols: Sequence[str]) -> float | None:
     return float(values.mean())
 
 
-def _binary_effect(X: pd.DataFrame, col: str, share: float, base: np.ndarray,
-                   score: Callable[[pd.DataFrame], np.ndarray]) -> np.ndarray:
+def _binary_effect(
+    X: pd.DataFrame,
+    col: str,
+    share: float,
+    base: np.ndarray,
+    score: Callable[[pd.DataFrame], np.ndarray],
+) -> np.ndarray:
     """A 0/1 column against the mix of both values in the training data (interventional SHAP of
     one binary feature): ``f(x) - (p f(1) + (1 - p) f(0))``. A median reference would equal the
     show's own value for most shows and read "hardly changes"; this gives a finished source
@@ -319,8 +388,13 @@ def _binary_effect(X: pd.DataFrame, col: str, share: float, base: np.ndarray,
     return np.where(X[col].isna().to_numpy(), 0.0, effect)
 
 
-def waited_effect(model: SurvivalModel, X: pd.DataFrame, waited: np.ndarray,
-                  horizon: float = 3.0, current: np.ndarray | None = None) -> np.ndarray:
+def waited_effect(
+    model: SurvivalModel,
+    X: pd.DataFrame,
+    waited: np.ndarray,
+    horizon: float = 3.0,
+    current: np.ndarray | None = None,
+) -> np.ndarray:
     """Forecast at ``horizon`` minus the forecast had the show just ended.
 
     ``current`` is the forecast at ``horizon`` when already computed.
@@ -386,16 +460,25 @@ def explain_forecasts(
             values["_studio"] = labels[i].get("studio", "")
             values["_source"] = labels[i].get("source", "")
         eff = effects.iloc[i]
-        order = [g for g in eff.abs().sort_values(ascending=False).index[:top]
-                 if abs(eff[g]) > 1e-6]
-        if _get(values, "src_linked") == 1 and "source_left" in eff.index \
-                and "source_left" not in order:
+        order = [
+            g for g in eff.abs().sort_values(ascending=False).index[:top] if abs(eff[g]) > 1e-6
+        ]
+        if (
+            _get(values, "src_linked") == 1
+            and "source_left" in eff.index
+            and "source_left" not in order
+        ):
             order.append("source_left")  # the article's leading argument: always said when known
-        factors = [Factor(g, float(eff[g]), kind, f"{_DESCRIBE[g](values)}: {_verb(eff[g])}")
-                   for g in order]
+        factors = [
+            Factor(g, float(eff[g]), kind, f"{_DESCRIBE[g](values)}: {_verb(eff[g])}")
+            for g in order
+        ]
         if abs(wait[i]) > 1e-6 and waited[i] > 2.0 / 365.25:
-            factors.append(Factor("waited", float(wait[i]), "probability",
-                                  f"{_ago(waited[i])}: {_verb(wait[i])}"))
+            factors.append(
+                Factor(
+                    "waited", float(wait[i]), "probability", f"{_ago(waited[i])}: {_verb(wait[i])}"
+                )
+            )
         out.append(factors)
     return out
 

@@ -126,8 +126,9 @@ class Forecaster:
         horizons = tuple(float(h) for h in self.horizons)
         models = default_models(horizons, self.random_state)
         if not isinstance(self.model, SurvivalModel) and self.model not in (*models, "auto"):
-            raise ModelError(f"forecast: unknown model {self.model!r}; use 'auto' or one of "
-                             f"{sorted(models)}")
+            raise ModelError(
+                f"forecast: unknown model {self.model!r}; use 'auto' or one of {sorted(models)}"
+            )
         data = make_dataset(inputs, as_of)
         if not data.events.any():
             raise ModelError(f"forecast: no next season was announced in the data by {as_of}")
@@ -136,10 +137,17 @@ class Forecaster:
             name, model = type(self.model).__name__, clone(self.model)
         else:
             if self.model == "auto":
-                candidates = {k: m for k, m in models.items() if k not in BASELINES and k not in UNCONSTRAINED}
+                candidates = {
+                    k: m for k, m in models.items() if k not in BASELINES and k not in UNCONSTRAINED
+                }
                 name, self.selection_ = select_model(
-                    data, inputs.seasons_by_franchise, as_of, candidates, horizons,
-                    self.inner_gap_years)
+                    data,
+                    inputs.seasons_by_franchise,
+                    as_of,
+                    candidates,
+                    horizons,
+                    self.inner_gap_years,
+                )
             else:
                 name = str(self.model)
             model = models[name]
@@ -167,8 +175,9 @@ class Forecaster:
         spells = self.data_.spells
         return spells[spells["at_risk"]]
 
-    def predict(self, franchise_ids: Iterable[str] | None = None,
-                explain_top: int = 5, detail: bool = True) -> list[ShowForecast]:
+    def predict(
+        self, franchise_ids: Iterable[str] | None = None, explain_top: int = 5, detail: bool = True
+    ) -> list[ShowForecast]:
         """Forecasts for the given franchises (default: every waiting one).
 
         With ``detail=False`` only the probabilities are computed (no median, window or
@@ -188,11 +197,14 @@ class Forecaster:
             if missing:
                 raise ModelError(
                     f"forecast: franchise(s) {missing} are not waiting for a next season at "
-                    f"{self.as_of_} (unknown, still airing, or next season already known)")
+                    f"{self.as_of_} (unknown, still airing, or next season already known)"
+                )
             risk = risk.loc[by_franchise.loc[wanted, "spell_id"].to_list()]
         return self._predict(risk, explain_top, detail)
 
-    def _predict(self, risk: pd.DataFrame, explain_top: int, detail: bool = True) -> list[ShowForecast]:
+    def _predict(
+        self, risk: pd.DataFrame, explain_top: int, detail: bool = True
+    ) -> list[ShowForecast]:
         data: SurvivalData = self.data_
         X = data.X.loc[risk.index]
         waited = risk["duration"].to_numpy(dtype=float)
@@ -204,11 +216,24 @@ class Forecaster:
         probs, cdf = both[:, : len(horizons)], both[:, len(horizons) :]
         mid = len(horizons) // 2
         j3 = horizons.index(3.0) if 3.0 in horizons else mid
-        labels = [{"studio": str(st), "source": str(so)}
-                  for st, so in zip(risk["studio"], risk["source_summary"], strict=True)]
-        factors = (explain_forecasts(self.model_, X, data.X, waited, horizon=horizons[mid],
-                                     top=explain_top, current=probs[:, mid], labels=labels)
-                   if detail else [[] for _ in range(len(X))])
+        labels = [
+            {"studio": str(st), "source": str(so)}
+            for st, so in zip(risk["studio"], risk["source_summary"], strict=True)
+        ]
+        factors = (
+            explain_forecasts(
+                self.model_,
+                X,
+                data.X,
+                waited,
+                horizon=horizons[mid],
+                top=explain_top,
+                current=probs[:, mid],
+                labels=labels,
+            )
+            if detail
+            else [[] for _ in range(len(X))]
+        )
         out = []
         for i, (sid, sp) in enumerate(risk.iterrows()):
             window, lag = None, None
@@ -217,30 +242,44 @@ class Forecaster:
                 pmf = self.lags_.pmf(_source_group(X.iloc[i]))
                 window = release_window(cdf[i], pmf, self.as_of_, self.coverage)
                 lag = lag_window(pmf)
-                by = tuple((month_offset(self.as_of_, 12 * y), airs_by(cdf[i], pmf, 12 * y))
-                           for y in (3, 5))
+                by = tuple(
+                    (month_offset(self.as_of_, 12 * y), airs_by(cdf[i], pmf, 12 * y))
+                    for y in (3, 5)
+                )
             level, reasons = confidence(_missing_evidence(X.iloc[i], sp))
-            out.append(ShowForecast(
-                franchise_id=str(sp["franchise_id"]), spell_id=str(sid),
-                mal_id=None if pd.isna(sp["mal_id"]) else int(sp["mal_id"]),
-                title=str(sp["title"]), ended=sp["end"], waited_years=float(waited[i]),
-                as_of=self.as_of_,
-                probabilities={h: float(p) for h, p in zip(horizons, probs[i], strict=True)},
-                median_years=median_years(cdf[i]) if detail else None, window=window,
-                factors=tuple(factors[i]) + self._airing_factor(sp),
-                model=self.model_name_, airing=bool(sp["airing"]),
-                estimated=bool(sp["estimated"]), verdict=verdict(float(probs[i, j3])),
-                confidence=level, confidence_reasons=reasons, lag_window=lag, airs_by=by,
-            ))
+            out.append(
+                ShowForecast(
+                    franchise_id=str(sp["franchise_id"]),
+                    spell_id=str(sid),
+                    mal_id=None if pd.isna(sp["mal_id"]) else int(sp["mal_id"]),
+                    title=str(sp["title"]),
+                    ended=sp["end"],
+                    waited_years=float(waited[i]),
+                    as_of=self.as_of_,
+                    probabilities={h: float(p) for h, p in zip(horizons, probs[i], strict=True)},
+                    median_years=median_years(cdf[i]) if detail else None,
+                    window=window,
+                    factors=tuple(factors[i]) + self._airing_factor(sp),
+                    model=self.model_name_,
+                    airing=bool(sp["airing"]),
+                    estimated=bool(sp["estimated"]),
+                    verdict=verdict(float(probs[i, j3])),
+                    confidence=level,
+                    confidence_reasons=reasons,
+                    lag_window=lag,
+                    airs_by=by,
+                )
+            )
         return out
-
 
     def _airing_factor(self, sp: pd.Series) -> tuple[Factor, ...]:
         if not sp["airing"] or math.isnan(self.airing_rate_):
             return ()
         out = f"{sp['episodes_aired']:.0f} episodes out" if pd.notna(sp["episodes_aired"]) else ""
-        text = (f"still airing ({out}): {self.airing_rate_:.0%} of recent shows had their next "
-                "season announced before their finale: raises the chance")
+        text = (
+            f"still airing ({out}): {self.airing_rate_:.0%} of recent shows had their next "
+            "season announced before their finale: raises the chance"
+        )
         return (Factor("airing", self.airing_rate_, "probability", text),)
 
 
@@ -261,7 +300,10 @@ def _source_group(row: pd.Series) -> str:
 
 
 def forecast_show(
-    inputs: ForecastInputs, as_of: date, franchise_id: str, model: str | SurvivalModel = "auto",
+    inputs: ForecastInputs,
+    as_of: date,
+    franchise_id: str,
+    model: str | SurvivalModel = "auto",
     random_state: int | None = 0,
 ) -> ShowForecast:
     """Fit at ``as_of`` and forecast one waiting franchise (see :class:`Forecaster`)."""
@@ -270,7 +312,9 @@ def forecast_show(
 
 
 def forecast_all(
-    inputs: ForecastInputs, as_of: date, model: str | SurvivalModel = "auto",
+    inputs: ForecastInputs,
+    as_of: date,
+    model: str | SurvivalModel = "auto",
     random_state: int | None = 0,
 ) -> list[ShowForecast]:
     """Fit at ``as_of`` and forecast every waiting franchise (see :class:`Forecaster`)."""

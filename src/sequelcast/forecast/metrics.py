@@ -122,8 +122,9 @@ def time_dependent_auc(
     return _td_auc(d, e, p, h, td, te)
 
 
-def _td_auc(d: np.ndarray, e: np.ndarray, p: np.ndarray, h: np.ndarray, td: np.ndarray,
-            te: np.ndarray) -> np.ndarray:
+def _td_auc(
+    d: np.ndarray, e: np.ndarray, p: np.ndarray, h: np.ndarray, td: np.ndarray, te: np.ndarray
+) -> np.ndarray:
     from sksurv.metrics import cumulative_dynamic_auc
 
     out = np.full(len(h), math.nan)
@@ -206,8 +207,9 @@ def integrated_brier_score(
     return float(_ibs(_surv(td, te), _surv(d, e), s[:, ok], t[ok]))
 
 
-def status_at(durations: Any, events: Any, horizon: float) -> tuple[np.ndarray, np.ndarray,
-                                                                    np.ndarray]:
+def status_at(
+    durations: Any, events: Any, horizon: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Who has a known status at ``horizon``, the outcome, and the IPCW weight.
 
     Returns
@@ -232,8 +234,7 @@ def _censoring_survival(d: np.ndarray, e: np.ndarray, at: np.ndarray) -> np.ndar
     return np.where(idx >= 0, surv[np.maximum(idx, 0)], 1.0)
 
 
-def _status_at(d: np.ndarray, e: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray,
-                                                                 np.ndarray]:
+def _status_at(d: np.ndarray, e: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     outcome = e & (d <= h)
     known = outcome | (d > h)
     G = _censoring_survival(d, e, np.minimum(d, h))
@@ -266,8 +267,11 @@ def _lowess(x: np.ndarray, y: np.ndarray, w: np.ndarray, frac: float) -> np.ndar
 def _isotonic(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     from sklearn.isotonic import IsotonicRegression
 
-    return IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
-        x, y, sample_weight=w).predict(x)
+    return (
+        IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+        .fit(x, y, sample_weight=w)
+        .predict(x)
+    )
 
 
 def integrated_calibration_index(

@@ -107,8 +107,9 @@ class CoxModel(SurvivalModel):
 
     _standardize = True
 
-    def __init__(self, penalizer: float = 0.05, l1_ratio: float = 0.0,
-                 monotone: dict[str, int] | None = None) -> None:
+    def __init__(
+        self, penalizer: float = 0.05, l1_ratio: float = 0.0, monotone: dict[str, int] | None = None
+    ) -> None:
         self.penalizer = penalizer
         self.l1_ratio = l1_ratio
         self.monotone = monotone
@@ -152,8 +153,11 @@ class CoxModel(SurvivalModel):
                 if attempt == 2:
                     raise ModelError(f"CoxModel: the fit did not converge: {exc}") from exc
                 penalizer = max(penalizer, 1e-3) * 10.0
-                warnings.warn(f"CoxModel: no convergence, retrying with penalizer={penalizer}",
-                              ConvergenceWarning, stacklevel=3)
+                warnings.warn(
+                    f"CoxModel: no convergence, retrying with penalizer={penalizer}",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
                 continue
             for w in caught:  # lifelines' own convergence notes become ours; the rest is chatter
                 if issubclass(w.category, LifelinesConvergenceWarning):
@@ -177,8 +181,9 @@ class CoxModel(SurvivalModel):
         """Per-feature log hazard ratio ``coef * (value - training mean) / sd``, per row."""
         self._check_fitted()
         Z = self._transform(X)
-        return pd.DataFrame((Z - self._norm_mean_) * self.coef_, index=X.index,
-                            columns=list(self.columns_))
+        return pd.DataFrame(
+            (Z - self._norm_mean_) * self.coef_, index=X.index, columns=list(self.columns_)
+        )
 
 
 class _SksurvModel(SurvivalModel):
@@ -232,9 +237,13 @@ class GradientBoostingModel(_SksurvModel):
         from sksurv.ensemble import GradientBoostingSurvivalAnalysis
 
         return GradientBoostingSurvivalAnalysis(
-            loss="coxph", n_estimators=self.n_estimators, learning_rate=self.learning_rate,
-            max_depth=self.max_depth, subsample=self.subsample,
-            min_samples_leaf=self.min_samples_leaf, random_state=self.random_state,
+            loss="coxph",
+            n_estimators=self.n_estimators,
+            learning_rate=self.learning_rate,
+            max_depth=self.max_depth,
+            subsample=self.subsample,
+            min_samples_leaf=self.min_samples_leaf,
+            random_state=self.random_state,
         )
 
 
@@ -267,9 +276,12 @@ class RandomSurvivalForestModel(_SksurvModel):
         from sksurv.ensemble import RandomSurvivalForest
 
         return RandomSurvivalForest(
-            n_estimators=self.n_estimators, min_samples_leaf=self.min_samples_leaf,
-            max_features=self.max_features, max_depth=self.max_depth,
-            random_state=self.random_state, n_jobs=1,
+            n_estimators=self.n_estimators,
+            min_samples_leaf=self.min_samples_leaf,
+            max_features=self.max_features,
+            max_depth=self.max_depth,
+            random_state=self.random_state,
+            n_jobs=1,
         )
 
 
@@ -357,8 +369,9 @@ class DiscreteTimeBoostingModel(SurvivalModel):
             return self._periods() - 1
         return min(max(int(math.ceil(self.max_wait / self.step)), 1), self._periods() - 1)
 
-    def person_periods(self, durations: np.ndarray, events: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def person_periods(
+        self, durations: np.ndarray, events: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The weighted spell-period rows the classifier is fitted on (after ``max_time_`` is set).
 
         Every spell is at risk in periods ``0 .. last`` (``last``: the period of its exit; spells
@@ -407,9 +420,13 @@ class DiscreteTimeBoostingModel(SurvivalModel):
         spell, k, y, w = self.person_periods(durations, events)
         self.bin_edges_: list[np.ndarray] | None = [_bin_edges(col) for col in Z.T]
         self.classifier_ = HistGradientBoostingClassifier(
-            max_iter=self.max_iter, learning_rate=self.learning_rate, max_depth=self.max_depth,
-            min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,
-            early_stopping=False, random_state=self.random_state,
+            max_iter=self.max_iter,
+            learning_rate=self.learning_rate,
+            max_depth=self.max_depth,
+            min_samples_leaf=self.min_samples_leaf,
+            l2_regularization=self.l2_regularization,
+            early_stopping=False,
+            random_state=self.random_state,
             monotonic_cst=self._constraints(),
         )
         if len(np.unique(y)) < 2:
@@ -421,7 +438,11 @@ class DiscreteTimeBoostingModel(SurvivalModel):
         if not self.monotone:
             return None
         cst = [int(self.monotone.get(str(c), 0)) for c in self.columns_] + [0]  # time waited: free
-        if self.calendar and "start_year" in list(self.columns_) and "airing_weeks" in list(self.columns_):
+        if (
+            self.calendar
+            and "start_year" in list(self.columns_)
+            and "airing_weeks" in list(self.columns_)
+        ):
             cst.append(0)
         return cst
 
@@ -431,9 +452,16 @@ class DiscreteTimeBoostingModel(SurvivalModel):
 
     def _rows(self, Z: np.ndarray, which: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Classifier rows: the binned features of spells ``Z[which]``, with times ``t``."""
-        binned = Z if self.bin_edges_ is None else np.column_stack(
-            [np.searchsorted(edges, col, side="left")
-             for edges, col in zip(self.bin_edges_, Z.T, strict=True)])
+        binned = (
+            Z
+            if self.bin_edges_ is None
+            else np.column_stack(
+                [
+                    np.searchsorted(edges, col, side="left")
+                    for edges, col in zip(self.bin_edges_, Z.T, strict=True)
+                ]
+            )
+        )
         cols = [binned[which].astype(float), t]
         names = list(self.columns_)
         if self.calendar and "start_year" in names and "airing_weeks" in names:
@@ -472,7 +500,8 @@ class DiscreteTimeBoostingModel(SurvivalModel):
         pairs, back = np.unique(rows * (own + 1) + k, return_inverse=True)
         with self._threads():
             h = self.classifier_.predict_proba(
-                self._rows(Z, pairs // (own + 1), (pairs % (own + 1) + 0.5) * self.step))[:, 1]
+                self._rows(Z, pairs // (own + 1), (pairs % (own + 1) + 0.5) * self.step)
+            )[:, 1]
         lam = -np.log1p(-np.clip(h, 1e-12, 1.0 - 1e-9)) / self.step
         return np.log(lam)[back.ravel()].reshape(T.shape)
 
@@ -488,8 +517,9 @@ def _bin_edges(values: np.ndarray, max_bins: int = 255) -> np.ndarray:
     distinct = np.unique(values)
     if len(distinct) <= max_bins:
         return (distinct[:-1] + distinct[1:]) / 2.0
-    edges = np.percentile(values, np.linspace(0, 100, max_bins + 1)[1:-1],
-                          method="averaged_inverted_cdf")
+    edges = np.percentile(
+        values, np.linspace(0, 100, max_bins + 1)[1:-1], method="averaged_inverted_cdf"
+    )
     return np.unique(edges)
 
 
@@ -505,8 +535,11 @@ def _fit_cloglog(H: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, fl
 
     res = minimize(loss, np.zeros(2), method="L-BFGS-B", bounds=[(-5, 5), (-2.5, 1.5)])
     if not res.success:
-        warnings.warn(f"CalibratedModel: recalibration did not converge ({res.message})",
-                      ConvergenceWarning, stacklevel=4)
+        warnings.warn(
+            f"CalibratedModel: recalibration did not converge ({res.message})",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
     return float(res.x[0]), float(math.exp(res.x[1]))
 
 
@@ -577,8 +610,9 @@ class CalibratedModel(SurvivalModel):
         return math.exp(self.a_) * np.power(np.clip(H, 0.0, _MAX_HAZARD), self.b_)
 
 
-def default_models(horizons: Sequence[float] = (1, 2, 3, 5),
-                   random_state: int | None = 0) -> dict[str, SurvivalModel]:
+def default_models(
+    horizons: Sequence[float] = (1, 2, 3, 5), random_state: int | None = 0
+) -> dict[str, SurvivalModel]:
     """The models compared by the backtest, by name: three candidates and three baselines.
 
     Candidates (recalibrated, 3 folds, :data:`MONOTONE` constraints): ``cox`` (a constrained
@@ -586,16 +620,19 @@ def default_models(horizons: Sequence[float] = (1, 2, 3, 5),
     (:data:`UNCONSTRAINED`): ``discrete_boost_free`` and ``gbsa_free`` (100 trees of depth 3,
     learning rate 0.1, subsample 0.8); baselines: :data:`BASELINES`.
     """
+
     def calibrated(model: SurvivalModel) -> CalibratedModel:
         return CalibratedModel(model, horizons=horizons, n_splits=3, random_state=random_state)
 
     return {
         "cox": calibrated(CoxModel(monotone=MONOTONE)),
-        "discrete_boost": calibrated(DiscreteTimeBoostingModel(random_state=random_state,
-                                                               monotone=MONOTONE)),
+        "discrete_boost": calibrated(
+            DiscreteTimeBoostingModel(random_state=random_state, monotone=MONOTONE)
+        ),
         "discrete_boost_free": calibrated(DiscreteTimeBoostingModel(random_state=random_state)),
-        "gbsa_free": calibrated(GradientBoostingModel(n_estimators=100, learning_rate=0.1,
-                                                      random_state=random_state)),
+        "gbsa_free": calibrated(
+            GradientBoostingModel(n_estimators=100, learning_rate=0.1, random_state=random_state)
+        ),
         "kaplan_meier": KaplanMeierModel(),
         "start_year": StartYearModel(),
         "popularity_logistic": PopularityLogisticModel(horizons=horizons),

@@ -67,8 +67,9 @@ class ReleaseWindow:
 
 
 def _heap_date(seasons_by_franchise: Mapping[str, Sequence[Season]]) -> date | None:
-    counts = Counter(s.announced for ss in seasons_by_franchise.values() for s in ss
-                     if s.announced is not None)
+    counts = Counter(
+        s.announced for ss in seasons_by_franchise.values() for s in ss if s.announced is not None
+    )
     if not counts:
         return None
     first = min(counts)
@@ -106,8 +107,7 @@ def airing_lags(
             if s.start is not None and s.start <= as_of:
                 if s.start < s.announced:
                     continue
-                rows.append((years_between(s.announced, s.start), True,
-                             _lag_group(s, entries)))
+                rows.append((years_between(s.announced, s.start), True, _lag_group(s, entries)))
             else:
                 rows.append((years_between(s.announced, as_of), False, _lag_group(s, entries)))
     return pd.DataFrame(rows, columns=["lag", "aired", "group"])

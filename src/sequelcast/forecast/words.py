@@ -69,8 +69,10 @@ class LagWindow:
 
     @property
     def text(self) -> str:
-        return (f"if it is announced, it most likely airs within {self.low:g} to "
-                f"{_years(self.high)} after the announcement ({self.share:.0%})")
+        return (
+            f"if it is announced, it most likely airs within {self.low:g} to "
+            f"{_years(self.high)} after the announcement ({self.share:.0%})"
+        )
 
 
 def lag_window(lag_pmf: ArrayLike, coverage: float = WINDOW_COVERAGE) -> LagWindow:
@@ -135,4 +137,3 @@ def month_offset(as_of: date, months: int) -> date:
 
 def _years(y: float) -> str:
     return f"{y:g} year" if y == 1 else f"{y:g} years"
-

@@ -27,8 +27,9 @@ from sequelcast.franchise._resolve import MergedLink, attach_others, build_chain
 EVIDENCE_KINDS = ("typed", "erengy", "tvdb", "title", "collection")
 
 
-def _raw_links(snapshot: Snapshot, nodes: dict[int, Node], evidence: Collection[str],
-               typed: _links.Typed) -> list[_links.RawLink]:
+def _raw_links(
+    snapshot: Snapshot, nodes: dict[int, Node], evidence: Collection[str], typed: _links.Typed
+) -> list[_links.RawLink]:
     raw: list[_links.RawLink] = []
     use_typed = "typed" in evidence
     if use_typed:
@@ -50,7 +51,14 @@ def _same_season(a: Node, b: Node) -> bool:
     if kb.season is not None and kb.part is None and kb.season != a.tkey.season:
         return False
     sa, sb = a.tvdb_season, b.tvdb_season
-    if a.tvdb_series and a.tvdb_series == b.tvdb_series and sa and sb and sa.isdigit() and sb.isdigit():
+    if (
+        a.tvdb_series
+        and a.tvdb_series == b.tvdb_series
+        and sa
+        and sb
+        and sa.isdigit()
+        and sb.isdigit()
+    ):
         return sa == sb
     return kb.part is not None and kb.part >= 2 and kb.season in (None, a.tkey.season)
 
@@ -102,8 +110,17 @@ def _transitions(seasons: list[Season], censored_ids: set[int]) -> list[Transiti
 
 def _public_link(m: MergedLink, nodes: dict[int, Node]) -> Link:
     a, b = nodes[m.a], nodes[m.b]
-    return Link(m.kind, a.mal_id, a.anidb_id, b.mal_id, b.anidb_id, m.rank,
-                tuple(m.evidence), m.accepted, m.note)
+    return Link(
+        m.kind,
+        a.mal_id,
+        a.anidb_id,
+        b.mal_id,
+        b.anidb_id,
+        m.rank,
+        tuple(m.evidence),
+        m.accepted,
+        m.note,
+    )
 
 
 def _franchise_id(node: Node) -> str:
@@ -139,8 +156,10 @@ class _Assembly:
         drop = {n.key for n in older_tail([self.nodes[k] for k in chain], self.ref)}
         chain = [k for k in chain if k not in drop]
         in_chain = set(chain)
-        others = sorted((self.nodes[k] for k in members if k not in in_chain),
-                        key=lambda n: (n.sort_date(), n.title))
+        others = sorted(
+            (self.nodes[k] for k in members if k not in in_chain),
+            key=lambda n: (n.sort_date(), n.title),
+        )
         seasons = number_seasons(fid, [self.nodes[k] for k in chain])
         own = {id(lk): lk for k in members for lk in self.by_node.get(k, ())}
         links = tuple(own.values())
@@ -160,17 +179,25 @@ class _Assembly:
         MAL's typed relations put right after the latest aired season (a Sequel edge) that are
         not main-line (a movie, a special...) and have not aired by the reference date. They are
         listed in ``Franchise.others``; the status stays "none" (no next *season* is known)."""
-        aired = [s for s in seasons if s.start is not None and (self.ref is None or s.start <= self.ref)]
+        aired = [
+            s for s in seasons if s.start is not None and (self.ref is None or s.start <= self.ref)
+        ]
         if status.status != "none" or not aired:
             return status
         latest = aired[-1]
         key = latest.mal_id if latest.mal_id is not None else -(latest.anidb_id or 0)
-        found = [n for n in (self.nodes[k] for k in sorted(self.follows.get(key, ())))
-                 if not n.main and _unaired(n, self.ref)]
+        found = [
+            n
+            for n in (self.nodes[k] for k in sorted(self.follows.get(key, ())))
+            if not n.main and _unaired(n, self.ref)
+        ]
         notes = tuple(
-            Evidence(_links.TYPED_SOURCE, f"announced continuation that is not a TV season: {n.title!r} "
-                     f"({n.type or 'untyped'}), first seen {n.announced}; listed beside the seasons",
-                     self.ref)
+            Evidence(
+                _links.TYPED_SOURCE,
+                f"announced continuation that is not a TV season: {n.title!r} "
+                f"({n.type or 'untyped'}), first seen {n.announced}; listed beside the seasons",
+                self.ref,
+            )
             for n in found
         )
         return dataclasses.replace(status, evidence=status.evidence + notes) if notes else status
@@ -206,11 +233,17 @@ def _older(node: Node, latest: Node) -> bool:
         return False
     if node.mal_id is not None and latest.mal_id is not None and node.mal_id < latest.mal_id:
         return True
-    if node.anidb_id is not None and latest.anidb_id is not None and node.anidb_id < latest.anidb_id:
+    if (
+        node.anidb_id is not None
+        and latest.anidb_id is not None
+        and node.anidb_id < latest.anidb_id
+    ):
         return True
     if node.tkey.part is not None and node.tkey.part >= 2:
         return False
-    return (node.first_fact is not None and latest.start is not None and node.first_fact < latest.start)
+    return (
+        node.first_fact is not None and latest.start is not None and node.first_fact < latest.start
+    )
 
 
 def _not_pending(node: Node, latest: Node, ref: date | None) -> str:
@@ -237,7 +270,7 @@ def older_tail(chain: list[Node], ref: date | None = None) -> list[Node]:
     if not dated:
         return []
     latest = chain[dated[-1]]
-    tail = chain[dated[-1] + 1:]
+    tail = chain[dated[-1] + 1 :]
     out: list[Node] = []
     for i, node in enumerate(tail):
         why = _not_pending(node, latest, ref)
@@ -251,13 +284,12 @@ def older_tail(chain: list[Node], ref: date | None = None) -> list[Node]:
 def _check_evidence(evidence: Collection[str]) -> None:
     unknown = sorted(set(evidence) - set(EVIDENCE_KINDS))
     if unknown:
-        raise DataError(
-            f"unknown evidence kind(s) {unknown}; choose among {list(EVIDENCE_KINDS)}"
-        )
+        raise DataError(f"unknown evidence kind(s) {unknown}; choose among {list(EVIDENCE_KINDS)}")
 
 
-def build_franchises(snapshot: Snapshot,
-                     evidence: Collection[str] = EVIDENCE_KINDS) -> FranchiseGraph:
+def build_franchises(
+    snapshot: Snapshot, evidence: Collection[str] = EVIDENCE_KINDS
+) -> FranchiseGraph:
     """Group a snapshot's entries into franchises of ordered main-line seasons.
 
     Parameters
@@ -309,7 +341,9 @@ def _gc_paused() -> Iterator[None]:
 
 def _build(snapshot: Snapshot, evidence: Collection[str]) -> FranchiseGraph:
     nodes = build_nodes(snapshot)
-    typed = _links.typed_relations(snapshot if "typed" in evidence else Snapshot(snapshot.as_of), nodes)
+    typed = _links.typed_relations(
+        snapshot if "typed" in evidence else Snapshot(snapshot.as_of), nodes
+    )
     merged = merge(_raw_links(snapshot, nodes, evidence, typed))
     chains = build_chains(merged, nodes)
     owner: dict[int, int] = {}

@@ -26,8 +26,17 @@ TYPED_SOURCE = "mal_relations_2023"
 #: "parent has Sequel child": child follows parent; "parent has Prequel child": parent follows child
 SEQUEL_KINDS = frozenset({"Sequel", "Prequel"})
 #: relations that put an entry beside the main line (never on it)
-BESIDE_KINDS = frozenset({"Side story", "Parent story", "Spin-off", "Summary", "Full story", "Character",
-                          "Alternative setting"})
+BESIDE_KINDS = frozenset(
+    {
+        "Side story",
+        "Parent story",
+        "Spin-off",
+        "Summary",
+        "Full story",
+        "Character",
+        "Alternative setting",
+    }
+)
 #: a remake or reboot: starts its own line, never linked into the original's
 ALTERNATIVE = "Alternative version"
 #: a remake in one of these formats is a series of its own (a compilation movie stays a member)
@@ -130,7 +139,9 @@ def _next_mains(t: Typed, nodes: dict[int, Node], a: int) -> list[tuple[int, lis
     return found
 
 
-def typed_links(snapshot: Snapshot, nodes: dict[int, Node], typed: Typed | None = None) -> list[RawLink]:
+def typed_links(
+    snapshot: Snapshot, nodes: dict[int, Node], typed: Typed | None = None
+) -> list[RawLink]:
     """Sequel/Prequel edges between seasons (crossing movies/OVAs in between); entries related by
     a "beside" kind, or on a Sequel path but not TV, become members of the season they hang on."""
     t = typed or typed_relations(snapshot, nodes)
@@ -142,8 +153,11 @@ def typed_links(snapshot: Snapshot, nodes: dict[int, Node], typed: Typed | None 
         if nexts:
             b, path = min(nexts, key=lambda x: (nodes[x[0]].sort_date(), x[0]))
             via = f" through {', '.join(repr(nodes[k].title) for k in path)}" if path else ""
-            ev = Evidence(TYPED_SOURCE, f"MAL: {nodes[b].title!r} is the sequel of {nodes[a].title!r}{via}",
-                          _typed_date(snapshot))
+            ev = Evidence(
+                TYPED_SOURCE,
+                f"MAL: {nodes[b].title!r} is the sequel of {nodes[a].title!r}{via}",
+                _typed_date(snapshot),
+            )
             out.append(RawLink(a, b, "sequel", RANK["typed"], ev))
     for x, others in t.beside.items():
         if nodes[x].main:
@@ -151,7 +165,11 @@ def typed_links(snapshot: Snapshot, nodes: dict[int, Node], typed: Typed | None 
         mains = sorted((nodes[o] for o in others if nodes[o].main), key=Node.sort_date)
         if mains:
             anchor = _nearest(mains, nodes[x].start)
-            ev = Evidence(TYPED_SOURCE, f"MAL: {nodes[x].title!r} sits beside {anchor.title!r}", _typed_date(snapshot))
+            ev = Evidence(
+                TYPED_SOURCE,
+                f"MAL: {nodes[x].title!r} sits beside {anchor.title!r}",
+                _typed_date(snapshot),
+            )
             out.append(RawLink(x, anchor.key, "member", RANK["typed"], ev))
     return out
 
@@ -167,7 +185,9 @@ def _spin_off_of(b: int, a: int, nodes: dict[int, Node]) -> bool:
     return bool(words_b - set(nodes[a].tkey.base.split()))
 
 
-def checked_against_typed(raw: list[RawLink], typed: Typed, nodes: dict[int, Node]) -> list[RawLink]:
+def checked_against_typed(
+    raw: list[RawLink], typed: Typed, nodes: dict[int, Node]
+) -> list[RawLink]:
     """Older evidence checked against the typed relations: a sequel link between two entries the
     typed data relates otherwise (alternative version, spin-off, side story...), or any link between
     two alternative versions (a remake starts its own line), is kept only as ``related`` (recorded,
@@ -175,12 +195,21 @@ def checked_against_typed(raw: list[RawLink], typed: Typed, nodes: dict[int, Nod
     predecessor's has not."""
     out = []
     for link in raw:
-        if link.kind == "sequel" and link.rank > RANK["typed"] and _spin_off_of(link.b, link.a, nodes):
+        if (
+            link.kind == "sequel"
+            and link.rank > RANK["typed"]
+            and _spin_off_of(link.b, link.a, nodes)
+        ):
             link = RawLink(link.a, link.b, "related", link.rank, link.evidence)
         older = link.rank > RANK["typed"]
-        if older and ((link.kind == "sequel" and typed.unrelated(link.a, link.b))
-                      or (link.kind == "member" and typed.remakes(link.a, link.b)
-                          and nodes[link.a].type in SERIES_TYPES)):
+        if older and (
+            (link.kind == "sequel" and typed.unrelated(link.a, link.b))
+            or (
+                link.kind == "member"
+                and typed.remakes(link.a, link.b)
+                and nodes[link.a].type in SERIES_TYPES
+            )
+        ):
             link = RawLink(link.a, link.b, "related", link.rank, link.evidence)
         out.append(link)
     return out
@@ -259,8 +288,15 @@ def tvdb_links(nodes: dict[int, Node]) -> list[RawLink]:
         for node in others:
             anchor = _nearest(anchors, node.start)
             if anchor is not node:
-                out.append(RawLink(node.key, anchor.key, "member", RANK["tvdb"],
-                                   _tvdb_evidence(series, anchor, node)))
+                out.append(
+                    RawLink(
+                        node.key,
+                        anchor.key,
+                        "member",
+                        RANK["tvdb"],
+                        _tvdb_evidence(series, anchor, node),
+                    )
+                )
     return out
 
 
@@ -273,8 +309,12 @@ def _spin_off(node: Node) -> bool:
 
 def _tvdb_veto(a: Node, b: Node) -> bool:
     """TVDB lists ``b`` as season 1 of a series other than ``a``'s: not its sequel by title."""
-    return (a.tvdb_series is not None and b.tvdb_series is not None
-            and a.tvdb_series != b.tvdb_series and b.tvdb_season == "1")
+    return (
+        a.tvdb_series is not None
+        and b.tvdb_series is not None
+        and a.tvdb_series != b.tvdb_series
+        and b.tvdb_season == "1"
+    )
 
 
 def _may_continue(b: Node) -> bool:
@@ -285,7 +325,6 @@ def _may_continue(b: Node) -> bool:
     if key.year is not None and not key.marked and b.mal_id is not None:
         return False  # "Hunter x Hunter (2011)": a remake (AniDB's "(2026)" names a new season)
     return key.marked or key.subtitle
-
 
 
 #: A sequel found by title may start this long before its predecessor's last episode.
@@ -331,7 +370,7 @@ def _latest_before(b: Node, candidates: Iterable[Node]) -> Node | None:
 
 
 def title_links(nodes: dict[int, Node]) -> list[RawLink]:
-    """"X 2nd Season", "X Season 3", "X II", "X Part 2", "X: The Final Season", "X: <arc>-hen".
+    """ "X 2nd Season", "X Season 3", "X II", "X Part 2", "X: The Final Season", "X: <arc>-hen".
 
     The predecessor is the main-line entry whose base title or stem is the sequel's base or stem
     and that started last before it. A subtitle alone (no season marker) does not continue an
@@ -382,8 +421,9 @@ def _remake(a: Node, b: Node) -> bool:
     return b.tkey.year is not None or a.tkey.stem == b.tkey.stem
 
 
-def _cluster_links(name: str, members: list[Node], observed: date | None,
-                   ref: date | None) -> list[RawLink]:
+def _cluster_links(
+    name: str, members: list[Node], observed: date | None, ref: date | None
+) -> list[RawLink]:
     mains = sorted((n for n in members if n.main), key=Node.sort_date)
     out = []
     for i, b in enumerate(mains):
@@ -405,8 +445,9 @@ def _cluster_links(name: str, members: list[Node], observed: date | None,
     return out
 
 
-def collection_links(snapshot: Snapshot, nodes: dict[int, Node],
-                     ref: date | None = None) -> list[RawLink]:
+def collection_links(
+    snapshot: Snapshot, nodes: dict[int, Node], ref: date | None = None
+) -> list[RawLink]:
     """Fribb clusters, only where titles or TVDB series agree (the clusters over-merge). A season
     not aired by ``ref`` (undated, or starting after it) gets no sequel link from a cluster: an
     untyped cluster is no evidence that a new series continues an old one ("Zoids Wild")."""

@@ -142,7 +142,9 @@ class Franchise:
         for i, season in enumerate(self.seasons):
             if season.mal_id == mal_id:
                 return next_status(self.seasons, i, self.reference_date, self.links)
-        raise NotFoundError(f"MAL id {mal_id} is not a main-line season of {self.id} ({self.title})")
+        raise NotFoundError(
+            f"MAL id {mal_id} is not a main-line season of {self.id} ({self.title})"
+        )
 
 
 def _aired(season: Season, ref: date | None) -> bool:
@@ -171,14 +173,18 @@ def _pair_evidence(links: tuple[Link, ...], a: Season, b: Season) -> tuple[Evide
         if link.kind != "sequel" or not link.accepted:
             continue
         if (link.from_mal_id, link.from_anidb_id, link.to_mal_id, link.to_anidb_id) == (
-            a.mal_id, a.anidb_id, b.mal_id, b.anidb_id
+            a.mal_id,
+            a.anidb_id,
+            b.mal_id,
+            b.anidb_id,
         ):
             return link.evidence
     return ()
 
 
-def next_status(seasons: list[Season], index: int, ref: date | None,
-                links: tuple[Link, ...] = ()) -> NextSeason:
+def next_status(
+    seasons: list[Season], index: int, ref: date | None, links: tuple[Link, ...] = ()
+) -> NextSeason:
     """Status of the season after ``seasons[index]``: "aired", "announced" or "none".
 
     Parameters
@@ -194,9 +200,12 @@ def next_status(seasons: list[Season], index: int, ref: date | None,
     """
     if index + 1 >= len(seasons):
         latest = seasons[index].title if seasons and index >= 0 else "the start"
-        return NextSeason("none", evidence=(
-            Evidence("franchise", f"no main-line TV entry after {latest!r} is known", ref),
-        ))
+        return NextSeason(
+            "none",
+            evidence=(
+                Evidence("franchise", f"no main-line TV entry after {latest!r} is known", ref),
+            ),
+        )
     nxt = seasons[index + 1]
     link_ev = _pair_evidence(links, seasons[index], nxt) if index >= 0 else ()
     if _gone(nxt, ref):
@@ -204,7 +213,11 @@ def next_status(seasons: list[Season], index: int, ref: date | None,
         why = f"{nxt.title!r} started {nxt.start or '(date unknown; the data shows it aired)'}"
     else:
         status, expected = "announced", nxt.start
-        why = f"{nxt.title!r} starts {nxt.start}" if nxt.start else f"{nxt.title!r}: no start date (TBA)"
+        why = (
+            f"{nxt.title!r} starts {nxt.start}"
+            if nxt.start
+            else f"{nxt.title!r}: no start date (TBA)"
+        )
     return NextSeason(
         status=status,
         mal_id=nxt.mal_id,
@@ -216,16 +229,17 @@ def next_status(seasons: list[Season], index: int, ref: date | None,
     )
 
 
-def latest_status(seasons: list[Season], ref: date | None,
-                  links: tuple[Link, ...] = ()) -> NextSeason:
+def latest_status(
+    seasons: list[Season], ref: date | None, links: tuple[Link, ...] = ()
+) -> NextSeason:
     """Status of the season after the latest season aired by ``ref`` ("announced" or "none").
 
     A season with no start that the data shows aired (``aired_undated``) counts as aired."""
     aired = [i for i, s in enumerate(seasons) if _gone(s, ref)]
     if not aired:
-        return NextSeason("none", evidence=(
-            Evidence("franchise", "no main-line season has aired yet", ref),
-        ))
+        return NextSeason(
+            "none", evidence=(Evidence("franchise", "no main-line season has aired yet", ref),)
+        )
     return next_status(seasons, aired[-1], ref, links)
 
 
@@ -300,4 +314,3 @@ class FranchiseGraph:
                 if a.mal_id is not None and b.mal_id is not None:
                     out.add((a.mal_id, b.mal_id))
         return out
-

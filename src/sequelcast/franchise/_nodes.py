@@ -26,8 +26,15 @@ SIDE_LINE_WORDS = frozenset({"gaiden", "spinoff"})
 #: First version of the AniDB-to-TVDB list: ``first_listed`` on this date is left-censored.
 LIST_HISTORY_START = date(2012, 9, 22)
 #: AniList formats -> MyAnimeList types (the crosswalk's type fills an entry MAL gives none)
-ANILIST_TYPES = {"TV": "TV", "TV_SHORT": "TV", "MOVIE": "Movie", "SPECIAL": "Special", "OVA": "OVA",
-                 "ONA": "ONA", "MUSIC": "Music"}
+ANILIST_TYPES = {
+    "TV": "TV",
+    "TV_SHORT": "TV",
+    "MOVIE": "Movie",
+    "SPECIAL": "Special",
+    "OVA": "OVA",
+    "ONA": "ONA",
+    "MUSIC": "Music",
+}
 #: First month of each MAL premiere season (an undated entry with a premiered season starts then)
 SEASON_MONTH = {"winter": 1, "spring": 4, "summer": 7, "fall": 10}
 
@@ -126,8 +133,13 @@ def _earliest(*days: date | None) -> date | None:
     return min(known) if known else None
 
 
-def _mal_node(entry: Anime, anidb_id: int | None, snapshot: Snapshot,
-              latest: dict[int, TvdbMapping], al_types: dict[int, str]) -> Node:
+def _mal_node(
+    entry: Anime,
+    anidb_id: int | None,
+    snapshot: Snapshot,
+    latest: dict[int, TvdbMapping],
+    al_types: dict[int, str],
+) -> Node:
     listed = snapshot.first_seen.get(anidb_id) if anidb_id is not None else None
     sighting = snapshot.entry_first_seen.get(entry.mal_id)
     start, start_estimated = _start(entry)
@@ -143,8 +155,11 @@ def _mal_node(entry: Anime, anidb_id: int | None, snapshot: Snapshot,
         start=start,
         end=end,
         episodes=entry.episodes,
-        announced=_earliest(listed.first_listed if listed else None, entry.first_seen,
-                            sighting.first_seen if sighting else None),
+        announced=_earliest(
+            listed.first_listed if listed else None,
+            entry.first_seen,
+            sighting.first_seen if sighting else None,
+        ),
         tvdb=latest.get(anidb_id) if anidb_id is not None else None,
         tkey=parse_title(entry.title),
         end_estimated=end_estimated,
@@ -212,15 +227,19 @@ def build_nodes(snapshot: Snapshot) -> dict[int, Node]:
     series_with_mal = {n.tvdb_series for n in nodes.values() if n.tvdb_series}
     index = _title_index(snapshot, {m for m in nodes if m in mal_anidb})
     by_year = _unlinked_tv_by_year(nodes)
-    tv_bases = {n.tkey.base: n.start for n in nodes.values()
-                if n.type in MAIN_TYPES and n.start is not None and n.tkey.year is None}
+    tv_bases = {
+        n.tkey.base: n.start
+        for n in nodes.values()
+        if n.type in MAIN_TYPES and n.start is not None and n.tkey.year is None
+    }
     for anidb_id, mapping in latest.items():
         if anidb_id in linked_anidb:
             continue
         match = index.get(normalize(mapping.name), set())
         node = _anidb_node(mapping, snapshot)
-        if len(match) != 1 and (node.tvdb_series in series_with_mal
-                                or _new_season_of_known_base(node, tv_bases)):
+        if len(match) != 1 and (
+            node.tvdb_series in series_with_mal or _new_season_of_known_base(node, tv_bases)
+        ):
             match = _year_match(node.tkey, by_year)
         if len(match) == 1:
             _adopt(nodes[next(iter(match))], mapping, snapshot)
@@ -266,8 +285,11 @@ def _year_match(key: TitleKey, by_year: dict[int, list[Node]]) -> set[int]:
         return set()
     words = key.base.split()
     for pool in (by_year.get(key.year, ()), by_year.get(UNDATED, ())):
-        found = {n.key for n in pool
-                 if n.anidb_id is None and words and n.tkey.base.split()[: len(words)] == words}
+        found = {
+            n.key
+            for n in pool
+            if n.anidb_id is None and words and n.tkey.base.split()[: len(words)] == words
+        }
         if found:
             return found
     return set()
@@ -282,6 +304,9 @@ def _adopt(node: Node, mapping: TvdbMapping, snapshot: Snapshot) -> None:
     node.tvdb = mapping
     node.announced = _earliest(node.announced, listed.first_listed if listed else None)
     node.notes.append(
-        Evidence("title_match", f"AniDB {mapping.anidb_id} {mapping.name!r} has this exact title",
-                 mapping.observed_at)
+        Evidence(
+            "title_match",
+            f"AniDB {mapping.anidb_id} {mapping.name!r} has this exact title",
+            mapping.observed_at,
+        )
     )

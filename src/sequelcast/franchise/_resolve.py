@@ -134,8 +134,9 @@ def _before(a: Node, b: Node) -> bool:
     return a.start is not None and (b.start is None or a.start < b.start)
 
 
-def _splice(link: MergedLink, chains: Chains, nodes: dict[int, Node],
-            uf: _UnionFind) -> MergedLink | None:
+def _splice(
+    link: MergedLink, chains: Chains, nodes: dict[int, Node], uf: _UnionFind
+) -> MergedLink | None:
     b = nodes[link.b]
     if link.rank not in (RANK["tvdb"], RANK["title"]) or link.b in chains.pred:
         return None
@@ -154,8 +155,9 @@ def _splice(link: MergedLink, chains: Chains, nodes: dict[int, Node],
     return MergedLink(x, link.b, "sequel", link.rank, list(link.evidence), True, note)
 
 
-def attach_others(links: list[MergedLink], nodes: dict[int, Node],
-                  owner: dict[int, int]) -> dict[int, int]:
+def attach_others(
+    links: list[MergedLink], nodes: dict[int, Node], owner: dict[int, int]
+) -> dict[int, int]:
     """Give each non-main node the owner (chain head) of what it is linked to, best rank first.
 
     ``owner`` maps every main node to its chain head on entry; the returned mapping also holds
@@ -175,8 +177,9 @@ def attach_others(links: list[MergedLink], nodes: dict[int, Node],
     return owner
 
 
-def _group_orphans(members: list[MergedLink], nodes: dict[int, Node],
-                   owner: dict[int, int]) -> None:
+def _group_orphans(
+    members: list[MergedLink], nodes: dict[int, Node], owner: dict[int, int]
+) -> None:
     uf = _UnionFind()
     for link in members:
         if link.a not in owner and link.b not in owner:
@@ -192,8 +195,9 @@ def _group_orphans(members: list[MergedLink], nodes: dict[int, Node],
             owner[k] = head
 
 
-def _splice_before(link: MergedLink, chains: Chains, nodes: dict[int, Node],
-                   uf: _UnionFind) -> MergedLink | None:
+def _splice_before(
+    link: MergedLink, chains: Chains, nodes: dict[int, Node], uf: _UnionFind
+) -> MergedLink | None:
     p = chains.pred.get(link.b)
     if p is None or p == link.a or p in chains.pred or link.a in chains.succ:
         return None

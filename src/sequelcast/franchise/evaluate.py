@@ -123,9 +123,7 @@ def evaluate_against_erengy(snapshot: Snapshot) -> LinkScore:
 def handchecked_pairs(expected: Mapping[str, Sequence[int]]) -> set[Pair]:
     """Consecutive pairs of every hand-checked franchise."""
     return {
-        (a, b)
-        for seasons in expected.values()
-        for a, b in zip(seasons, seasons[1:], strict=False)
+        (a, b) for seasons in expected.values() for a, b in zip(seasons, seasons[1:], strict=False)
     }
 
 
@@ -142,8 +140,10 @@ class HandcheckReport:
 
     def describe(self) -> str:
         """Readable report: the score, then one line per franchise the graph got wrong."""
-        lines = [f"{self.checked - len(self.misses)}/{self.checked} franchises exact; "
-                 f"{self.score.summary()}"]
+        lines = [
+            f"{self.checked - len(self.misses)}/{self.checked} franchises exact; "
+            f"{self.score.summary()}"
+        ]
         lines += [f"  {name}: {msg}" for name, msg in sorted(self.misses.items())]
         return "\n".join(lines)
 
@@ -157,8 +157,9 @@ def actual_order(graph: FranchiseGraph, first: int) -> list[int]:
     return [s.mal_id for s in franchise.seasons if s.mal_id is not None]
 
 
-def evaluate_handchecked(graph: FranchiseGraph,
-                         expected: Mapping[str, Sequence[int]]) -> HandcheckReport:
+def evaluate_handchecked(
+    graph: FranchiseGraph, expected: Mapping[str, Sequence[int]]
+) -> HandcheckReport:
     """Compare each hand-checked franchise's season order with the graph's.
 
     Parameters
@@ -175,8 +176,9 @@ def evaluate_handchecked(graph: FranchiseGraph,
             misses[name] = f"expected {list(seasons)}, got {got}"
     ids = {i for seasons in expected.values() for i in seasons}
     predicted = {p for p in graph.followed_by() if p[0] in ids or p[1] in ids}
-    return HandcheckReport(score_links(predicted, handchecked_pairs(expected)), misses,
-                           len(expected))
+    return HandcheckReport(
+        score_links(predicted, handchecked_pairs(expected)), misses, len(expected)
+    )
 
 
 # -- typed relations held out ---------------------------------------------------------------
@@ -203,7 +205,11 @@ def _components(pairs: Sequence[Pair]) -> dict[int, int]:
 def typed_pairs(snapshot: Snapshot) -> set[Pair]:
     """Main-line pairs the typed MAL Sequel/Prequel relations state (through movies in between)."""
     nodes = build_nodes(snapshot)
-    return {(lk.a, lk.b) for lk in typed_links(snapshot, nodes) if lk.kind == "sequel" and lk.a > 0 and lk.b > 0}
+    return {
+        (lk.a, lk.b)
+        for lk in typed_links(snapshot, nodes)
+        if lk.kind == "sequel" and lk.a > 0 and lk.b > 0
+    }
 
 
 @dataclass(frozen=True)
@@ -215,25 +221,38 @@ class HoldoutReport:
     franchises: int
 
     def summary(self) -> str:
-        return f"{self.held_out}/{self.franchises} typed franchises held out; {self.score.summary()}"
+        return (
+            f"{self.held_out}/{self.franchises} typed franchises held out; {self.score.summary()}"
+        )
 
 
-def evaluate_typed_holdout(snapshot: Snapshot, fraction: float = 0.2, seed: int = 8) -> HoldoutReport:
+def evaluate_typed_holdout(
+    snapshot: Snapshot, fraction: float = 0.2, seed: int = 8
+) -> HoldoutReport:
     """Hold out the typed relations of a random ``fraction`` of franchises, build, and score the
     main-line links found for those franchises (by the older evidence) against their typed
     Sequel/Prequel links. A franchise here is a connected component of typed Sequel/Prequel edges.
     """
-    seq = [(r.from_mal_id, r.to_mal_id) for r in snapshot.relations
-           if r.source == TYPED_SOURCE and r.kind in SEQUEL_KINDS
-           and r.from_mal_id is not None and r.to_mal_id is not None]
+    seq = [
+        (r.from_mal_id, r.to_mal_id)
+        for r in snapshot.relations
+        if r.source == TYPED_SOURCE
+        and r.kind in SEQUEL_KINDS
+        and r.from_mal_id is not None
+        and r.to_mal_id is not None
+    ]
     comp = _components([(a, b) for a, b in seq if a is not None and b is not None])
     roots = sorted(set(comp.values()))
     held = set(random.Random(seed).sample(roots, round(len(roots) * fraction)))
     out = {x for x, r in comp.items() if r in held}
-    reduced = dataclasses.replace(snapshot, relations=[
-        r for r in snapshot.relations
-        if not (r.source == TYPED_SOURCE and (r.from_mal_id in out or r.to_mal_id in out))
-    ])
+    reduced = dataclasses.replace(
+        snapshot,
+        relations=[
+            r
+            for r in snapshot.relations
+            if not (r.source == TYPED_SOURCE and (r.from_mal_id in out or r.to_mal_id in out))
+        ],
+    )
     reference = {p for p in typed_pairs(snapshot) if p[0] in out and p[1] in out}
     predicted = {p for p in build_franchises(reduced).followed_by() if p[0] in out or p[1] in out}
     return HoldoutReport(score_links(predicted, reference), len(held), len(roots))
@@ -283,9 +302,11 @@ class StatusReport:
         return self.unconfirmed / self.announced if self.announced else 0.0
 
     def summary(self) -> str:
-        return (f"as of {self.as_of}: status accuracy {self.accuracy:.4f} ({self.correct}/{self.checked}); "
-                f"'announced' claims {self.announced}, unconfirmed {self.unconfirmed} "
-                f"({self.unconfirmed_rate:.4f}); truly announced {self.truth_announced}")
+        return (
+            f"as of {self.as_of}: status accuracy {self.accuracy:.4f} ({self.correct}/{self.checked}); "
+            f"'announced' claims {self.announced}, unconfirmed {self.unconfirmed} "
+            f"({self.unconfirmed_rate:.4f}); truly announced {self.truth_announced}"
+        )
 
 
 def _truth(franchise: Franchise, as_of: date) -> tuple[Season, Season | None] | None:
@@ -302,8 +323,9 @@ def _truth(franchise: Franchise, as_of: date) -> tuple[Season, Season | None] | 
 
 
 def _same(season: Season, mal_id: int | None, anidb_id: int | None) -> bool:
-    return ((mal_id is not None and season.mal_id == mal_id)
-            or (anidb_id is not None and season.anidb_id == anidb_id))
+    return (mal_id is not None and season.mal_id == mal_id) or (
+        anidb_id is not None and season.anidb_id == anidb_id
+    )
 
 
 def evaluate_status(newest: FranchiseGraph, then: FranchiseGraph, as_of: date) -> StatusReport:
@@ -326,34 +348,41 @@ def evaluate_status(newest: FranchiseGraph, then: FranchiseGraph, as_of: date) -
         expected = "announced" if nxt is not None else "none"
         if claim.status == "announced":
             announced += 1
-            later = fr.seasons[fr.seasons.index(latest) + 1:]
+            later = fr.seasons[fr.seasons.index(latest) + 1 :]
             if not any(_same(s, claim.mal_id, claim.anidb_id) for s in later):
                 unconfirmed += 1
                 unconfirmed_claims.append(_describe_unconfirmed(fr, claim, newest))
         if claim.status == expected:
             correct += 1
         else:
-            errors.append(f"{fr.title} ({fr.id}): claimed {claim.status} {claim.title!r}, "
-                          f"true {expected} {nxt.title if nxt else ''!r}")
-    return StatusReport(as_of, checked, correct, announced, unconfirmed, truly, errors,
-                        unconfirmed_claims)
+            errors.append(
+                f"{fr.title} ({fr.id}): claimed {claim.status} {claim.title!r}, "
+                f"true {expected} {nxt.title if nxt else ''!r}"
+            )
+    return StatusReport(
+        as_of, checked, correct, announced, unconfirmed, truly, errors, unconfirmed_claims
+    )
 
 
 def _newest_fate(newest: FranchiseGraph, mal_id: int | None, anidb_id: int | None) -> str:
     """What the newest graph makes of an entry: a season of some franchise, an entry listed
     beside one, or nothing."""
-    for fr in ([newest.of(mal_id)] if mal_id is not None and mal_id in newest else newest.franchises):
+    for fr in [newest.of(mal_id)] if mal_id is not None and mal_id in newest else newest.franchises:
         for s in fr.seasons:
             if _same(s, mal_id, anidb_id):
                 return f"season {s.number} of {fr.title!r} ({fr.id}), start {s.start}"
         for o in fr.others:
-            if (mal_id is not None and o.mal_id == mal_id) or (anidb_id is not None and o.anidb_id == anidb_id):
+            if (mal_id is not None and o.mal_id == mal_id) or (
+                anidb_id is not None and o.anidb_id == anidb_id
+            ):
                 return f"{o.type or 'untyped'} beside {fr.title!r} ({fr.id}), start {o.start}"
     return "not in the newest graph"
 
 
 def _describe_unconfirmed(fr: Franchise, claim: NextSeason, newest: FranchiseGraph) -> str:
     why = "; ".join(e.detail for e in claim.evidence)
-    return (f"{fr.title} ({fr.id}): claimed mal={claim.mal_id} anidb={claim.anidb_id} "
-            f"{claim.title!r} first seen {claim.first_seen} [{why}] -> newest: "
-            f"{_newest_fate(newest, claim.mal_id, claim.anidb_id)}")
+    return (
+        f"{fr.title} ({fr.id}): claimed mal={claim.mal_id} anidb={claim.anidb_id} "
+        f"{claim.title!r} first seen {claim.first_seen} [{why}] -> newest: "
+        f"{_newest_fate(newest, claim.mal_id, claim.anidb_id)}"
+    )

@@ -27,7 +27,10 @@ def chart_points(forecast: Mapping[str, Any]) -> tuple[date | None, list[tuple[d
     (datetime.date(2026, 8, 20), [(datetime.date(2027, 8, 20), 0.1)])
     """
     start = forecast.get("chart_start")
-    points = [(date.fromisoformat(p["date"]), float(p["probability"])) for p in forecast.get("chart") or []]
+    points = [
+        (date.fromisoformat(p["date"]), float(p["probability"]))
+        for p in forecast.get("chart") or []
+    ]
     return (date.fromisoformat(start) if start else None), sorted(points)
 
 
@@ -54,15 +57,24 @@ def _y_axis(top: float, label: str) -> list[str]:
     for k in range(5):
         p = top * k / 4
         y = _T + (HEIGHT - _T - _B) * (1 - p / top)
-        out.append(f'<line x1="{_L}" x2="{WIDTH - _R}" y1="{y:.1f}" y2="{y:.1f}" stroke="{_GRID}"/>')
-        out.append(f'<text x="{_L - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{_INK}">{_pct(p)}</text>')
-    out.append(f'<text x="12" y="{_T + (HEIGHT - _T - _B) / 2:.0f}" fill="{_INK}" text-anchor="middle" '
-               f'transform="rotate(-90 12 {_T + (HEIGHT - _T - _B) / 2:.0f})">{escape(label)}</text>')
+        out.append(
+            f'<line x1="{_L}" x2="{WIDTH - _R}" y1="{y:.1f}" y2="{y:.1f}" stroke="{_GRID}"/>'
+        )
+        out.append(
+            f'<text x="{_L - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{_INK}">{_pct(p)}</text>'
+        )
+    out.append(
+        f'<text x="12" y="{_T + (HEIGHT - _T - _B) / 2:.0f}" fill="{_INK}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {_T + (HEIGHT - _T - _B) / 2:.0f})">{escape(label)}</text>'
+    )
     return out
 
 
-def announcement_svg(points: Sequence[tuple[date, float]], start: date | None = None,
-                     title: str = "Chance of an announcement by date") -> str:
+def announcement_svg(
+    points: Sequence[tuple[date, float]],
+    start: date | None = None,
+    title: str = "Chance of an announcement by date",
+) -> str:
     """Inline SVG: the cumulative chance of an announcement by each date (``""`` without points).
 
     >>> svg = announcement_svg([(date(2027, 8, 20), 0.1), (date(2031, 8, 20), 0.3)], date(2026, 8, 20))
@@ -77,26 +89,36 @@ def announcement_svg(points: Sequence[tuple[date, float]], start: date | None = 
     top = _ceiling(max(p for _, p in pts))
 
     def xy(d: date, p: float) -> tuple[float, float]:
-        return (_L + (WIDTH - _L - _R) * (d - begin).days / span,
-                _T + (HEIGHT - _T - _B) * (1 - p / top))
+        return (
+            _L + (WIDTH - _L - _R) * (d - begin).days / span,
+            _T + (HEIGHT - _T - _B) * (1 - p / top),
+        )
 
     desc = "; ".join(f"{_pct(p)} by {d.isoformat()}" for d, p in pts)
     out = _frame(title, desc) + _y_axis(top, "chance")
     line = [xy(begin, 0.0), *(xy(d, p) for d, p in pts)]
-    out.append(f'<polyline fill="none" stroke="{_ACCENT}" stroke-width="2" points="'
-               + " ".join(f"{x:.1f},{y:.1f}" for x, y in line) + '"/>')
+    out.append(
+        f'<polyline fill="none" stroke="{_ACCENT}" stroke-width="2" points="'
+        + " ".join(f"{x:.1f},{y:.1f}" for x, y in line)
+        + '"/>'
+    )
     for d, p in pts:
         x, y = xy(d, p)
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{_ACCENT}"/>')
-        out.append(f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle" fill="{_INK}">{_pct(p)}</text>')
-        out.append(f'<text x="{x:.1f}" y="{HEIGHT - _B + 18}" text-anchor="middle" fill="{_INK}">'
-                   f"{d.strftime('%b %Y')}</text>")
+        out.append(
+            f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle" fill="{_INK}">{_pct(p)}</text>'
+        )
+        out.append(
+            f'<text x="{x:.1f}" y="{HEIGHT - _B + 18}" text-anchor="middle" fill="{_INK}">'
+            f"{d.strftime('%b %Y')}</text>"
+        )
     out.append("</svg>")
     return "".join(out)
 
 
-def reliability_svg(rows: Sequence[Mapping[str, Any]],
-                    title: str = "Forecast probability against what happened") -> str:
+def reliability_svg(
+    rows: Sequence[Mapping[str, Any]], title: str = "Forecast probability against what happened"
+) -> str:
     """Inline SVG reliability plot of calibration rows (``mean_forecast``, ``observed``, ``n``).
 
     >>> svg = reliability_svg([{"mean_forecast": 0.1, "observed": 0.2, "n": 10}])
@@ -105,8 +127,11 @@ def reliability_svg(rows: Sequence[Mapping[str, Any]],
     >>> reliability_svg([])
     ''
     """
-    pts = [(float(r["mean_forecast"]), float(r["observed"]), int(r["n"])) for r in rows
-           if r.get("mean_forecast") is not None and r.get("observed") is not None]
+    pts = [
+        (float(r["mean_forecast"]), float(r["observed"]), int(r["n"]))
+        for r in rows
+        if r.get("mean_forecast") is not None and r.get("observed") is not None
+    ]
     if not pts:
         return ""
     top = _ceiling(max(max(a, b) for a, b, _ in pts))
@@ -117,20 +142,31 @@ def reliability_svg(rows: Sequence[Mapping[str, Any]],
     desc = "; ".join(f"forecast {_pct(a)}: {_pct(b)} happened ({n} forecasts)" for a, b, n in pts)
     out = _frame(title, desc) + _y_axis(top, "share that happened")
     (x0, y0), (x1, y1) = xy(0, 0), xy(top, top)
-    out.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#999999" '
-               f'stroke-dasharray="4 4"/>')
+    out.append(
+        f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#999999" '
+        f'stroke-dasharray="4 4"/>'
+    )
     for k in range(5):
         x, _ = xy(top * k / 4, 0)
-        out.append(f'<text x="{x:.1f}" y="{HEIGHT - _B + 18}" text-anchor="middle" fill="{_INK}">'
-                   f"{_pct(top * k / 4)}</text>")
-    out.append(f'<text x="{(_L + WIDTH - _R) / 2:.0f}" y="{HEIGHT - 6}" text-anchor="middle" '
-               f'fill="{_INK}">forecast probability</text>')
-    out.append(f'<polyline fill="none" stroke="{_ACCENT}" stroke-width="2" points="'
-               + " ".join("{:.1f},{:.1f}".format(*xy(a, b)) for a, b, _ in pts) + '"/>')
+        out.append(
+            f'<text x="{x:.1f}" y="{HEIGHT - _B + 18}" text-anchor="middle" fill="{_INK}">'
+            f"{_pct(top * k / 4)}</text>"
+        )
+    out.append(
+        f'<text x="{(_L + WIDTH - _R) / 2:.0f}" y="{HEIGHT - 6}" text-anchor="middle" '
+        f'fill="{_INK}">forecast probability</text>'
+    )
+    out.append(
+        f'<polyline fill="none" stroke="{_ACCENT}" stroke-width="2" points="'
+        + " ".join("{:.1f},{:.1f}".format(*xy(a, b)) for a, b, _ in pts)
+        + '"/>'
+    )
     for a, b, n in pts:
         x, y = xy(a, b)
-        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{3 + min(n, 400) ** 0.5 / 4:.1f}" '
-                   f'fill="{_ACCENT}" fill-opacity="0.6"><title>{n} forecasts</title></circle>')
+        out.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{3 + min(n, 400) ** 0.5 / 4:.1f}" '
+            f'fill="{_ACCENT}" fill-opacity="0.6"><title>{n} forecasts</title></circle>'
+        )
     out.append("</svg>")
     return "".join(out)
 
@@ -144,8 +180,12 @@ def _pyplot() -> Any:
     return plt
 
 
-def announcement_png(points: Sequence[tuple[date, float]], start: date | None, path: Path,
-                     title: str = "Chance of an announcement by date") -> Path:
+def announcement_png(
+    points: Sequence[tuple[date, float]],
+    start: date | None,
+    path: Path,
+    title: str = "Chance of an announcement by date",
+) -> Path:
     """Save the announcement chart as a PNG at ``path`` (returns ``path``)."""
     plt = _pyplot()
     pts = sorted(points)
@@ -154,8 +194,14 @@ def announcement_png(points: Sequence[tuple[date, float]], start: date | None, p
     ys = ([0.0] if start is not None else []) + [p for _, p in pts]
     ax.plot(xs, [100 * y for y in ys], marker="o", color=_ACCENT)
     for d, p in pts:
-        ax.annotate(_pct(p), (d, 100 * p), textcoords="offset points", xytext=(0, 6), ha="center",
-                    fontsize=8)
+        ax.annotate(
+            _pct(p),
+            (d, 100 * p),
+            textcoords="offset points",
+            xytext=(0, 6),
+            ha="center",
+            fontsize=8,
+        )
     ax.set_ylim(0, 100 * _ceiling(max((p for _, p in pts), default=0.05)) * 1.1)
     ax.set_ylabel("chance (%)")
     ax.set_title(title, fontsize=10)
@@ -168,12 +214,18 @@ def announcement_png(points: Sequence[tuple[date, float]], start: date | None, p
     return path
 
 
-def reliability_png(rows: Sequence[Mapping[str, Any]], path: Path,
-                    title: str = "Forecast probability against what happened") -> Path:
+def reliability_png(
+    rows: Sequence[Mapping[str, Any]],
+    path: Path,
+    title: str = "Forecast probability against what happened",
+) -> Path:
     """Save the reliability plot of calibration rows as a PNG at ``path`` (returns ``path``)."""
     plt = _pyplot()
-    pts = [(float(r["mean_forecast"]), float(r["observed"])) for r in rows
-           if r.get("mean_forecast") is not None and r.get("observed") is not None]
+    pts = [
+        (float(r["mean_forecast"]), float(r["observed"]))
+        for r in rows
+        if r.get("mean_forecast") is not None and r.get("observed") is not None
+    ]
     top = _ceiling(max((max(a, b) for a, b in pts), default=0.05))
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
     ax.plot([0, top], [0, top], linestyle=":", color="grey")

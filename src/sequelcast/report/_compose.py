@@ -21,9 +21,26 @@ UNKNOWN = "unknown"
 HORIZONS = (1.0, 2.0, 3.0, 5.0)
 _HORIZON_KEY = re.compile(r"^p_(\d+(?:\.\d+)?)y$")
 _DIRECTION = re.compile(r":\s*(raises|lowers) the chance\s*$")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
-_KIND_WORDS = {"manga": "manga", "light_novel": "light novel", "novel": "novel", "web_novel": "web novel"}
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_KIND_WORDS = {
+    "manga": "manga",
+    "light_novel": "light novel",
+    "novel": "novel",
+    "web_novel": "web novel",
+}
 
 
 @dataclass
@@ -115,8 +132,11 @@ def horizons_of(fc: Mapping[str, Any]) -> list[tuple[float, float]]:
     >>> horizons_of({"p_2y": 0.3, "p_1y": 0.1, "title": "X"})
     [(1.0, 0.1), (2.0, 0.3)]
     """
-    found = [(float(m.group(1)), float(p)) for k, p in fc.items()
-             if (m := _HORIZON_KEY.match(k)) and p is not None]
+    found = [
+        (float(m.group(1)), float(p))
+        for k, p in fc.items()
+        if (m := _HORIZON_KEY.match(k)) and p is not None
+    ]
     return sorted(found)
 
 
@@ -131,8 +151,12 @@ def add_years(d: date, years: float) -> date:
 
 def _fact(label: str, value: Any, where: Mapping[str, Any] | None) -> dict[str, Any]:
     where = where or {}
-    return {"label": label, "value": UNKNOWN if value in (None, "", []) else str(value),
-            "source": where.get("source"), "observed_at": where.get("observed_at")}
+    return {
+        "label": label,
+        "value": UNKNOWN if value in (None, "", []) else str(value),
+        "source": where.get("source"),
+        "observed_at": where.get("observed_at"),
+    }
 
 
 def _join(values: Sequence[str] | None) -> str | None:
@@ -140,8 +164,12 @@ def _join(values: Sequence[str] | None) -> str | None:
 
 
 def _titles(sheet: Mapping[str, Any]) -> str:
-    names = [sheet.get("title"), sheet.get("title_english"), sheet.get("title_japanese"),
-             *(sheet.get("synonyms") or [])]
+    names = [
+        sheet.get("title"),
+        sheet.get("title_english"),
+        sheet.get("title_japanese"),
+        *(sheet.get("synonyms") or []),
+    ]
     return " / ".join(dict.fromkeys(n for n in names if n))
 
 
@@ -164,8 +192,11 @@ def _season_number(franchise: Mapping[str, Any], mal_id: int | None) -> int | No
 
 
 def _next_number(franchise: Mapping[str, Any], as_of: date) -> int:
-    aired = [s for s in franchise.get("seasons") or []
-             if s.get("start") and date.fromisoformat(s["start"]) <= as_of]
+    aired = [
+        s
+        for s in franchise.get("seasons") or []
+        if s.get("start") and date.fromisoformat(s["start"]) <= as_of
+    ]
     return (int(aired[-1]["number"]) if aired else 0) + 1
 
 
@@ -175,30 +206,55 @@ def _status(inputs: ReportInputs, number: int) -> dict[str, Any]:
     evidence = ns.get("evidence") or []
     first = evidence[0] if evidence else {}
     if state == "none":
-        return {"state": "not_announced", "date": inputs.as_of.isoformat(),
-                "text": f"Season {number} is not announced as of {inputs.as_of.isoformat()}.",
-                "source": first.get("source"), "observed_at": first.get("observed_at")}
+        return {
+            "state": "not_announced",
+            "date": inputs.as_of.isoformat(),
+            "text": f"Season {number} is not announced as of {inputs.as_of.isoformat()}.",
+            "source": first.get("source"),
+            "observed_at": first.get("observed_at"),
+        }
     what = ns.get("title") or f"Season {number}"
     seen = ns.get("first_seen")
     if state == "aired":
         text = f"{what} has aired."
     else:
         expected = ns.get("expected")
-        text = (f"{what} is announced" + (f" (first seen {seen})" if seen else "")
-                + (f", expected to start {expected}." if expected else ", release date to be announced."))
-    return {"state": state, "date": seen, "text": text, "title": ns.get("title"),
-            "expected": ns.get("expected"), "source": first.get("source"),
-            "observed_at": first.get("observed_at") or seen}
+        text = (
+            f"{what} is announced"
+            + (f" (first seen {seen})" if seen else "")
+            + (
+                f", expected to start {expected}."
+                if expected
+                else ", release date to be announced."
+            )
+        )
+    return {
+        "state": state,
+        "date": seen,
+        "text": text,
+        "title": ns.get("title"),
+        "expected": ns.get("expected"),
+        "source": first.get("source"),
+        "observed_at": first.get("observed_at") or seen,
+    }
 
 
 def _fact_rows(inputs: ReportInputs, number: int | None) -> list[dict[str, Any]]:
     sheet = inputs.sheet
     where = inputs.provenance.get(int(sheet["mal_id"]), {})
-    genres = (sheet.get("genres") or []) + (sheet.get("themes") or []) + (sheet.get("demographics") or [])
+    genres = (
+        (sheet.get("genres") or [])
+        + (sheet.get("themes") or [])
+        + (sheet.get("demographics") or [])
+    )
     return [
         _fact("Titles", _titles(sheet), where.get("title")),
         _fact("MAL id", sheet["mal_id"], {"source": "MyAnimeList"}),
-        _fact("Season", number, {"source": "sequelcast franchise", "observed_at": inputs.as_of.isoformat()}),
+        _fact(
+            "Season",
+            number,
+            {"source": "sequelcast franchise", "observed_at": inputs.as_of.isoformat()},
+        ),
         _fact("Type", sheet.get("type"), where.get("type")),
         _fact("Genres", _join(genres), where.get("genres")),
         _fact("Source (as MAL lists it)", sheet.get("source_type"), where.get("source_type")),
@@ -215,10 +271,20 @@ def _season_rows(inputs: ReportInputs) -> list[dict[str, Any]]:
     for s in inputs.franchise.get("seasons") or []:
         where = inputs.provenance.get(s.get("mal_id") or -1, {})
         src = where.get("start_date") or where.get("episodes") or {}
-        rows.append({"number": s["number"], "part": s.get("part"), "title": s.get("title"),
-                     "mal_id": s.get("mal_id"), "start": s.get("start"), "end": s.get("end"),
-                     "episodes": s.get("episodes"), "announced": s.get("announced"),
-                     "source": src.get("source"), "observed_at": src.get("observed_at")})
+        rows.append(
+            {
+                "number": s["number"],
+                "part": s.get("part"),
+                "title": s.get("title"),
+                "mal_id": s.get("mal_id"),
+                "start": s.get("start"),
+                "end": s.get("end"),
+                "episodes": s.get("episodes"),
+                "announced": s.get("announced"),
+                "source": src.get("source"),
+                "observed_at": src.get("observed_at"),
+            }
+        )
     return rows
 
 
@@ -243,15 +309,22 @@ def _source_facts(sm: Mapping[str, Any], as_of: date) -> str:
 def _source_text(sm: Mapping[str, Any], as_of: date) -> str:
     """The source material in plain words: the linker's summary when it gives one, then the facts."""
     facts = _source_facts(sm, as_of)
-    used = (f"; the anime has used about {sm['episodes_per_volume']:.1f} episodes per volume"
-            if sm.get("episodes_per_volume") is not None else "")
+    used = (
+        f"; the anime has used about {sm['episodes_per_volume']:.1f} episodes per volume"
+        if sm.get("episodes_per_volume") is not None
+        else ""
+    )
     summary = str(sm.get("summary") or "").strip().rstrip(".")
     if not summary:
         return f"{facts[:1].upper()}{facts[1:]}{used}."
     title = f"“{sm['title']}”" if sm.get("title") else "the source work"
     where = f" (MyAnimeList manga {sm['work_id']})" if sm.get("work_id") else ""
-    span = (f", published {month_year(sm.get('start'))} to "
-            f"{month_year(sm.get('end')) if sm.get('finished') else 'now'}" if sm.get("start") else "")
+    span = (
+        f", published {month_year(sm.get('start'))} to "
+        f"{month_year(sm.get('end')) if sm.get('finished') else 'now'}"
+        if sm.get("start")
+        else ""
+    )
     return f"{summary[:1].upper()}{summary[1:]}. The source is {title}{where}{span}{used}."
 
 
@@ -259,19 +332,36 @@ def _source_material(inputs: ReportInputs) -> dict[str, Any]:
     sm = inputs.source_material
     mal_type = inputs.sheet.get("source_type")
     if not sm or not sm.get("linked"):
-        text = (f"The source is a {mal_type.lower()} (MyAnimeList), but no source work is linked in "
-                f"the catalog: its volumes and publication status are unknown."
-                if mal_type and mal_type.lower() != "original"
-                else "Original work (no source material)." if mal_type
-                else "The source material is unknown.")
-        return {"known": False, "text": text, "source": "MyAnimeList" if mal_type else None,
-                "observed_at": None}
+        text = (
+            f"The source is a {mal_type.lower()} (MyAnimeList), but no source work is linked in "
+            f"the catalog: its volumes and publication status are unknown."
+            if mal_type and mal_type.lower() != "original"
+            else "Original work (no source material)."
+            if mal_type
+            else "The source material is unknown."
+        )
+        return {
+            "known": False,
+            "text": text,
+            "source": "MyAnimeList" if mal_type else None,
+            "observed_at": None,
+        }
     start, end = sm.get("start"), sm.get("end")
-    return {"known": True, "text": _source_text(sm, inputs.as_of), "kind": sm.get("kind"),
-            "title": sm.get("title"), "work_id": sm.get("work_id"), "volumes": sm.get("volumes"),
-            "finished": sm.get("finished"), "start": start, "end": end,
-            "source": f"MyAnimeList manga {sm['work_id']}" if sm.get("work_id") else "source-material link",
-            "observed_at": inputs.as_of.isoformat()}
+    return {
+        "known": True,
+        "text": _source_text(sm, inputs.as_of),
+        "kind": sm.get("kind"),
+        "title": sm.get("title"),
+        "work_id": sm.get("work_id"),
+        "volumes": sm.get("volumes"),
+        "finished": sm.get("finished"),
+        "start": start,
+        "end": end,
+        "source": f"MyAnimeList manga {sm['work_id']}"
+        if sm.get("work_id")
+        else "source-material link",
+        "observed_at": inputs.as_of.isoformat(),
+    }
 
 
 def _growth(history: Sequence[Mapping[str, Any]]) -> str | None:
@@ -282,8 +372,10 @@ def _growth(history: Sequence[Mapping[str, Any]]) -> str | None:
     if not a["members"] or a["date"] == b["date"]:
         return None
     change = b["members"] / a["members"] - 1.0
-    return (f"Members went from {a['members']:,} ({a['date']}, {a['source']}) to {b['members']:,} "
-            f"({b['date']}, {b['source']}): {change:+.0%}.")
+    return (
+        f"Members went from {a['members']:,} ({a['date']}, {a['source']}) to {b['members']:,} "
+        f"({b['date']}, {b['source']}): {change:+.0%}."
+    )
 
 
 def _popularity(inputs: ReportInputs) -> dict[str, Any]:
@@ -295,26 +387,45 @@ def _popularity(inputs: ReportInputs) -> dict[str, Any]:
     group = peers.get("group")
     if score is not None:
         pct = peers.get("score_percentile")
-        lines.append(f"MAL score {score}" + (f", percentile {pct:g} among {peers.get('count', 0):,} {group}"
-                                             if pct is not None and group else "") + ".")
+        lines.append(
+            f"MAL score {score}"
+            + (
+                f", percentile {pct:g} among {peers.get('count', 0):,} {group}"
+                if pct is not None and group
+                else ""
+            )
+            + "."
+        )
     else:
         lines.append("MAL score: unknown.")
     if members is not None:
         pct = peers.get("members_percentile")
-        lines.append(f"{members:,} MAL members" + (f", percentile {pct:g} among {group}"
-                                                   if pct is not None and group else "") + ".")
+        lines.append(
+            f"{members:,} MAL members"
+            + (f", percentile {pct:g} among {group}" if pct is not None and group else "")
+            + "."
+        )
     else:
         lines.append("MAL members: unknown.")
     growth = _growth(inputs.members_history)
     lines.append(growth or "Member growth: unknown (fewer than two dated observations).")
     disc = inputs.disc_sales
-    lines.append(f"Disc sales: about {disc['avg_units']:,.0f} Blu-ray/DVD units per volume "
-                 f"({disc['source']}, {disc.get('observed_at') or 'undated'})."
-                 if disc and disc.get("avg_units") is not None
-                 else "Disc sales: unknown (none in the catalog for this show).")
-    return {"lines": lines, "score": score, "members": members, "peers": peers,
-            "score_source": where.get("score"), "members_source": where.get("members"),
-            "members_history": inputs.members_history, "disc_sales": disc}
+    lines.append(
+        f"Disc sales: about {disc['avg_units']:,.0f} Blu-ray/DVD units per volume "
+        f"({disc['source']}, {disc.get('observed_at') or 'undated'})."
+        if disc and disc.get("avg_units") is not None
+        else "Disc sales: unknown (none in the catalog for this show)."
+    )
+    return {
+        "lines": lines,
+        "score": score,
+        "members": members,
+        "peers": peers,
+        "score_source": where.get("score"),
+        "members_source": where.get("members"),
+        "members_history": inputs.members_history,
+        "disc_sales": disc,
+    }
 
 
 def _studio(inputs: ReportInputs) -> dict[str, Any]:
@@ -322,8 +433,10 @@ def _studio(inputs: ReportInputs) -> dict[str, Any]:
     for r in inputs.studios:
         n, k = r["seasons"], r["continued"]
         share = f" ({k / n:.0%})" if n else ""
-        lines.append(f"{r['studio']}: {n} finished TV season{'s' if n != 1 else ''} in the catalog by "
-                     f"{r['as_of']}, {k} of them followed by another season{share}.")
+        lines.append(
+            f"{r['studio']}: {n} finished TV season{'s' if n != 1 else ''} in the catalog by "
+            f"{r['as_of']}, {k} of them followed by another season{share}."
+        )
     if not lines:
         lines.append("Studio: unknown.")
     licensors = _join(inputs.sheet.get("licensors"))
@@ -333,8 +446,10 @@ def _studio(inputs: ReportInputs) -> dict[str, Any]:
 
 
 def _chance_rows(fc: Mapping[str, Any], as_of: date) -> list[dict[str, Any]]:
-    return [{"years": h, "probability": p, "by": add_years(as_of, h).isoformat(), "text": _pct(p)}
-            for h, p in horizons_of(fc)]
+    return [
+        {"years": h, "probability": p, "by": add_years(as_of, h).isoformat(), "text": _pct(p)}
+        for h, p in horizons_of(fc)
+    ]
 
 
 def _window_text(window: Mapping[str, Any] | None) -> str:
@@ -352,21 +467,39 @@ def _odds(inputs: ReportInputs) -> dict[str, Any]:
     as_of = date.fromisoformat(fc.get("as_of") or inputs.as_of.isoformat())
     chances = _chance_rows(fc, as_of)
     verdict, confidence = fc.get("verdict"), fc.get("confidence")
-    lines = [f"Verdict: {verdict or UNKNOWN}" + (f" (confidence: {confidence})" if confidence else
-                                                 " (confidence: unknown)") + "."]
+    lines = [
+        f"Verdict: {verdict or UNKNOWN}"
+        + (f" (confidence: {confidence})" if confidence else " (confidence: unknown)")
+        + "."
+    ]
     if chances:
-        lines.append("Chance the next season is announced within "
-                     + ", ".join(f"{c['years']:g} year{'s' if c['years'] != 1 else ''}: {c['text']}"
-                                 for c in chances) + ".")
+        lines.append(
+            "Chance the next season is announced within "
+            + ", ".join(
+                f"{c['years']:g} year{'s' if c['years'] != 1 else ''}: {c['text']}" for c in chances
+            )
+            + "."
+        )
     lines.append(_window_text(fc.get("window")))
-    factors = [{"text": f["text"], "raises": bool(f.get("raises")), "effect": f.get("effect")}
-               for f in fc.get("factors") or []]
-    return {"state": "odds", "verdict": verdict, "confidence": confidence, "lines": lines,
-            "chances": chances, "window": fc.get("window"), "factors": factors,
-            "model": fc.get("model"), "as_of": as_of.isoformat(), "ended": fc.get("ended"),
-            "waited_years": fc.get("waited_years"),
-            "chart": [{"date": c["by"], "probability": c["probability"]} for c in chances],
-            "chart_start": as_of.isoformat()}
+    factors = [
+        {"text": f["text"], "raises": bool(f.get("raises")), "effect": f.get("effect")}
+        for f in fc.get("factors") or []
+    ]
+    return {
+        "state": "odds",
+        "verdict": verdict,
+        "confidence": confidence,
+        "lines": lines,
+        "chances": chances,
+        "window": fc.get("window"),
+        "factors": factors,
+        "model": fc.get("model"),
+        "as_of": as_of.isoformat(),
+        "ended": fc.get("ended"),
+        "waited_years": fc.get("waited_years"),
+        "chart": [{"date": c["by"], "probability": c["probability"]} for c in chances],
+        "chart_start": as_of.isoformat(),
+    }
 
 
 def _forecast(inputs: ReportInputs, status: dict[str, Any]) -> dict[str, Any]:
@@ -374,60 +507,126 @@ def _forecast(inputs: ReportInputs, status: dict[str, Any]) -> dict[str, Any]:
     if data.get("status") == "waiting" and data.get("forecast"):
         return _odds(inputs)
     if data.get("status") == "announced" or status["state"] in ("announced", "aired"):
-        return {"state": "announced", "lines": [status["text"] + " No odds are given: the question is "
-                                                "when, not whether."], "chances": [], "factors": [],
-                "chart": []}
+        return {
+            "state": "announced",
+            "lines": [status["text"] + " No odds are given: the question is when, not whether."],
+            "chances": [],
+            "factors": [],
+            "chart": [],
+        }
     message = data.get("message") or "no forecast is available for this show"
-    return {"state": data.get("status") or "unavailable", "lines": [message + "."],
-            "chances": [], "factors": [], "chart": []}
+    return {
+        "state": data.get("status") or "unavailable",
+        "lines": [message + "."],
+        "chances": [],
+        "factors": [],
+        "chart": [],
+    }
 
 
-def _what_would_change(inputs: ReportInputs, forecast: Mapping[str, Any],
-                       source: Mapping[str, Any]) -> list[str]:
+def _what_would_change(
+    inputs: ReportInputs, forecast: Mapping[str, Any], source: Mapping[str, Any]
+) -> list[str]:
     if forecast["state"] != "odds":
         if forecast["state"] == "announced":
-            return ["A start date (or a delay) for the announced season; nothing else changes the answer."]
+            return [
+                "A start date (or a delay) for the announced season; nothing else changes the answer."
+            ]
         if forecast["state"] == "not_waiting":
-            return ["The end of the current season: the forecast starts when it has finished airing."]
+            return [
+                "The end of the current season: the forecast starts when it has finished airing."
+            ]
         return ["More data: no forecast could be made on this date (see the forecast section)."]
-    out = ["An announcement: a new MyAnimeList or AniDB entry for the next season settles it "
-           "(the catalog notices it at the next build)."]
+    out = [
+        "An announcement: a new MyAnimeList or AniDB entry for the next season settles it "
+        "(the catalog notices it at the next build)."
+    ]
     strongest = sorted(forecast["factors"], key=lambda f: -abs(f.get("effect") or 0.0))[:3]
     for f in strongest:
         what = _DIRECTION.sub("", f["text"]).strip()
-        direction = ("holds the chance up; if that faded, the chance would fall" if f["raises"]
-                     else "holds the chance down; if that changed, the chance would rise")
+        direction = (
+            "holds the chance up; if that faded, the chance would fall"
+            if f["raises"]
+            else "holds the chance down; if that changed, the chance would rise"
+        )
         out.append(f"{what[:1].upper()}{what[1:]}: {direction}.")
     if source.get("known"):
         if source.get("finished"):
-            out.append("New source material (a sequel series or new volumes) would add story to adapt.")
+            out.append(
+                "New source material (a sequel series or new volumes) would add story to adapt."
+            )
         else:
-            out.append("More published volumes add story to adapt; the source ending would remove that.")
+            out.append(
+                "More published volumes add story to adapt; the source ending would remove that."
+            )
     else:
-        out.append("Linking the source material (volumes left to adapt) would sharpen the forecast.")
-    out.append("Sharp member growth (a streaming surge) or strong disc sales usually raise the chance.")
+        out.append(
+            "Linking the source material (volumes left to adapt) would sharpen the forecast."
+        )
+    out.append(
+        "Sharp member growth (a streaming surge) or strong disc sales usually raise the chance."
+    )
     return out
 
 
-def _sources(facts: Sequence[Mapping[str, Any]], seasons: Sequence[Mapping[str, Any]],
-             status: Mapping[str, Any], source: Mapping[str, Any], forecast: Mapping[str, Any],
-             popularity: Mapping[str, Any]) -> list[dict[str, Any]]:
-    rows = [{"fact": f["label"], "source": f["source"], "observed_at": f["observed_at"]}
-            for f in facts if f["source"]]
-    rows += [{"fact": f"Season {s['number']} dates and episodes", "source": s["source"],
-              "observed_at": s["observed_at"]} for s in seasons if s["source"]]
-    for key, label in (("score_source", "MAL score"), ("members_source", "MAL members"),
-                       ("disc_sales", "Disc sales")):
+def _sources(
+    facts: Sequence[Mapping[str, Any]],
+    seasons: Sequence[Mapping[str, Any]],
+    status: Mapping[str, Any],
+    source: Mapping[str, Any],
+    forecast: Mapping[str, Any],
+    popularity: Mapping[str, Any],
+) -> list[dict[str, Any]]:
+    rows = [
+        {"fact": f["label"], "source": f["source"], "observed_at": f["observed_at"]}
+        for f in facts
+        if f["source"]
+    ]
+    rows += [
+        {
+            "fact": f"Season {s['number']} dates and episodes",
+            "source": s["source"],
+            "observed_at": s["observed_at"],
+        }
+        for s in seasons
+        if s["source"]
+    ]
+    for key, label in (
+        ("score_source", "MAL score"),
+        ("members_source", "MAL members"),
+        ("disc_sales", "Disc sales"),
+    ):
         where = popularity.get(key)
         if where:
-            rows.append({"fact": label, "source": where.get("source"), "observed_at": where.get("observed_at")})
-    rows.append({"fact": "Next-season status", "source": status.get("source"),
-                 "observed_at": status.get("observed_at")})
-    rows.append({"fact": "Source material", "source": source.get("source"),
-                 "observed_at": source.get("observed_at")})
+            rows.append(
+                {
+                    "fact": label,
+                    "source": where.get("source"),
+                    "observed_at": where.get("observed_at"),
+                }
+            )
+    rows.append(
+        {
+            "fact": "Next-season status",
+            "source": status.get("source"),
+            "observed_at": status.get("observed_at"),
+        }
+    )
+    rows.append(
+        {
+            "fact": "Source material",
+            "source": source.get("source"),
+            "observed_at": source.get("observed_at"),
+        }
+    )
     if forecast["state"] == "odds":
-        rows.append({"fact": "Forecast", "source": f"sequelcast model {forecast.get('model')}",
-                     "observed_at": forecast.get("as_of")})
+        rows.append(
+            {
+                "fact": "Forecast",
+                "source": f"sequelcast model {forecast.get('model')}",
+                "observed_at": forecast.get("as_of"),
+            }
+        )
     return rows
 
 
@@ -452,8 +651,14 @@ def compose_report(inputs: ReportInputs) -> dict[str, Any]:
     status = _status(inputs, number)
     name = display_name(inputs.series or inputs.sheet)
     facts = _fact_rows(inputs, _season_number(inputs.franchise, inputs.sheet.get("mal_id")))
-    facts.append({"label": "Next season", "value": status["text"], "source": status.get("source"),
-                  "observed_at": status.get("observed_at")})
+    facts.append(
+        {
+            "label": "Next season",
+            "value": status["text"],
+            "source": status.get("source"),
+            "observed_at": status.get("observed_at"),
+        }
+    )
     seasons = _season_rows(inputs)
     source = _source_material(inputs)
     popularity = _popularity(inputs)

@@ -17,8 +17,12 @@ from markupsafe import Markup
 from sequelcast.report._chart import announcement_svg, chart_points, reliability_svg
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
-_ENV = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
+_ENV = Environment(
+    loader=FileSystemLoader(_TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def md_escape(text: Any) -> str:
@@ -52,8 +56,10 @@ def _lines(title: str, lines: Sequence[str]) -> list[str]:
 def _md_forecast(fc: Mapping[str, Any], png: str | None) -> list[str]:
     out = _lines("The forecast", fc["lines"])
     if fc.get("chances"):
-        out += _table(["within", "by", "chance"],
-                      [(_years(c["years"]), c["by"], c["text"]) for c in fc["chances"]])
+        out += _table(
+            ["within", "by", "chance"],
+            [(_years(c["years"]), c["by"], c["text"]) for c in fc["chances"]],
+        )
     if fc.get("factors"):
         out += ["Why:", ""]
         out += [f"- {'+' if f['raises'] else '−'} {md_escape(f['text'])}" for f in fc["factors"]]
@@ -68,28 +74,49 @@ def _md_forecast(fc: Mapping[str, Any], png: str | None) -> list[str]:
 def render_markdown(report: Mapping[str, Any], chart_png: str | None = None) -> str:
     """The report as Markdown; ``chart_png`` is the path (relative to the file) of its chart."""
     status = report["status"]
-    out = [f"# {md_escape(report['headline'])}", "",
-           f"**{md_escape(status['text'])}** ({md_escape(_where(status))})", "",
-           f"_Everything below is what the catalog knew on {report['as_of']}._", "",
-           "## The facts", ""]
-    out += _table(["fact", "value", "source, date"],
-                  [(f["label"], f["value"], _where(f)) for f in report["facts"]])
+    out = [
+        f"# {md_escape(report['headline'])}",
+        "",
+        f"**{md_escape(status['text'])}** ({md_escape(_where(status))})",
+        "",
+        f"_Everything below is what the catalog knew on {report['as_of']}._",
+        "",
+        "## The facts",
+        "",
+    ]
+    out += _table(
+        ["fact", "value", "source, date"],
+        [(f["label"], f["value"], _where(f)) for f in report["facts"]],
+    )
     if report["seasons"]:
         out += ["## Seasons", ""]
-        out += _table(["#", "title", "aired", "episodes", "first seen", "source, date"],
-                      [(s["number"] if not s.get("part") else f"{s['number']} (part {s['part']})",
-                        s["title"], f"{s['start'] or '?'} to {s['end'] or '?'}",
-                        s["episodes"] if s["episodes"] is not None else "unknown",
-                        s.get("announced") or "unknown", _where(s)) for s in report["seasons"]])
+        out += _table(
+            ["#", "title", "aired", "episodes", "first seen", "source, date"],
+            [
+                (
+                    s["number"] if not s.get("part") else f"{s['number']} (part {s['part']})",
+                    s["title"],
+                    f"{s['start'] or '?'} to {s['end'] or '?'}",
+                    s["episodes"] if s["episodes"] is not None else "unknown",
+                    s.get("announced") or "unknown",
+                    _where(s),
+                )
+                for s in report["seasons"]
+            ],
+        )
     out += _lines("Source material", [report["source_material"]["text"]])
     out += _lines("Popularity", report["popularity"]["lines"])
     out += _lines("Studio, licensors and staff", report["studio"]["lines"])
     out += _md_forecast(report["forecast"], chart_png)
     out += _lines("What would change this", report["what_would_change"])
     out += ["## Sources", ""]
-    out += _table(["fact", "source", "date"],
-                  [(r["fact"], r.get("source") or "unknown", r.get("observed_at") or "unknown")
-                   for r in report["sources"]])
+    out += _table(
+        ["fact", "source", "date"],
+        [
+            (r["fact"], r.get("source") or "unknown", r.get("observed_at") or "unknown")
+            for r in report["sources"]
+        ],
+    )
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -103,24 +130,43 @@ def render_html_body(report: Mapping[str, Any]) -> str:
 def render_html(report: Mapping[str, Any]) -> str:
     """The report as a standalone HTML page (inline style, inline SVG chart)."""
     return _ENV.get_template("page.html").render(
-        title=report["headline"], body=Markup(render_html_body(report)), back=None)
+        title=report["headline"], body=Markup(render_html_body(report)), back=None
+    )
 
 
 def render_track_record_markdown(score: Mapping[str, Any], png: str | None = None) -> str:
     """The ledger's scores as Markdown (headline, per horizon, calibration)."""
     out = ["# Track record", "", md_escape(score["headline"]), ""]
-    out += _table(["horizon", "resolved", "happened", "Brier", "AUC", "top-decile precision"],
-                  [(_years(float(h)), v["n_resolved"], v["n_events"], _num(v["brier"]), _num(v["auc"]),
-                    _num(v["top_decile_precision"])) for h, v in score["horizons"].items()])
+    out += _table(
+        ["horizon", "resolved", "happened", "Brier", "AUC", "top-decile precision"],
+        [
+            (
+                _years(float(h)),
+                v["n_resolved"],
+                v["n_events"],
+                _num(v["brier"]),
+                _num(v["auc"]),
+                _num(v["top_decile_precision"]),
+            )
+            for h, v in score["horizons"].items()
+        ],
+    )
     out += ["## Calibration (deciles of forecast probability, every passed horizon)", ""]
-    out += _table(["decile", "forecasts", "mean forecast", "share that happened"],
-                  [(r["decile"], r["n"], _num(r["mean_forecast"]), _num(r["observed"]))
-                   for r in score["calibration"]])
+    out += _table(
+        ["decile", "forecasts", "mean forecast", "share that happened"],
+        [
+            (r["decile"], r["n"], _num(r["mean_forecast"]), _num(r["observed"]))
+            for r in score["calibration"]
+        ],
+    )
     if png:
         out += [f"![Reliability plot]({png})", ""]
     if score.get("n_early"):
-        out += [f"{score['n_early']:,} forecasts were of shows whose next season the newest data dates on "
-                "or before the forecast's date: they count as announced a day later, as in the backtest.", ""]
+        out += [
+            f"{score['n_early']:,} forecasts were of shows whose next season the newest data dates on "
+            "or before the forecast's date: they count as announced a day later, as in the backtest.",
+            "",
+        ]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -135,17 +181,21 @@ def _num(x: float | None) -> str:
 def render_track_record_body(score: Mapping[str, Any]) -> str:
     """The ledger's scores as an HTML fragment, with an inline SVG reliability plot."""
     chart = Markup(reliability_svg(score["calibration"]))
-    return _ENV.get_template("track_record.html").render(s=score, chart=chart, num=_num, years=_years)
+    return _ENV.get_template("track_record.html").render(
+        s=score, chart=chart, num=_num, years=_years
+    )
 
 
 def render_site_index(entries: Sequence[Mapping[str, Any]], as_of: str) -> str:
     """The index page of ``report --all``: one line per show, linking to its page."""
     body = _ENV.get_template("index.html").render(entries=entries, as_of=as_of)
-    return _ENV.get_template("page.html").render(title="Is it returning? The most-followed shows",
-                                                 body=Markup(body), back=None)
+    return _ENV.get_template("page.html").render(
+        title="Is it returning? The most-followed shows", body=Markup(body), back=None
+    )
 
 
 def render_site_page(report: Mapping[str, Any]) -> str:
     """One show's page of ``report --all`` (links back to the index)."""
     return _ENV.get_template("page.html").render(
-        title=report["headline"], body=Markup(render_html_body(report)), back="index.html")
+        title=report["headline"], body=Markup(render_html_body(report)), back="index.html"
+    )

@@ -29,9 +29,11 @@ def _years(a: date, b: date) -> float:
     return (b - a).days / _DAYS_PER_YEAR
 
 
-def resolved_pairs(rows: Sequence[Mapping[str, Any]],
-                   outcomes: Sequence[tuple[float, bool] | None],
-                   outcome_date: date) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+def resolved_pairs(
+    rows: Sequence[Mapping[str, Any]],
+    outcomes: Sequence[tuple[float, bool] | None],
+    outcome_date: date,
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Per horizon, the ``(forecast, happened)`` arrays of every resolved forecast.
 
     ``outcomes[i]`` is ``(years from as_of to the announcement or to the outcome date, announced)``
@@ -47,8 +49,11 @@ def resolved_pairs(rows: Sequence[Mapping[str, Any]],
     return _resolve(rows, outcomes, outcome_date)[0]
 
 
-def _resolve(rows: Sequence[Mapping[str, Any]], outcomes: Sequence[tuple[float, bool] | None],
-             outcome_date: date) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], int, int]:
+def _resolve(
+    rows: Sequence[Mapping[str, Any]],
+    outcomes: Sequence[tuple[float, bool] | None],
+    outcome_date: date,
+) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], int, int]:
     out: dict[int, tuple[list[float], list[bool]]] = {h: ([], []) for h in LEDGER_HORIZONS}
     n_rows = by_event = 0
     for row, outcome in zip(rows, outcomes, strict=True):
@@ -66,7 +71,9 @@ def _resolve(rows: Sequence[Mapping[str, Any]], outcomes: Sequence[tuple[float, 
             passed = True
         n_rows += passed or bool(event)
         by_event += not passed and bool(event)
-    pairs = {h: (np.asarray(p, dtype=float), np.asarray(y, dtype=bool)) for h, (p, y) in out.items()}
+    pairs = {
+        h: (np.asarray(p, dtype=float), np.asarray(y, dtype=bool)) for h, (p, y) in out.items()
+    }
     return pairs, n_rows, by_event
 
 
@@ -96,9 +103,16 @@ def calibration_deciles(p: np.ndarray, y: np.ndarray, n_bins: int = 10) -> list[
     order = np.argsort(p, kind="stable")
     rows = []
     for i, idx in enumerate(np.array_split(order, min(n_bins, len(p))) if len(p) else []):
-        rows.append({"decile": i + 1, "n": len(idx), "p_min": _round(p[idx].min()),
-                     "p_max": _round(p[idx].max()), "mean_forecast": _round(p[idx].mean()),
-                     "observed": _round(y[idx].mean())})
+        rows.append(
+            {
+                "decile": i + 1,
+                "n": len(idx),
+                "p_min": _round(p[idx].min()),
+                "p_max": _round(p[idx].max()),
+                "mean_forecast": _round(p[idx].mean()),
+                "observed": _round(y[idx].mean()),
+            }
+        )
     return rows
 
 
@@ -118,8 +132,11 @@ def _horizon_scores(p: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     }
 
 
-def score_ledger(rows: Sequence[Mapping[str, Any]], outcomes: Sequence[tuple[float, bool] | None],
-                 outcome_date: date) -> dict[str, Any]:
+def score_ledger(
+    rows: Sequence[Mapping[str, Any]],
+    outcomes: Sequence[tuple[float, bool] | None],
+    outcome_date: date,
+) -> dict[str, Any]:
     """Scores of every resolved ledger forecast.
 
     Returns
@@ -177,8 +194,10 @@ def headline(score: Mapping[str, Any]) -> str:
     best = max(score["horizons"].items(), key=lambda kv: kv[1]["n_resolved"])
     h, v = best
     auc = f", AUC {v['auc']:.2f}" if v.get("auc") is not None else ""
-    return (f"{score['n_resolved']:,} of {score['n_forecasts']:,} forecasts made on {score['n_dates']} "
-            f"date(s) from {score['first_as_of']} to {score['last_as_of']} are resolved: Brier "
-            f"{score['brier']:.3f} over every passed horizon (a constant forecast of the observed "
-            f"rate scores {score['brier_reference']:.3f}); at the {h}-year horizon{auc}, and "
-            f"{v['top_decile_precision']:.0%} of the top tenth of forecasts came true.")
+    return (
+        f"{score['n_resolved']:,} of {score['n_forecasts']:,} forecasts made on {score['n_dates']} "
+        f"date(s) from {score['first_as_of']} to {score['last_as_of']} are resolved: Brier "
+        f"{score['brier']:.3f} over every passed horizon (a constant forecast of the observed "
+        f"rate scores {score['brier_reference']:.3f}); at the {h}-year horizon{auc}, and "
+        f"{v['top_decile_precision']:.0%} of the top tenth of forecasts came true."
+    )

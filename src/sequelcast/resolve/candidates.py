@@ -584,7 +584,10 @@ class TitleIndex:
                 continue
             for cid in cids:
                 coverage = len(other) / len(self._choices[cid])
-                hit = _Hit(TIER["word_typo"] + 8.0 * coverage, f"a word of the title, one letter off ({other!r})")
+                hit = _Hit(
+                    TIER["word_typo"] + 8.0 * coverage,
+                    f"a word of the title, one letter off ({other!r})",
+                )
                 self._add(hits, self._choice_titles[cid], hit)
 
     def _acronym(self, q: ParsedTitle, hits: dict[int, _Hit]) -> None:

@@ -262,9 +262,9 @@ def resolve_one(index: TitleIndex, query: str) -> Match:
         return top
     second = others[0]
     theirs = index.franchise_of(second.mal_id)
-    if top.score >= DOMINANT_CONFIDENCE and _members(index, matches, mine) >= POPULARITY_RATIO * max(
-        _members(index, matches, theirs), 1
-    ):
+    if top.score >= DOMINANT_CONFIDENCE and _members(
+        index, matches, mine
+    ) >= POPULARITY_RATIO * max(_members(index, matches, theirs), 1):
         reason = f"far more popular than {second.title!r}"
         return Match(
             top.mal_id, top.title, top.score, top.matched_on, top.kind, (*top.reasons, reason)

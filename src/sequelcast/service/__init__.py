@@ -55,10 +55,15 @@ __all__ = [
 ]
 
 _LAZY = {
-    "BuildReport": "_build", "build_catalog": "_build",
-    "ledger_record": "_ledger", "ledger_replay_one": "_ledger", "ledger_score": "_ledger",
+    "BuildReport": "_build",
+    "build_catalog": "_build",
+    "ledger_record": "_ledger",
+    "ledger_replay_one": "_ledger",
+    "ledger_score": "_ledger",
     "replay_dates": "_ledger",
-    "REPORT_FORMATS": "_report", "render_report": "_report", "report_json": "_report",
+    "REPORT_FORMATS": "_report",
+    "render_report": "_report",
+    "report_json": "_report",
     "report_site": "_report",
 }
 

@@ -74,7 +74,9 @@ def parse_mal_id(text: str) -> int | None:
     digits = text.lstrip("0") or "0"
     if len(digits) > len(str(MAX_MAL_ID)) or not 1 <= int(digits) <= MAX_MAL_ID:
         shown = text if len(text) <= 24 else f"{text[:20]}... ({len(text)} digits)"
-        raise NotFoundError(f"MAL id {shown} is not in the catalog (MAL ids run from 1 to {MAX_MAL_ID})")
+        raise NotFoundError(
+            f"MAL id {shown} is not in the catalog (MAL ids run from 1 to {MAX_MAL_ID})"
+        )
     return int(digits)
 
 
@@ -142,14 +144,22 @@ class Sequelcast:
     (2, 2)
     """
 
-    def __init__(self, settings: Settings, catalog: Catalog | None = None, *,
-                 view_cache_size: int = VIEW_CACHE_SIZE, model_cache_size: int = MODEL_CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: Catalog | None = None,
+        *,
+        view_cache_size: int = VIEW_CACHE_SIZE,
+        model_cache_size: int = MODEL_CACHE_SIZE,
+    ) -> None:
         self.settings = settings
         self._catalog = catalog
         self._reads: Reads | None = catalog
         self._owns_catalog = catalog is None
         self._open_lock = threading.Lock()
-        self.view_cache: BoundedCache[StoredView] = BoundedCache(view_cache_size, lambda v: v.catalog.close())
+        self.view_cache: BoundedCache[StoredView] = BoundedCache(
+            view_cache_size, lambda v: v.catalog.close()
+        )
         self._pool: ProcessPoolExecutor | None = None
         self.model_cache: BoundedCache[Forecaster] = BoundedCache(model_cache_size)
         self.index_cache: BoundedCache[TitleIndex] = BoundedCache(1)
@@ -199,7 +209,9 @@ class Sequelcast:
                 self._pool.shutdown()
                 self._pool = None
             if self._owns_catalog:
-                for opened in {id(x): x for x in (self._catalog, self._reads) if x is not None}.values():
+                for opened in {
+                    id(x): x for x in (self._catalog, self._reads) if x is not None
+                }.values():
                     opened.close()
                 self._catalog = self._reads = None
 
@@ -270,8 +282,9 @@ class Sequelcast:
 
         with self._open_lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=lower_priority)
+                self._pool = ProcessPoolExecutor(
+                    1, mp_context=multiprocessing.get_context("spawn"), initializer=lower_priority
+                )
             return self._pool
 
     # -- titles -------------------------------------------------------------------------------
@@ -282,6 +295,7 @@ class Sequelcast:
 
     def _load_index(self) -> TitleIndex:
         from sequelcast.resolve import TitleIndex
+
         stored = self.reads.blob(TITLE_INDEX)
         if stored is not None and stored[0] == __version__:
             try:
@@ -291,8 +305,14 @@ class Sequelcast:
                 pass
         popularity, types = self.catalog.popularity_and_types()
         members, counts = self.catalog.franchise_memberships()
-        return TitleIndex(self.catalog.titles(), popularity=popularity, types=types,
-                          seasons=self.catalog.season_numbers(), franchises=members, season_counts=counts)
+        return TitleIndex(
+            self.catalog.titles(),
+            popularity=popularity,
+            types=types,
+            seasons=self.catalog.season_numbers(),
+            franchises=members,
+            season_counts=counts,
+        )
 
     def resolve(self, query: str, limit: int = 10) -> list[Match]:
         """Ranked candidates for a title query (an empty list when nothing comes close)."""
@@ -330,13 +350,17 @@ class Sequelcast:
         fid = view.franchise_id(mal_id)
         if fid is None:
             known = view.entry(mal_id) is not None
-            raise NotFoundError(f"MAL id {mal_id} belongs to no franchise" if known
-                                else f"MAL id {mal_id} was not known on {when}")
+            raise NotFoundError(
+                f"MAL id {mal_id} belongs to no franchise"
+                if known
+                else f"MAL id {mal_id} was not known on {when}"
+            )
         return mal_id, fid
 
     def franchise_docs(self) -> tuple[list[dict[str, Any]], dict[int, int]]:
         """Every stored franchise (JSON of ``sequelcast franchise --json``) and MAL id -> members, as
         of the catalog's date (read once per build)."""
+
         def load() -> tuple[list[dict[str, Any]], dict[int, int]]:
             return self.catalog.franchise_docs(), self.catalog.popularity_and_types()[0]
 
@@ -375,7 +399,9 @@ class Sequelcast:
         fid, next_after, peers = view.about(mal_id)
         sheet = entry_json(entry)
         sheet["as_of"] = iso(when)
-        sheet["page"] = self.reads.page_facts(mal_id, when)  # poster URL and synopsis, with their source
+        sheet["page"] = self.reads.page_facts(
+            mal_id, when
+        )  # poster URL and synopsis, with their source
         sheet["peers"] = peers
         fr = view.franchise(fid) if fid else None
         if fr is not None:
@@ -406,10 +432,13 @@ class Sequelcast:
             snap = self.catalog.snapshot(when)
             try:
                 return Forecaster(model=model, random_state=0).fit(
-                    inputs_from_snapshot(snap, build_franchises(snap)), when)
+                    inputs_from_snapshot(snap, build_franchises(snap)), when
+                )
             except (ValueError, ModelError) as exc:  # too little data: say on which date
                 why = str(exc).removeprefix("forecast: ")
-                raise ModelError(f"forecast: the model could not be fitted on {when}: {why}") from exc
+                raise ModelError(
+                    f"forecast: the model could not be fitted on {when}: {why}"
+                ) from exc
 
         directory = self.settings.model_dir
         with self._computing:
@@ -427,31 +456,47 @@ class Sequelcast:
         (show,) = fc.predict([fid])
         return forecast_json(show)
 
-    def forecast(self, title_or_id: str, as_of: date | None = None, model: str = DEFAULT_MODEL) -> dict[str, Any]:
+    def forecast(
+        self, title_or_id: str, as_of: date | None = None, model: str = DEFAULT_MODEL
+    ) -> dict[str, Any]:
         """Will this show get a next season, and when? (``status`` tells when the question is moot.)"""
         when = self.answer_date(as_of)
         fr = self._franchise_doc(title_or_id, when)
         fid = fr["id"]
-        base = {"franchise": {"id": fr["id"], "title": fr["title"]}, "as_of": when.isoformat(),
-                "next_season": fr["next_season"]}
+        base = {
+            "franchise": {"id": fr["id"], "title": fr["title"]},
+            "as_of": when.isoformat(),
+            "next_season": fr["next_season"],
+        }
         if fr["next_season"]["status"] != "none":
-            return {**base, "status": "announced", "forecast": None,
-                    "message": _announced_message(fr["title"], fr["next_season"])}
+            return {
+                **base,
+                "status": "announced",
+                "forecast": None,
+                "message": _announced_message(fr["title"], fr["next_season"]),
+            }
         show = self._waiting(fid, when, model)
         if show is None:
-            return {**base, "status": "not_waiting", "forecast": None,
-                    "message": f"{fr['title']}: no forecast on {when}: {_not_waiting_reason(fr, when)}"}
+            return {
+                **base,
+                "status": "not_waiting",
+                "forecast": None,
+                "message": f"{fr['title']}: no forecast on {when}: {_not_waiting_reason(fr, when)}",
+            }
         return {**base, "status": "waiting", "forecast": show, "message": None}
 
-    def forecast_every(self, as_of: date | None = None, model: str = DEFAULT_MODEL) -> list[dict[str, Any]]:
+    def forecast_every(
+        self, as_of: date | None = None, model: str = DEFAULT_MODEL
+    ) -> list[dict[str, Any]]:
         """A forecast for every show waiting for a next season (``forecast --all``)."""
         when = self.answer_date(as_of)
         if self._forecast_stored(when, model):
             return self.catalog.stored_forecasts()
         return [forecast_json(f) for f in self.forecaster(when, model).predict(detail=False)]
 
-    def backtest(self, as_of: date, horizons: Sequence[float] = (1, 2, 3, 5),
-                 out_dir: Path | None = None) -> BacktestReport:
+    def backtest(
+        self, as_of: date, horizons: Sequence[float] = (1, 2, 3, 5), out_dir: Path | None = None
+    ) -> BacktestReport:
         """Train on what was known on ``as_of``, forecast every show waiting then, score against the
         newest data (censored at the catalog's end of data). With ``out_dir`` the reliability plot
         is saved there as ``reliability-<as_of>.png``."""
@@ -460,8 +505,10 @@ class Sequelcast:
 
         newest = self.data_date()
         if as_of >= newest:
-            raise ModelError(f"backtest: --as-of {as_of} leaves no future to score against "
-                             f"(the newest data is from {newest})")
+            raise ModelError(
+                f"backtest: --as-of {as_of} leaves no future to score against "
+                f"(the newest data is from {newest})"
+            )
         past = self.catalog.snapshot(as_of)
         past_inputs = inputs_from_snapshot(past, build_franchises(past))
         full = self.catalog.snapshot(newest)
@@ -473,23 +520,38 @@ class Sequelcast:
             plot = result.plot_reliability(out_dir / f"reliability-{as_of.isoformat()}.png")
         table = result.summary()
         summary = {
-            "as_of": as_of.isoformat(), "outcome_date": newest.isoformat(),
-            "horizons": list(result.horizons), "selected": result.selected,
-            "n_train": result.n_train, "n_train_events": result.n_train_events,
-            "n_at_risk": len(result.outcomes), "n_announced_after": int(result.outcomes["event"].sum()),
-            "n_waiting": result.n_waiting, "coverage": _clean(result.coverage),
-            "n_airing": result.n_airing, "n_estimated": result.n_estimated,
-            "models": {name: {k: _clean(v) for k, v in row.items()} for name, row in table.iterrows()},
-            "n_unmatched": result.n_unmatched, "n_early": result.n_early,
+            "as_of": as_of.isoformat(),
+            "outcome_date": newest.isoformat(),
+            "horizons": list(result.horizons),
+            "selected": result.selected,
+            "n_train": result.n_train,
+            "n_train_events": result.n_train_events,
+            "n_at_risk": len(result.outcomes),
+            "n_announced_after": int(result.outcomes["event"].sum()),
+            "n_waiting": result.n_waiting,
+            "coverage": _clean(result.coverage),
+            "n_airing": result.n_airing,
+            "n_estimated": result.n_estimated,
+            "models": {
+                name: {k: _clean(v) for k, v in row.items()} for name, row in table.iterrows()
+            },
+            "n_unmatched": result.n_unmatched,
+            "n_early": result.n_early,
             "plot": str(plot) if plot else None,
         }
         return BacktestReport(result, summary, plot)
 
     # -- building and fetching ----------------------------------------------------------------
 
-    def build(self, data_dir: Path | Sequence[Path], as_of: date | None = None,
-              progress: Callable[..., None] | None = None, *, forecasts: bool = True,
-              allow_missing: Collection[str] = ()) -> BuildReport:
+    def build(
+        self,
+        data_dir: Path | Sequence[Path],
+        as_of: date | None = None,
+        progress: Callable[..., None] | None = None,
+        *,
+        forecasts: bool = True,
+        allow_missing: Collection[str] = (),
+    ) -> BuildReport:
         """Rebuild the catalog (created if needed) with its derived tables; see :func:`build_catalog`."""
         from sequelcast.catalog import open_catalog
         from sequelcast.service._build import build_catalog
@@ -498,39 +560,69 @@ class Sequelcast:
             with self._open_lock:
                 if self._catalog is None:
                     self._catalog = open_catalog(self.settings.db, create=True)
-        report = build_catalog(self.catalog, data_dir, as_of, progress, forecasts=forecasts,
-                               allow_missing=allow_missing)
+        report = build_catalog(
+            self.catalog,
+            data_dir,
+            as_of,
+            progress,
+            forecasts=forecasts,
+            allow_missing=allow_missing,
+        )
         self.view_cache.clear()
         self.model_cache.clear()
         self.index_cache.clear()
         self.docs_cache.clear()
         return report
 
-    def fetch_jikan_season(self, year: int, season: str, *, out: Path | None = None,
-                           client: httpx.Client | None = None, when: date | None = None) -> FetchReport:
+    def fetch_jikan_season(
+        self,
+        year: int,
+        season: str,
+        *,
+        out: Path | None = None,
+        client: httpx.Client | None = None,
+        when: date | None = None,
+    ) -> FetchReport:
         """Every anime of one season from Jikan, saved under the downloads (stamped with the real date)."""
         from sequelcast.service import _fetch
 
-        return _fetch.fetch_jikan_season(out or self.settings.downloads, year, season,
-                                         when=when or date.today(), client=client)
+        return _fetch.fetch_jikan_season(
+            out or self.settings.downloads, year, season, when=when or date.today(), client=client
+        )
 
-    def fetch_jikan_anime(self, mal_ids: list[int], *, out: Path | None = None,
-                          client: httpx.Client | None = None, when: date | None = None) -> FetchReport:
+    def fetch_jikan_anime(
+        self,
+        mal_ids: list[int],
+        *,
+        out: Path | None = None,
+        client: httpx.Client | None = None,
+        when: date | None = None,
+    ) -> FetchReport:
         """Full Jikan entries for some MAL ids, saved under the downloads."""
         from sequelcast.service import _fetch
 
-        return _fetch.fetch_jikan_anime(out or self.settings.downloads, mal_ids,
-                                        when=when or date.today(), client=client)
+        return _fetch.fetch_jikan_anime(
+            out or self.settings.downloads, mal_ids, when=when or date.today(), client=client
+        )
 
-    def fetch_anilist(self, mal_ids: list[int], *, out: Path | None = None,
-                      client: httpx.Client | None = None, when: date | None = None) -> FetchReport:
+    def fetch_anilist(
+        self,
+        mal_ids: list[int],
+        *,
+        out: Path | None = None,
+        client: httpx.Client | None = None,
+        when: date | None = None,
+    ) -> FetchReport:
         """AniList media for some MAL ids, saved under the downloads."""
         from sequelcast.service import _fetch
 
-        return _fetch.fetch_anilist(out or self.settings.downloads, mal_ids,
-                                    when=when or date.today(), client=client)
+        return _fetch.fetch_anilist(
+            out or self.settings.downloads, mal_ids, when=when or date.today(), client=client
+        )
 
-    def fetch_offline_db(self, *, out: Path | None = None, client: httpx.Client | None = None) -> FetchReport:
+    def fetch_offline_db(
+        self, *, out: Path | None = None, client: httpx.Client | None = None
+    ) -> FetchReport:
         """The latest anime-offline-database release, saved under the downloads."""
         from sequelcast.service import _fetch
 
@@ -551,7 +643,9 @@ class Sequelcast:
         mal_id = self.find_mal_id(title_or_id)
         from sequelcast.service import _watch  # xml and urllib: not for a read
 
-        return _watch.add(self.catalog, mal_id, self._watched(mal_id), self.settings.forecast_date())
+        return _watch.add(
+            self.catalog, mal_id, self._watched(mal_id), self.settings.forecast_date()
+        )
 
     def watch_remove(self, title_or_id: str) -> int:
         """Take a show off the watchlist (by MAL id or title); returns its MAL id."""
@@ -566,14 +660,18 @@ class Sequelcast:
         """The watched shows and their status at the last check."""
         return self.catalog.watched()
 
-    def watch_check(self, notify: Callable[[list[dict[str, Any]]], object] | None = None) -> list[dict[str, Any]]:
+    def watch_check(
+        self, notify: Callable[[list[dict[str, Any]]], object] | None = None
+    ) -> list[dict[str, Any]]:
         """Compare every watched show's next-season status with the last check; store and return changes.
 
         ``notify(events)`` (the webhook) runs before the check is stored; if it raises, nothing is.
         """
         from sequelcast.service import _watch  # xml and urllib: not for a read
 
-        return _watch.check(self.catalog, self._watched, self.settings.forecast_date(), notify=notify)
+        return _watch.check(
+            self.catalog, self._watched, self.settings.forecast_date(), notify=notify
+        )
 
     def watch_feed(self, base_url: str = "https://sequelcast.invalid/") -> str:
         """An Atom feed of the watchlist's events, newest first."""

@@ -96,8 +96,9 @@ def _build(
         batches = load_batches(data_dir, progress)
     per_source = source_counts(batches)
     last = catalog.last_build()
-    previous = previous_counts(last["counts"] if last else None,
-                              ((s.name, s.pattern) for s in DATA_SOURCES))
+    previous = previous_counts(
+        last["counts"] if last else None, ((s.name, s.pattern) for s in DATA_SOURCES)
+    )
     accepted = check_manifest(previous, per_source, allow_missing)
     where = str(data_dir) if isinstance(data_dir, (str, Path)) else ", ".join(map(str, data_dir))
     with phases("as-of"):
@@ -128,20 +129,33 @@ def _build(
 
     def forecast_rows() -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
         with phases("forecast wait"):
-            rows, info = fitted.result() if fitted is not None else ([], {"fitted": False, "error": "not asked"})
+            rows, info = (
+                fitted.result()
+                if fitted is not None
+                else ([], {"fitted": False, "error": "not asked"})
+            )
         counts["forecast"] = info
         return {"forecasts": rows}, {"forecast": info}
 
     with phases("write"):
         build_id = catalog.replace(
-            admitted, snap, data_dir=where, as_of=as_of, started_at=started, counts=counts,
-            franchise_links=links, franchise_members=members, derived=derived, blobs=blobs,
+            admitted,
+            snap,
+            data_dir=where,
+            as_of=as_of,
+            started_at=started,
+            counts=counts,
+            franchise_links=links,
+            franchise_members=members,
+            derived=derived,
+            blobs=blobs,
             pending=forecast_rows,
         )
     phases.seconds["forecast"] = counts["forecast"].get("seconds", 0.0)
     phases.seconds["write"] -= phases.seconds.get("forecast wait", 0.0)
-    return BuildReport(build_id, where, as_of, files, counts, time.perf_counter() - t0, accepted,
-                       phases.seconds)
+    return BuildReport(
+        build_id, where, as_of, files, counts, time.perf_counter() - t0, accepted, phases.seconds
+    )
 
 
 class _Phases:
@@ -159,8 +173,14 @@ class _Phases:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t
 
 
-def _counts(batches: Sequence[Batch], merged: Batch, admitted: Batch, snap: Snapshot,
-            per_source: Mapping[str, Any], accepted: list[str]) -> dict[str, Any]:
+def _counts(
+    batches: Sequence[Batch],
+    merged: Batch,
+    admitted: Batch,
+    snap: Snapshot,
+    per_source: Mapping[str, Any],
+    accepted: list[str],
+) -> dict[str, Any]:
     """The record counts a build stores (and compares with the next build's, see the manifest)."""
     return {
         "files": len(batches),
@@ -174,8 +194,10 @@ def _counts(batches: Sequence[Batch], merged: Batch, admitted: Batch, snap: Snap
         "collection_members": len(admitted.collection_members),
         "rejects": len(admitted.rejects),
         "skipped": admitted.skipped,
-        "per_file": {b.location: {"records": len(b), "rejects": len(b.rejects), "skipped": b.skipped}
-                     for b in batches},
+        "per_file": {
+            b.location: {"records": len(b), "rejects": len(b.rejects), "skipped": b.skipped}
+            for b in batches
+        },
         "per_source": {k: v.json() for k, v in per_source.items()},
         "accepted_missing": accepted,
     }
@@ -185,10 +207,14 @@ def _title_index(snap: Snapshot, graph: FranchiseGraph) -> TitleIndex:
     entries = snap.entries.values()
     members = {m: fr.id for fr in graph for m in fr.mal_ids}
     counts = {fr.id: max(s.number for s in fr.seasons) for fr in graph if fr.seasons}
-    return TitleIndex([TitleRecord(a.mal_id, t, kind) for a in entries for kind, t in a.all_titles()],
-                      popularity={a.mal_id: a.members or 0 for a in entries},
-                      types={a.mal_id: a.type or "Unknown" for a in entries},
-                      seasons=graph.season_numbers(), franchises=members, season_counts=counts)
+    return TitleIndex(
+        [TitleRecord(a.mal_id, t, kind) for a in entries for kind, t in a.all_titles()],
+        popularity={a.mal_id: a.members or 0 for a in entries},
+        types={a.mal_id: a.type or "Unknown" for a in entries},
+        seasons=graph.season_numbers(),
+        franchises=members,
+        season_counts=counts,
+    )
 
 
 def _title_answers(index: TitleIndex, titles: Iterable[str]) -> list[dict[str, Any]]:
@@ -196,6 +222,7 @@ def _title_answers(index: TitleIndex, titles: Iterable[str]) -> list[dict[str, A
     title typed out (:func:`exact_key`; an ASCII spelling of a title in another script too), and for
     each title's parsed form (:func:`parsed_key`), asked as its normalised spelling when that is
     ASCII, parses back the same and is no catalog title itself."""
+
     def answer(query: str) -> int | None:
         try:
             return resolve_one(index, query).mal_id
@@ -237,8 +264,12 @@ class _ForkedJob(Generic[_T]):
         if "fork" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("fork")
             job._conn, sender = ctx.Pipe(duplex=False)
-            job._child = ctx.Process(target=_send_result, args=(fn, args, sender),
-                                     name=f"sequelcast-{fn.__name__.strip('_')}", daemon=True)
+            job._child = ctx.Process(
+                target=_send_result,
+                args=(fn, args, sender),
+                name=f"sequelcast-{fn.__name__.strip('_')}",
+                daemon=True,
+            )
             job._child.start()
             sender.close()
         return job
@@ -274,42 +305,72 @@ def _send_result(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> No
 def _titles(snap: Snapshot, graph: FranchiseGraph) -> tuple[bytes, list[dict[str, Any]]]:
     """The title index (pickled, as stored) and what it answers for every catalog title."""
     index = _title_index(snap, graph)
-    answers = _title_answers(index, (t for a in snap.entries.values() for _, t in a.all_titles() if t))
+    answers = _title_answers(
+        index, (t for a in snap.entries.values() for _, t in a.all_titles() if t)
+    )
     return pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL), answers
 
 
-def _forecasts(snap: Snapshot, graph: FranchiseGraph, when: date) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _forecasts(
+    snap: Snapshot, graph: FranchiseGraph, when: date
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The forecast of every show waiting on ``when``, with the model fitted here; or why there is none."""
     from sequelcast.forecast import Forecaster, inputs_from_snapshot
 
     t0 = time.perf_counter()
     try:
-        with warnings.catch_warnings(record=True) as caught:  # kept in the build's counts, not printed
+        with warnings.catch_warnings(
+            record=True
+        ) as caught:  # kept in the build's counts, not printed
             warnings.simplefilter("always")
-            fc = Forecaster(model=DEFAULT_MODEL, random_state=0).fit(inputs_from_snapshot(snap, graph), when)
+            fc = Forecaster(model=DEFAULT_MODEL, random_state=0).fit(
+                inputs_from_snapshot(snap, graph), when
+            )
             shows = fc.predict()
     except (ModelError, ValueError) as exc:  # too little data to fit (scikit-learn says ValueError)
         return [], {"fitted": False, "error": f"the forecast model could not be fitted: {exc}"}
-    rows = [{"franchise_id": s.franchise_id, "position": i, "mal_id": s.mal_id, "as_of": when,
-             "model": DEFAULT_MODEL, "doc": forecast_json(s)} for i, s in enumerate(shows)]
-    info = {"fitted": True, "as_of": when.isoformat(), "model": fc.model_name_, "waiting": len(rows),
-            "seconds": round(time.perf_counter() - t0, 1),
-            "warnings": sorted({str(w.message) for w in caught})}
+    rows = [
+        {
+            "franchise_id": s.franchise_id,
+            "position": i,
+            "mal_id": s.mal_id,
+            "as_of": when,
+            "model": DEFAULT_MODEL,
+            "doc": forecast_json(s),
+        }
+        for i, s in enumerate(shows)
+    ]
+    info = {
+        "fitted": True,
+        "as_of": when.isoformat(),
+        "model": fc.model_name_,
+        "waiting": len(rows),
+        "seconds": round(time.perf_counter() - t0, 1),
+        "warnings": sorted({str(w.message) for w in caught}),
+    }
     return rows, info
 
 
 def _franchise_rows(graph: FranchiseGraph) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
     links = [
-        {"kind": x.kind, "from_mal_id": x.from_mal_id, "from_anidb_id": x.from_anidb_id,
-         "to_mal_id": x.to_mal_id, "to_anidb_id": x.to_anidb_id, "rank": x.rank,
-         "accepted": int(x.accepted), "note": x.note, "evidence": evidence_json(x.evidence),
-         "observed_at": max((e.observed_at for e in x.evidence if e.observed_at), default=None)}
+        {
+            "kind": x.kind,
+            "from_mal_id": x.from_mal_id,
+            "from_anidb_id": x.from_anidb_id,
+            "to_mal_id": x.to_mal_id,
+            "to_anidb_id": x.to_anidb_id,
+            "rank": x.rank,
+            "accepted": int(x.accepted),
+            "note": x.note,
+            "evidence": evidence_json(x.evidence),
+            "observed_at": max((e.observed_at for e in x.evidence if e.observed_at), default=None),
+        }
         for x in graph.links
     ]
     members: list[tuple[Any, ...]] = []
     for fr in graph:
-        members += [(fr.id, "season", x.mal_id, x.anidb_id, x.number, x.part, x.title) for x in fr.seasons]
+        members += [
+            (fr.id, "season", x.mal_id, x.anidb_id, x.number, x.part, x.title) for x in fr.seasons
+        ]
         members += [(fr.id, "other", x.mal_id, x.anidb_id, None, None, x.title) for x in fr.others]
     return links, members
-
-

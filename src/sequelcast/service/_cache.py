@@ -68,7 +68,10 @@ class BoundedCache(Generic[V]):
             with self._lock:
                 self._values[key] = computed
                 self._values.move_to_end(key)
-                evicted = [self._values.popitem(last=False)[1] for _ in range(len(self._values) - self.size)]
+                evicted = [
+                    self._values.popitem(last=False)[1]
+                    for _ in range(len(self._values) - self.size)
+                ]
                 self._computing.pop(key, None)
             self._evicted(evicted)
             return computed

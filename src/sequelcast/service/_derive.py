@@ -92,15 +92,30 @@ def franchise_json(fr: Franchise) -> dict[str, Any]:
         "title": fr.title,
         "as_of": iso(fr.reference_date),
         "seasons": [
-            {"number": x.number, "mal_id": x.mal_id, "anidb_id": x.anidb_id, "title": x.title,
-             "start": iso(x.start), "end": iso(x.end), "end_estimated": x.end_estimated,
-             "state": season_state(x, fr.reference_date), "episodes": x.episodes, "part": x.part,
-             "announced": iso(x.announced)}
+            {
+                "number": x.number,
+                "mal_id": x.mal_id,
+                "anidb_id": x.anidb_id,
+                "title": x.title,
+                "start": iso(x.start),
+                "end": iso(x.end),
+                "end_estimated": x.end_estimated,
+                "state": season_state(x, fr.reference_date),
+                "episodes": x.episodes,
+                "part": x.part,
+                "announced": iso(x.announced),
+            }
             for x in fr.seasons
         ],
         "others": [
-            {"mal_id": o.mal_id, "anidb_id": o.anidb_id, "title": o.title, "type": o.type,
-             "start": iso(o.start), "episodes": o.episodes}
+            {
+                "mal_id": o.mal_id,
+                "anidb_id": o.anidb_id,
+                "title": o.title,
+                "type": o.type,
+                "start": iso(o.start),
+                "episodes": o.episodes,
+            }
             for o in fr.others
         ],
         "next_season": next_season_json(fr.next_season),
@@ -214,11 +229,18 @@ class Derived:
         """The rows of the derived tables (see :mod:`sequelcast.catalog.schema`)."""
         return {
             "anime_derived": [
-                {"mal_id": m, "franchise_id": self.membership.get(m, (None, None))[0],
-                 "next_season": self.membership.get(m, (None, None))[1], "peers": self.peers[m]}
+                {
+                    "mal_id": m,
+                    "franchise_id": self.membership.get(m, (None, None))[0],
+                    "next_season": self.membership.get(m, (None, None))[1],
+                    "peers": self.peers[m],
+                }
                 for m in self.entries
             ],
-            "franchises": [{"id": fid, "title": doc["title"], "doc": doc} for fid, doc in self.franchises.items()],
+            "franchises": [
+                {"id": fid, "title": doc["title"], "doc": doc}
+                for fid, doc in self.franchises.items()
+            ],
         }
 
 
@@ -286,15 +308,23 @@ def forecast_json(fc: ShowForecast) -> dict[str, Any]:
         "waited_years": round(fc.waited_years, 2),
         **{f"p_{h:g}y": _round(p) for h, p in fc.probabilities.items()},
         "median_years": None if fc.median_years is None else round(fc.median_years, 1),
-        "window": None if window is None else {
-            "label": window.label, "start": window.start, "end": window.end,
+        "window": None
+        if window is None
+        else {
+            "label": window.label,
+            "start": window.start,
+            "end": window.end,
             "probability": _round(window.probability),
             "conditional_probability": _round(window.conditional_probability),
-            "quarters": [{"quarter": q, "probability": _round(p)} for q, p in window.quarters if p >= 0.005],
+            "quarters": [
+                {"quarter": q, "probability": _round(p)} for q, p in window.quarters if p >= 0.005
+            ],
             "beyond": _round(window.beyond),
         },
-        "factors": [{"text": f.text, "effect": round(f.effect, 4), "raises": f.raises, "kind": f.kind}
-                    for f in fc.factors],
+        "factors": [
+            {"text": f.text, "effect": round(f.effect, 4), "raises": f.raises, "kind": f.kind}
+            for f in fc.factors
+        ],
         "model": fc.model,
         "airing": fc.airing,
         "estimated_dates": fc.estimated,
@@ -302,12 +332,22 @@ def forecast_json(fc: ShowForecast) -> dict[str, Any]:
         "confidence": fc.confidence or None,
         "confidence_reasons": list(fc.confidence_reasons),
         "median_text": fc.median_text,
-        "conditional_window": None if fc.lag_window is None else {
-            "low_years": fc.lag_window.low, "high_years": fc.lag_window.high,
-            "probability": _round(fc.lag_window.share), "text": fc.lag_window.text,
+        "conditional_window": None
+        if fc.lag_window is None
+        else {
+            "low_years": fc.lag_window.low,
+            "high_years": fc.lag_window.high,
+            "probability": _round(fc.lag_window.share),
+            "text": fc.lag_window.text,
         },
-        "airs_by": [{"date": d.isoformat(), "probability": _round(p),
-                     "text": f"{p:.0%} chance it airs by {d.isoformat()}"} for d, p in fc.airs_by],
+        "airs_by": [
+            {
+                "date": d.isoformat(),
+                "probability": _round(p),
+                "text": f"{p:.0%} chance it airs by {d.isoformat()}",
+            }
+            for d, p in fc.airs_by
+        ],
     }
 
 

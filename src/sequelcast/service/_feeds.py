@@ -26,9 +26,18 @@ def announced_next_seasons(catalog: Catalog, cache_dir: Path | None = None) -> l
         if ns["status"] != "announced":
             continue
         ids = [x["mal_id"] for x in doc["seasons"] + doc["others"] if x.get("mal_id") is not None]
-        rows.append({"franchise_id": doc["id"], "franchise": doc["title"], "mal_ids": ids,
-                     "title": ns["title"], "mal_id": ns["mal_id"], "anidb_id": ns["anidb_id"],
-                     "expected": _day(ns["expected"]), "first_seen": _day(ns["first_seen"])})
+        rows.append(
+            {
+                "franchise_id": doc["id"],
+                "franchise": doc["title"],
+                "mal_ids": ids,
+                "title": ns["title"],
+                "mal_id": ns["mal_id"],
+                "anidb_id": ns["anidb_id"],
+                "expected": _day(ns["expected"]),
+                "first_seen": _day(ns["first_seen"]),
+            }
+        )
     return rows
 
 
@@ -36,8 +45,9 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def announced_seasons(catalog: Catalog, cache_dir: Path | None = None,
-                      mal_ids: set[int] | None = None) -> list[SeasonEvent]:
+def announced_seasons(
+    catalog: Catalog, cache_dir: Path | None = None, mal_ids: set[int] | None = None
+) -> list[SeasonEvent]:
     """The announced next seasons with a start date (of the franchises of ``mal_ids`` if given)."""
     out = []
     for row in announced_next_seasons(catalog, cache_dir):
@@ -46,22 +56,32 @@ def announced_seasons(catalog: Catalog, cache_dir: Path | None = None,
         if mal_ids is not None and not mal_ids.intersection(row["mal_ids"]):
             continue
         season = row["mal_id"] if row["mal_id"] is not None else f"anidb{row['anidb_id']}"
-        out.append(SeasonEvent(f"{row['franchise_id']}-next-{season}@sequelcast", row["franchise"],
-                               row["title"] or f"{row['franchise']}: next season", row["expected"],
-                               row["first_seen"], row["mal_id"], row["anidb_id"]))
+        out.append(
+            SeasonEvent(
+                f"{row['franchise_id']}-next-{season}@sequelcast",
+                row["franchise"],
+                row["title"] or f"{row['franchise']}: next season",
+                row["expected"],
+                row["first_seen"],
+                row["mal_id"],
+                row["anidb_id"],
+            )
+        )
     return out
 
 
-def calendar(catalog: Catalog, now: datetime, cache_dir: Path | None = None, *,
-             watchlist: bool = False) -> str:
+def calendar(
+    catalog: Catalog, now: datetime, cache_dir: Path | None = None, *, watchlist: bool = False
+) -> str:
     """The iCalendar of announced next seasons (only the watched franchises' with ``watchlist``)."""
     ids = {row["mal_id"] for row in catalog.watched()} if watchlist else None
     name = "sequelcast: my watchlist" if watchlist else "sequelcast: announced next seasons"
     return icalendar(announced_seasons(catalog, cache_dir, ids), name=name, now=now)
 
 
-def send_webhook(url: str, events: Sequence[dict[str, Any]], today: date,
-                 client: httpx.Client | None = None) -> int:
+def send_webhook(
+    url: str, events: Sequence[dict[str, Any]], today: date, client: httpx.Client | None = None
+) -> int:
     """POST the changes of a ``watch check`` to ``url`` (retried with back-off); the final status."""
     client = client or webhook.make_webhook_client()
     return webhook.post_json(client, url, webhook_payload(events, checked_on=today))

@@ -21,16 +21,27 @@ from sequelcast.sources.http import make_client
 
 # -- network sources ----------------------------------------------------------------------------
 
-def _saved(source: str, root: Path, answers: list[tuple[str, Any]], when: date,
-           parse: Callable[[Any, date], Batch]) -> FetchReport:
+
+def _saved(
+    source: str,
+    root: Path,
+    answers: list[tuple[str, Any]],
+    when: date,
+    parse: Callable[[Any, date], Batch],
+) -> FetchReport:
     """Check every answer parses (a bad one raises before anything is saved), then save them all."""
     batches = [parse(payload, when) for _, payload in answers]
-    paths = [downloads.save_answer(root, source, label, when, payload) for label, payload in answers]
-    return FetchReport(source, paths, sum(len(b) for b in batches), sum(len(b.rejects) for b in batches))
+    paths = [
+        downloads.save_answer(root, source, label, when, payload) for label, payload in answers
+    ]
+    return FetchReport(
+        source, paths, sum(len(b) for b in batches), sum(len(b.rejects) for b in batches)
+    )
 
 
-def fetch_jikan_season(root: Path, year: int, season: str, *, when: date,
-                       client: httpx.Client | None = None) -> FetchReport:
+def fetch_jikan_season(
+    root: Path, year: int, season: str, *, when: date, client: httpx.Client | None = None
+) -> FetchReport:
     """Fetch every page of a Jikan season into ``root/raw/jikan/`` (read by the next build)."""
     client = client or jikan.make_jikan_client()
     pages = jikan.fetch_season(client, year, season)
@@ -38,16 +49,18 @@ def fetch_jikan_season(root: Path, year: int, season: str, *, when: date,
     return _saved(jikan.SOURCE, root, answers, when, jikan.parse_anime_list)
 
 
-def fetch_jikan_anime(root: Path, mal_ids: list[int], *, when: date,
-                      client: httpx.Client | None = None) -> FetchReport:
+def fetch_jikan_anime(
+    root: Path, mal_ids: list[int], *, when: date, client: httpx.Client | None = None
+) -> FetchReport:
     """Fetch ``/anime/{id}/full`` (with relations) for each MAL id into ``root/raw/jikan/``."""
     client = client or jikan.make_jikan_client()
     answers = [(f"anime-{m}", jikan.fetch_anime(client, m)) for m in mal_ids]
     return _saved(jikan.SOURCE, root, answers, when, jikan.parse_anime_full)
 
 
-def fetch_anilist(root: Path, mal_ids: list[int], *, when: date,
-                  client: httpx.Client | None = None) -> FetchReport:
+def fetch_anilist(
+    root: Path, mal_ids: list[int], *, when: date, client: httpx.Client | None = None
+) -> FetchReport:
     """Fetch AniList media (with relations) by MAL id into ``root/raw/anilist/``."""
     client = client or anilist.make_anilist_client()
     pages = anilist.fetch_media(client, mal_ids=mal_ids)

@@ -40,21 +40,36 @@ def ledger_rows(fc: Forecaster) -> list[dict[str, Any]]:
     for show in fc.predict(detail=False):
         sp = risk.loc[show.spell_id]
         data = forecast_json(show)
-        rows.append({
-            "franchise_id": show.franchise_id, "spell_id": show.spell_id, "mal_id": show.mal_id,
-            "anidb_id": _int(sp.get("anidb_id")), "number": _int(sp.get("number")),
-            "part": _int(sp.get("part")), "title": show.title, "ended": show.ended,
-            "waited_years": float(show.waited_years),
-            **{f"p_{h}y": data.get(f"p_{h}y") for h in rp.LEDGER_HORIZONS},
-            "verdict": data.get("verdict"), "confidence": data.get("confidence"), "model": show.model,
-        })
+        rows.append(
+            {
+                "franchise_id": show.franchise_id,
+                "spell_id": show.spell_id,
+                "mal_id": show.mal_id,
+                "anidb_id": _int(sp.get("anidb_id")),
+                "number": _int(sp.get("number")),
+                "part": _int(sp.get("part")),
+                "title": show.title,
+                "ended": show.ended,
+                "waited_years": float(show.waited_years),
+                **{f"p_{h}y": data.get(f"p_{h}y") for h in rp.LEDGER_HORIZONS},
+                "verdict": data.get("verdict"),
+                "confidence": data.get("confidence"),
+                "model": show.model,
+            }
+        )
     return rows
 
 
 def _run_json(run: dict[str, Any], skipped: bool, error: str | None = None) -> dict[str, Any]:
-    return {"run_id": run.get("id"), "kind": run.get("kind"), "as_of": str(run["as_of"])[:10],
-            "model": run.get("model"), "n_forecasts": run.get("n_forecasts", 0), "skipped": skipped,
-            "error": error}
+    return {
+        "run_id": run.get("id"),
+        "kind": run.get("kind"),
+        "as_of": str(run["as_of"])[:10],
+        "model": run.get("model"),
+        "n_forecasts": run.get("n_forecasts", 0),
+        "skipped": skipped,
+        "error": error,
+    }
 
 
 def _keep(svc: Sequelcast, kind: str, when: date, model: str) -> dict[str, Any]:
@@ -66,12 +81,21 @@ def _keep(svc: Sequelcast, kind: str, when: date, model: str) -> dict[str, Any]:
     rows = ledger_rows(svc.forecaster(when, model))
     last = svc.catalog.last_build()
     try:
-        run_id = ledger.add_run(kind=kind, as_of=when, build_key=build, build_id=last["id"] if last else None,
-                                model=model, version=__version__, forecasts=rows)
+        run_id = ledger.add_run(
+            kind=kind,
+            as_of=when,
+            build_key=build,
+            build_id=last["id"] if last else None,
+            model=model,
+            version=__version__,
+            forecasts=rows,
+        )
     except LedgerRunExistsError as exc:
         return _run_json(exc.run, skipped=True)
-    return _run_json({"id": run_id, "kind": kind, "as_of": when, "model": model, "n_forecasts": len(rows)},
-                     skipped=False)
+    return _run_json(
+        {"id": run_id, "kind": kind, "as_of": when, "model": model, "n_forecasts": len(rows)},
+        skipped=False,
+    )
 
 
 def ledger_record(svc: Sequelcast, model: str = DEFAULT_MODEL) -> dict[str, Any]:
@@ -90,7 +114,9 @@ def replay_dates(svc: Sequelcast, since: date, until: date | None, every: str) -
     newest = svc.data_date()
     last = min(until, newest) if until is not None else newest
     if since > last or (until is None and since == last):
-        raise ConfigError(f"--since {since} must be before the newest data ({newest}), and not after --until")
+        raise ConfigError(
+            f"--since {since} must be before the newest data ({newest}), and not after --until"
+        )
     out, k = [], 0
     while (d := _add_months(since, k * EVERY[every])) < last or (d == last and until is not None):
         out.append(d)
@@ -119,7 +145,9 @@ def ledger_replay_one(svc: Sequelcast, when: date, model: str = DEFAULT_MODEL) -
     try:
         return _keep(svc, "replay", when, model)
     except ModelError as exc:
-        return _run_json({"as_of": when, "kind": "replay", "model": model}, skipped=True, error=str(exc))
+        return _run_json(
+            {"as_of": when, "kind": "replay", "model": model}, skipped=True, error=str(exc)
+        )
 
 
 def _dedupe(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -134,8 +162,9 @@ def _dedupe(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _outcomes(rows: Sequence[dict[str, Any]], svc: Sequelcast,
-              outcome_date: date) -> tuple[list[tuple[float, bool] | None], set[int]]:
+def _outcomes(
+    rows: Sequence[dict[str, Any]], svc: Sequelcast, outcome_date: date
+) -> tuple[list[tuple[float, bool] | None], set[int]]:
     """Each row's outcome in the newest data, and the rows that were "early" (see ``outcomes_for``)."""
     import pandas as pd
 
@@ -156,8 +185,11 @@ def _outcomes(rows: Sequence[dict[str, Any]], svc: Sequelcast,
             for i in idx:
                 out[i] = (0.0, False)
             continue
-        frame = pd.DataFrame([{c: rows[i][c] for c in cols} for i in idx],
-                             index=pd.Index([str(i) for i in idx], name="spell_id"), dtype=object)
+        frame = pd.DataFrame(
+            [{c: rows[i][c] for c in cols} for i in idx],
+            index=pd.Index([str(i) for i in idx], name="spell_id"),
+            dtype=object,
+        )
         found, _ = outcomes_for(frame, seasons, as_of, outcome_date)
         for sid, o in found.iterrows():
             out[int(str(sid))] = (float(o["duration"]), bool(o["event"]))
@@ -166,8 +198,12 @@ def _outcomes(rows: Sequence[dict[str, Any]], svc: Sequelcast,
     return out, early
 
 
-def score_without_early(rows: Sequence[dict[str, Any]], outcomes: Sequence[tuple[float, bool] | None],
-                        early: Collection[int], outcome_date: date) -> dict[str, Any]:
+def score_without_early(
+    rows: Sequence[dict[str, Any]],
+    outcomes: Sequence[tuple[float, bool] | None],
+    early: Collection[int],
+    outcome_date: date,
+) -> dict[str, Any]:
     """:func:`~sequelcast.report.score_ledger` of the rows not in ``early`` (indexes), plus ``n_early``.
 
     Examples

@@ -51,7 +51,9 @@ class _Context:
         return self._studios
 
 
-def studio_record(graph: FranchiseGraph, entries: dict[int, Anime], when: date) -> dict[str, tuple[int, int]]:
+def studio_record(
+    graph: FranchiseGraph, entries: dict[int, Anime], when: date
+) -> dict[str, tuple[int, int]]:
     """For every studio: finished main-line seasons (ended by ``when``), and those followed by another."""
     seasons: Counter[str] = Counter()
     continued: Counter[str] = Counter()
@@ -68,8 +70,11 @@ def studio_record(graph: FranchiseGraph, entries: dict[int, Anime], when: date) 
 
 def _subject(fr: dict[str, Any], when: date, asked: int | None) -> int | None:
     """The season the report is about: the franchise's latest aired main-line season with a MAL id."""
-    aired = [s["mal_id"] for s in fr["seasons"]
-             if s.get("mal_id") is not None and s.get("start") and date.fromisoformat(s["start"]) <= when]
+    aired = [
+        s["mal_id"]
+        for s in fr["seasons"]
+        if s.get("mal_id") is not None and s.get("start") and date.fromisoformat(s["start"]) <= when
+    ]
     return aired[-1] if aired else asked
 
 
@@ -81,18 +86,29 @@ def _members_history(snapshot: Snapshot, mal_id: int) -> list[dict[str, Any]]:
     seen: dict[str, dict[str, Any]] = {}
     for f in snapshot.history.get(mal_id, []):
         if f.field == "members" and f.value is not None:
-            seen[f.observed_at.isoformat()] = {"date": f.observed_at.isoformat(), "members": int(f.value),
-                                               "source": f.source}
+            seen[f.observed_at.isoformat()] = {
+                "date": f.observed_at.isoformat(),
+                "members": int(f.value),
+                "source": f.source,
+            }
     return [seen[k] for k in sorted(seen)]
 
 
 def _disc_sales(snapshot: Snapshot, mal_id: int) -> dict[str, Any] | None:
     """The newest ``disc_sales`` observation (thousands of units per volume) of the show, if any."""
-    found = [f for f in snapshot.history.get(mal_id, []) if f.field == "disc_sales" and f.value is not None]
+    found = [
+        f
+        for f in snapshot.history.get(mal_id, [])
+        if f.field == "disc_sales" and f.value is not None
+    ]
     if not found:
         return None
     f = max(found, key=lambda x: x.observed_at)
-    return {"avg_units": 1000.0 * float(f.value), "source": f.source, "observed_at": f.observed_at.isoformat()}
+    return {
+        "avg_units": 1000.0 * float(f.value),
+        "source": f.source,
+        "observed_at": f.observed_at.isoformat(),
+    }
 
 
 def _source_material(snapshot: Snapshot, mal_id: int) -> dict[str, Any] | None:
@@ -113,27 +129,46 @@ def _gather(ctx: _Context, title_or_id: str) -> rp.ReportInputs:
     try:
         answer = svc.forecast(str(mal_id), when, ctx.model)
     except ModelError as exc:  # no model on this date: the rest of the report still holds
-        answer = {"status": "unavailable", "forecast": None, "message": str(exc),
-                  "next_season": fr["next_season"]}
+        answer = {
+            "status": "unavailable",
+            "forecast": None,
+            "message": str(exc),
+            "next_season": fr["next_season"],
+        }
     season_ids = [s["mal_id"] for s in fr["seasons"] if s.get("mal_id") is not None]
     facts = svc.catalog.fact_sources(sorted({mal_id, *season_ids}), when)
     record = ctx.studio_record()
     entry = ctx.snapshot.entries.get(mal_id)
     first = next((ctx.snapshot.entries.get(m) for m in season_ids), None)
-    studios = [{"studio": s, "seasons": record.get(s, (0, 0))[0], "continued": record.get(s, (0, 0))[1],
-                "as_of": when.isoformat()} for s in (entry.studios if entry else ())]
+    studios = [
+        {
+            "studio": s,
+            "seasons": record.get(s, (0, 0))[0],
+            "continued": record.get(s, (0, 0))[1],
+            "as_of": when.isoformat(),
+        }
+        for s in (entry.studios if entry else ())
+    ]
     return rp.ReportInputs(
-        as_of=when, asked=asked, sheet=sheet, franchise=fr, forecast=answer,
-        provenance=rp.provenance(facts), members_history=_members_history(ctx.snapshot, mal_id),
-        studios=studios, source_material=_source_material(ctx.snapshot, mal_id),
+        as_of=when,
+        asked=asked,
+        sheet=sheet,
+        franchise=fr,
+        forecast=answer,
+        provenance=rp.provenance(facts),
+        members_history=_members_history(ctx.snapshot, mal_id),
+        studios=studios,
+        source_material=_source_material(ctx.snapshot, mal_id),
         disc_sales=_disc_sales(ctx.snapshot, mal_id),
         series={"mal_id": first.mal_id, "title": first.title, "title_english": first.title_english}
-        if first is not None else None,
+        if first is not None
+        else None,
     )
 
 
-def report_json(svc: Sequelcast, title_or_id: str, as_of: date | None = None,
-                model: str = DEFAULT_MODEL) -> dict[str, Any]:
+def report_json(
+    svc: Sequelcast, title_or_id: str, as_of: date | None = None, model: str = DEFAULT_MODEL
+) -> dict[str, Any]:
     """The report of one show as a JSON-ready dict (see :func:`sequelcast.report.compose_report`).
 
     The report is about the franchise's latest aired season (asked for an older season or a
@@ -144,8 +179,9 @@ def report_json(svc: Sequelcast, title_or_id: str, as_of: date | None = None,
     return rp.compose_report(_gather(ctx, title_or_id))
 
 
-def render_report(report: dict[str, Any], fmt: str, chart_png: Path | None = None,
-           chart_href: str | None = None) -> str:
+def render_report(
+    report: dict[str, Any], fmt: str, chart_png: Path | None = None, chart_href: str | None = None
+) -> str:
     """The report in ``fmt`` (md, html or json); for Markdown the chart is saved at ``chart_png``."""
     if fmt not in REPORT_FORMATS:
         raise ConfigError(f"--format: expected one of {', '.join(REPORT_FORMATS)}, got {fmt!r}")
@@ -161,9 +197,14 @@ def render_report(report: dict[str, Any], fmt: str, chart_png: Path | None = Non
     return rp.render_markdown(report, href)
 
 
-def report_site(svc: Sequelcast, out_dir: Path, top: int, as_of: date | None = None,
-                model: str = DEFAULT_MODEL,
-                progress: Callable[[int, int, str], None] | None = None) -> list[Path]:
+def report_site(
+    svc: Sequelcast,
+    out_dir: Path,
+    top: int,
+    as_of: date | None = None,
+    model: str = DEFAULT_MODEL,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[Path]:
     """``report --all``: an ``index.html`` and one page per show, for the ``top`` shows by members.
 
     Shows are TV entries of the snapshot, most MAL members first, one per franchise (the page is
@@ -191,8 +232,15 @@ def report_site(svc: Sequelcast, out_dir: Path, top: int, as_of: date | None = N
         page.write_text(rp.render_site_page(rep), encoding="utf-8")
         written.append(page)
         chance = next((c["text"] for c in rep["forecast"]["chances"] if c["years"] == 2.0), None)
-        entries.append({"href": page.name, "name": rep["name"], "members": rep["popularity"]["members"],
-                        "status": rep["status"]["text"], "chance": chance})
+        entries.append(
+            {
+                "href": page.name,
+                "name": rep["name"],
+                "members": rep["popularity"]["members"],
+                "status": rep["status"]["text"],
+                "chance": chance,
+            }
+        )
     index = out_dir / "index.html"
     index.write_text(rp.render_site_index(entries, ctx.when.isoformat()), encoding="utf-8")
     return [index, *written]

@@ -95,16 +95,33 @@ class SyncReport:
 
     @property
     def changed_files(self) -> list[Path]:
-        return [d.path for d in self.files if d.changed] + [p for a in self.answers for p in a.paths]
+        return [d.path for d in self.files if d.changed] + [
+            p for a in self.answers for p in a.paths
+        ]
 
     def json(self) -> dict[str, Any]:
         """The report as JSON-ready data."""
         return {
             "date": self.when.isoformat(),
-            "files": [{"source": d.name, "path": str(d.path), "changed": d.changed,
-                       "resumed": d.resumed, "bytes": d.bytes} for d in self.files],
-            "answers": [{"source": a.source, "files": len(a.paths), "records": a.records,
-                         "rejects": a.rejects} for a in self.answers],
+            "files": [
+                {
+                    "source": d.name,
+                    "path": str(d.path),
+                    "changed": d.changed,
+                    "resumed": d.resumed,
+                    "bytes": d.bytes,
+                }
+                for d in self.files
+            ],
+            "answers": [
+                {
+                    "source": a.source,
+                    "files": len(a.paths),
+                    "records": a.records,
+                    "rejects": a.rejects,
+                }
+                for a in self.answers
+            ],
             "skipped": self.skipped,
             "built": self.build is not None,
             "first_build": self.first_build,
@@ -168,8 +185,10 @@ class _State:
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"last_sync": self.last_sync, "done": self.done}, indent=1,
-                                  sort_keys=True), encoding="utf-8")
+        tmp.write_text(
+            json.dumps({"last_sync": self.last_sync, "done": self.done}, indent=1, sort_keys=True),
+            encoding="utf-8",
+        )
         tmp.replace(self.path)
 
 
@@ -178,8 +197,9 @@ def check_sources(sources: Sequence[str] | None) -> list[str]:
     chosen = list(sources) if sources else known
     unknown = [s for s in chosen if s not in known]
     if unknown:
-        raise ConfigError(f"--source: unknown {', '.join(map(repr, unknown))}; "
-                          f"choose among {', '.join(known)}")
+        raise ConfigError(
+            f"--source: unknown {', '.join(map(repr, unknown))}; choose among {', '.join(known)}"
+        )
     return chosen
 
 
@@ -192,7 +212,8 @@ def _default_since(state: _State) -> date:
 
 def _jikan_units(since: date, when: date) -> list[tuple[str, int | None, str | None]]:
     units: list[tuple[str, int | None, str | None]] = [
-        (f"jikan:{y}-{s}", y, s) for y, s in seasons_between(since, when)]
+        (f"jikan:{y}-{s}", y, s) for y, s in seasons_between(since, when)
+    ]
     units.append(("jikan:upcoming", None, None))
     return units
 
@@ -212,13 +233,17 @@ def _ids_in(paths: Sequence[Path]) -> list[int]:
     ids: list[int] = []
     for path in paths:
         payload = json.loads(path.read_text(encoding="utf-8"))
-        ids.extend(a["mal_id"] for a in payload.get("data", [])
-                   if isinstance(a, dict) and isinstance(a.get("mal_id"), int))
+        ids.extend(
+            a["mal_id"]
+            for a in payload.get("data", [])
+            if isinstance(a, dict) and isinstance(a.get("mal_id"), int)
+        )
     return ids
 
 
-def _fetch_jikan_unit(root: Path, client: httpx.Client, year: int | None, season: str | None,
-                      when: date) -> FetchReport:
+def _fetch_jikan_unit(
+    root: Path, client: httpx.Client, year: int | None, season: str | None, when: date
+) -> FetchReport:
     if year is None or season is None:
         pages = jikan.fetch_upcoming(client)
         answers = [(f"season-upcoming-p{i}", p) for i, p in enumerate(pages, start=1)]
@@ -228,7 +253,9 @@ def _fetch_jikan_unit(root: Path, client: httpx.Client, year: int | None, season
     return _saved(jikan.SOURCE, root, answers, when, jikan.parse_anime_list)
 
 
-def _fetch_anilist_unit(root: Path, client: httpx.Client, ids: list[int], when: date) -> FetchReport:
+def _fetch_anilist_unit(
+    root: Path, client: httpx.Client, ids: list[int], when: date
+) -> FetchReport:
     pages = anilist.fetch_media(client, mal_ids=ids)
     label = f"mal-{ids[0]}-{len(ids)}ids"
     answers = [(f"{label}-p{i}", p) for i, p in enumerate(pages, start=1)]
@@ -237,7 +264,7 @@ def _fetch_anilist_unit(root: Path, client: httpx.Client, ids: list[int], when: 
 
 def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
     for i in range(0, len(ids), size):
-        yield ids[i:i + size]
+        yield ids[i : i + size]
 
 
 def fetch_all(
@@ -311,8 +338,15 @@ def fetch_all(
     return report
 
 
-def _sync_anilist(root: Path, when: date, mal_ids: list[int], clients: SyncClients, state: _State,
-                  report: SyncReport, progress: SyncProgress | None) -> None:
+def _sync_anilist(
+    root: Path,
+    when: date,
+    mal_ids: list[int],
+    clients: SyncClients,
+    state: _State,
+    report: SyncReport,
+    progress: SyncProgress | None,
+) -> None:
     batches = list(_chunks(mal_ids, ANILIST_BATCH))
     for i, ids in enumerate(batches, start=1):
         unit = f"anilist:{ids[0]}-{ids[-1]}"
@@ -326,9 +360,15 @@ def _sync_anilist(root: Path, when: date, mal_ids: list[int], clients: SyncClien
 
 
 def _announced(catalog: Catalog, cache_dir: Path | None) -> dict[str, dict[str, Any]]:
-    return {r["franchise_id"]: {"franchise": r["franchise"], "title": r["title"], "mal_id": r["mal_id"],
-                                "expected": r["expected"].isoformat() if r["expected"] else None}
-            for r in announced_next_seasons(catalog, cache_dir)}
+    return {
+        r["franchise_id"]: {
+            "franchise": r["franchise"],
+            "title": r["title"],
+            "mal_id": r["mal_id"],
+            "expected": r["expected"].isoformat() if r["expected"] else None,
+        }
+        for r in announced_next_seasons(catalog, cache_dir)
+    }
 
 
 def _entries(catalog: Catalog) -> dict[int, str]:
@@ -367,9 +407,12 @@ def sync(
     report.first_build = not had_build
     if had_build:
         after = _entries(catalog)
-        report.new_entries = [{"mal_id": m, "title": t} for m, t in sorted(after.items())
-                              if m not in before_entries]
+        report.new_entries = [
+            {"mal_id": m, "title": t} for m, t in sorted(after.items()) if m not in before_entries
+        ]
         report.new_announcements = [
-            {"franchise_id": k, **v} for k, v in sorted(_announced(catalog, cache_dir).items())
-            if k not in before_announced or before_announced[k]["mal_id"] != v["mal_id"]]
+            {"franchise_id": k, **v}
+            for k, v in sorted(_announced(catalog, cache_dir).items())
+            if k not in before_announced or before_announced[k]["mal_id"] != v["mal_id"]
+        ]
     return report

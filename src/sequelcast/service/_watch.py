@@ -24,8 +24,14 @@ def next_key(ns: dict[str, Any]) -> str:
 
 def add(catalog: Catalog, mal_id: int, franchise: dict[str, Any], today: date) -> dict[str, Any]:
     ns = franchise["next_season"]
-    row = {"mal_id": mal_id, "title": franchise["title"], "added_at": today, "last_checked": today,
-           "status": ns["status"], "next_key": next_key(ns)}
+    row = {
+        "mal_id": mal_id,
+        "title": franchise["title"],
+        "added_at": today,
+        "last_checked": today,
+        "status": ns["status"],
+        "next_key": next_key(ns),
+    }
     added = catalog.watch(dict(row))
     return {**row, "added": added}
 
@@ -48,8 +54,13 @@ def event_message(title: str, old: str, ns: dict[str, Any]) -> str:
     return f"{title}: next season status is now {ns['status']}"
 
 
-def check(catalog: Catalog, franchise_of: Callable[[int], dict[str, Any]], today: date, *,
-          notify: Callable[[list[dict[str, Any]]], object] | None = None) -> list[dict[str, Any]]:
+def check(
+    catalog: Catalog,
+    franchise_of: Callable[[int], dict[str, Any]],
+    today: date,
+    *,
+    notify: Callable[[list[dict[str, Any]]], object] | None = None,
+) -> list[dict[str, Any]]:
     """Compare every watched show's next-season status with the last check; store and return changes.
 
     ``notify(events)`` (a webhook) is called before anything is stored, when there are changes:
@@ -62,10 +73,24 @@ def check(catalog: Catalog, franchise_of: Callable[[int], dict[str, Any]], today
         except NotFoundError:
             continue  # not in this build; keep the row as it was
         key = next_key(ns)
-        updates.append({"mal_id": row["mal_id"], "last_checked": today, "status": ns["status"], "next_key": key})
+        updates.append(
+            {
+                "mal_id": row["mal_id"],
+                "last_checked": today,
+                "status": ns["status"],
+                "next_key": key,
+            }
+        )
         if key != row["next_key"]:
-            events.append({"mal_id": row["mal_id"], "detected_at": today, "old_status": row["status"],
-                           "new_status": ns["status"], "message": event_message(row["title"], row["status"], ns)})
+            events.append(
+                {
+                    "mal_id": row["mal_id"],
+                    "detected_at": today,
+                    "old_status": row["status"],
+                    "new_status": ns["status"],
+                    "message": event_message(row["title"], row["status"], ns),
+                }
+            )
     if events and notify is not None:
         notify(events)
     catalog.record_watch_check(updates, events)
@@ -78,7 +103,7 @@ def feed(events: list[dict[str, Any]], base_url: str) -> str:
     entries = "".join(
         f"<entry><id>{escape(base_url)}events/{e['id']}</id><title>{escape(e['message'])}</title>"
         f"<updated>{e['detected_at'].isoformat()}T00:00:00Z</updated>"
-        f"<link href=\"{escape(base_url)}anime/{e['mal_id']}\"/>"
+        f'<link href="{escape(base_url)}anime/{e["mal_id"]}"/>'
         f"<summary>{escape(e['old_status'])} -> {escape(e['new_status'])}</summary></entry>"
         for e in events
     )

@@ -40,9 +40,14 @@ from sequelcast.source_material._works import (
 )
 
 
-def source_features(entries: Mapping[int, Anime], manga: Iterable[MangaRecord], novels: Iterable[NovelRecord],
-                    relations: Iterable[Relation], as_of: date | None,
-                    extra_titles: Mapping[int, Sequence[str]] | None = None) -> dict[int, SourceFeatures]:
+def source_features(
+    entries: Mapping[int, Anime],
+    manga: Iterable[MangaRecord],
+    novels: Iterable[NovelRecord],
+    relations: Iterable[Relation],
+    as_of: date | None,
+    extra_titles: Mapping[int, Sequence[str]] | None = None,
+) -> dict[int, SourceFeatures]:
     """Anime MAL id -> :class:`SourceFeatures` on ``as_of`` from records admitted on ``as_of``.
 
     ``manga`` must already be re-derived for ``as_of`` (:func:`work_as_of`, done by

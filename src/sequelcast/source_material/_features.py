@@ -35,7 +35,12 @@ EPISODES_PER_VOLUME = 2.5
 LITTLE_LEFT = 1.0
 SOME_LEFT = 4.0
 _MIN_YEARS = 1.0
-_KIND_WORDS = {"manga": "manga", "light_novel": "light novel", "novel": "novel", "web_novel": "web novel"}
+_KIND_WORDS = {
+    "manga": "manga",
+    "light_novel": "light novel",
+    "novel": "novel",
+    "web_novel": "web novel",
+}
 
 
 def _years(start: date, end: date) -> float:
@@ -53,16 +58,21 @@ def volume_rates(works: Iterable[Work]) -> dict[str, float]:
     return {t: statistics.median(v) for t, v in rates.items() if len(v) >= 5}
 
 
-def aired_episodes(mal_id: int, entries: Mapping[int, Anime], prequels: Mapping[int, int],
-                   as_of: date | None) -> int | None:
+def aired_episodes(
+    mal_id: int, entries: Mapping[int, Anime], prequels: Mapping[int, int], as_of: date | None
+) -> int | None:
     """TV episodes of ``mal_id`` and its prequels that started by ``as_of`` (``None``: none known)."""
     total, seen, cur = 0, set(), mal_id
     known = False
     while cur not in seen:
         seen.add(cur)
         a = entries.get(cur)
-        if a is not None and a.type == "TV" and a.episodes and (
-                as_of is None or (a.start_date is not None and a.start_date <= as_of)):
+        if (
+            a is not None
+            and a.type == "TV"
+            and a.episodes
+            and (as_of is None or (a.start_date is not None and a.start_date <= as_of))
+        ):
             total += a.episodes
             known = True
         if cur not in prequels:
@@ -94,7 +104,9 @@ def summarize(f: SourceFeatures, episodes: int | None) -> str:
     elif f.finished is False:
         if f.volumes_estimate:
             parts.append(f"about {round(f.volumes_estimate)} volumes")
-        years = f" for {f.years_running:.0f} years" if f.years_running and f.years_running >= 1 else ""
+        years = (
+            f" for {f.years_running:.0f} years" if f.years_running and f.years_running >= 1 else ""
+        )
         parts.append(f"still publishing{years}")
         tail = "more keeps coming"
     else:
@@ -122,7 +134,9 @@ class _Counts:
         return None
 
 
-def _estimate(w: Work, years: float | None, ref: date, rates: Mapping[str, float], counts: _Counts) -> float | None:
+def _estimate(
+    w: Work, years: float | None, ref: date, rates: Mapping[str, float], counts: _Counts
+) -> float | None:
     if w.finished is not False or years is None:
         return None
     rate = rates.get(w.type)
@@ -133,8 +147,13 @@ def _estimate(w: Work, years: float | None, ref: date, rates: Mapping[str, float
     return round(max(1.0, years * rate), 1) if rate else None
 
 
-def features(link: SourceLink, ref: date, episodes: int | None, rates: Mapping[str, float],
-             counts: _Counts | None = None) -> SourceFeatures:
+def features(
+    link: SourceLink,
+    ref: date,
+    episodes: int | None,
+    rates: Mapping[str, float],
+    counts: _Counts | None = None,
+) -> SourceFeatures:
     """The :class:`SourceFeatures` of one linked anime on ``ref`` (the as-of date)."""
     w = link.work
     end = w.end if w.end is not None and w.end <= ref else None
@@ -146,8 +165,15 @@ def features(link: SourceLink, ref: date, episodes: int | None, rates: Mapping[s
     volumes = w.volumes if finished else None
     per = volumes or estimate
     f = SourceFeatures(
-        linked=True, kind=link.kind, work_id=w.work_id if w.source == "mal" else None, title=w.title,
-        finished=finished, start=w.start, end=end, years_running=years, volumes=volumes,
+        linked=True,
+        kind=link.kind,
+        work_id=w.work_id if w.source == "mal" else None,
+        title=w.title,
+        finished=finished,
+        start=w.start,
+        end=end,
+        years_running=years,
+        volumes=volumes,
         volumes_estimate=estimate,
         episodes_per_volume=round(episodes / per, 2) if episodes and per else None,
     )
@@ -158,15 +184,21 @@ def _with_summary(f: SourceFeatures, episodes: int | None) -> SourceFeatures:
     return replace(f, summary=summarize(f, episodes))
 
 
-def all_features(links: Mapping[int, SourceLink], entries: Mapping[int, Anime], prequels: Mapping[int, int],
-                 works: Iterable[Work], as_of: date | None, default_ref: date) -> dict[int, SourceFeatures]:
+def all_features(
+    links: Mapping[int, SourceLink],
+    entries: Mapping[int, Anime],
+    prequels: Mapping[int, int],
+    works: Iterable[Work],
+    as_of: date | None,
+    default_ref: date,
+) -> dict[int, SourceFeatures]:
     """Anime MAL id -> :class:`SourceFeatures` for every linked anime (``as_of=None``: ``default_ref``)."""
     ref = as_of or default_ref
     works = list(works)
     rates, counts = volume_rates(works), _Counts(works)
     out = {}
     for mal_id, link in links.items():
-        out[mal_id] = features(link, ref, aired_episodes(mal_id, entries, prequels, as_of), rates, counts)
+        out[mal_id] = features(
+            link, ref, aired_episodes(mal_id, entries, prequels, as_of), rates, counts
+        )
     return out
-
-

@@ -48,7 +48,9 @@ _SEQUEL_NUMBER = re.compile(r"(?<=\w) [2-9](?:nd|rd|th)?$")
 _HEAD = re.compile(r":| - | ～|～")
 _MIN_KEY = 3  # a normalised title with fewer letters or digits than this is never compared
 #: Normalised titles made only of these words name nothing ("&" normalises to "and").
-_STOP_WORDS = frozenset({"a", "an", "and", "the", "of", "no", "to", "wa", "ga", "o", "ni", "de", "x"})
+_STOP_WORDS = frozenset(
+    {"a", "an", "and", "the", "of", "no", "to", "wa", "ga", "o", "ni", "de", "x"}
+)
 
 
 def _usable(key: str) -> bool:
@@ -116,8 +118,9 @@ class _Index:
         w = self.works[ident]
         return w.type in types and (start is None or w.start is None or w.start <= start)
 
-    def candidates(self, keys: Iterable[str], kind: str, start: date | None,
-                   fuzzy: bool = True) -> list[tuple[float, str, Work]]:
+    def candidates(
+        self, keys: Iterable[str], kind: str, start: date | None, fuzzy: bool = True
+    ) -> list[tuple[float, str, Work]]:
         """Compatible works scored against ``keys``: exact matches only when there are any."""
         types = COMPATIBLE_TYPES[kind]
         found: dict[tuple[str, int], tuple[float, str]] = {}
@@ -130,8 +133,9 @@ class _Index:
             for key in keys:
                 word = key.split(" ", 1)[0]
                 choices = self.block_keys.get(word, [])
-                hits = process.extract(key, choices, scorer=fuzz.ratio, score_cutoff=MIN_SCORE - MARGIN,
-                                       limit=None)
+                hits = process.extract(
+                    key, choices, scorer=fuzz.ratio, score_cutoff=MIN_SCORE - MARGIN, limit=None
+                )
                 for _k, score, pos in hits:
                     ident = self.block_ids[word][pos]
                     if self._fits(ident, types, start) and score > found.get(ident, (-1.0, ""))[0]:
@@ -155,14 +159,18 @@ def _verbatim(title: str) -> str:
     return " ".join(title.casefold().split())
 
 
-def _choose(cands: list[tuple[float, str, Work]], titles: set[str]) -> tuple[float, str, Work] | None:
+def _choose(
+    cands: list[tuple[float, str, Work]], titles: set[str]
+) -> tuple[float, str, Work] | None:
     """The one confident candidate, or ``None`` (no candidate, too weak, or ambiguous)."""
     if not cands or cands[0][0] < MIN_SCORE:
         return None
     best = cands[0]
     ties = [c for c in cands if c[0] == best[0]]
     same = [c for c in ties if any(_verbatim(t) in titles for t in c[2].titles)]
-    if len(ties) > 1 and len(same) == 1:  # the only one spelled exactly like one of the anime's titles
+    if (
+        len(ties) > 1 and len(same) == 1
+    ):  # the only one spelled exactly like one of the anime's titles
         return same[0]
     if len(ties) > 1:
         ties.sort(key=lambda c: -(c[2].members or 0))
@@ -197,8 +205,12 @@ def first_season(mal_id: int, prequels: Mapping[int, int]) -> int:
     return mal_id
 
 
-def link_sources(entries: Mapping[int, Anime], works: Iterable[Work], relations: Iterable[Relation] = (),
-                 extra_titles: Mapping[int, Sequence[str]] | None = None) -> dict[int, SourceLink]:
+def link_sources(
+    entries: Mapping[int, Anime],
+    works: Iterable[Work],
+    relations: Iterable[Relation] = (),
+    extra_titles: Mapping[int, Sequence[str]] | None = None,
+) -> dict[int, SourceLink]:
     """Anime MAL id -> its :class:`SourceLink`, for every TV anime with a manga / novel source linked."""
     index = _Index(works)
     extra = extra_titles or {}
@@ -210,8 +222,11 @@ def link_sources(entries: Mapping[int, Anime], works: Iterable[Work], relations:
         titles = extra.get(mal_id, ())
         verbatim = {_verbatim(t) for t in _titles(anime, titles)}
         chosen = None
-        for keys, fuzzy in ((_anime_keys(anime, titles), True), (_variant_keys(anime, titles), True),
-                            (_head_keys(anime, titles), False)):
+        for keys, fuzzy in (
+            (_anime_keys(anime, titles), True),
+            (_variant_keys(anime, titles), True),
+            (_head_keys(anime, titles), False),
+        ):
             cands = index.candidates(keys, kind, anime.start_date, fuzzy)
             if cands and cands[0][0] >= MIN_SCORE:  # a confident tier decides, even by refusing
                 chosen = _choose(cands, verbatim)
@@ -231,7 +246,9 @@ def link_sources(entries: Mapping[int, Anime], works: Iterable[Work], relations:
     return out
 
 
-def _linked_prequel(mal_id: int, prequels: Mapping[int, int], own: Mapping[int, SourceLink]) -> int | None:
+def _linked_prequel(
+    mal_id: int, prequels: Mapping[int, int], own: Mapping[int, SourceLink]
+) -> int | None:
     """The first season when it is linked, else the nearest linked prequel (a movie root has no link)."""
     chain, seen, cur = [], {mal_id}, mal_id
     while cur in prequels and prequels[cur] not in seen:

@@ -56,10 +56,12 @@ def work_as_of(record: MangaRecord, as_of: date | None) -> MangaRecord | None:
     if record.published_to is not None and record.published_to <= as_of:
         return dataclasses.replace(record, observed_at=as_of)
     if record.status is None or (record.status == FINISHED and record.published_to is None):
-        return dataclasses.replace(record, status=None, volumes=None, chapters=None, published_to=None,
-                                   observed_at=as_of)
-    return dataclasses.replace(record, status=PUBLISHING, volumes=None, chapters=None, published_to=None,
-                               observed_at=as_of)
+        return dataclasses.replace(
+            record, status=None, volumes=None, chapters=None, published_to=None, observed_at=as_of
+        )
+    return dataclasses.replace(
+        record, status=PUBLISHING, volumes=None, chapters=None, published_to=None, observed_at=as_of
+    )
 
 
 @dataclass(frozen=True)
@@ -86,15 +88,37 @@ def _mal_work(r: MangaRecord) -> Work:
     finished = None if r.status is None else r.status == FINISHED
     if r.status in ("Discontinued",) and r.published_to is not None:
         finished = True
-    return Work("mal", r.manga_id, r.type or "", r.title, titles, r.published_from, r.published_to,
-                finished, r.volumes if finished else None, r.members, r.observed_at)
+    return Work(
+        "mal",
+        r.manga_id,
+        r.type or "",
+        r.title,
+        titles,
+        r.published_from,
+        r.published_to,
+        finished,
+        r.volumes if finished else None,
+        r.members,
+        r.observed_at,
+    )
 
 
 def _nu_work(n: NovelRecord) -> Work:
     start = date(n.start_year, 1, 1) if n.start_year else None
-    return Work("novelupdates", n.novel_id, "NovelUpdates", n.title, (n.title, *n.aliases), start, None,
-                n.complete, n.volumes if n.complete else None, None, n.observed_at,
-                None if n.complete else n.volumes)
+    return Work(
+        "novelupdates",
+        n.novel_id,
+        "NovelUpdates",
+        n.title,
+        (n.title, *n.aliases),
+        start,
+        None,
+        n.complete,
+        n.volumes if n.complete else None,
+        None,
+        n.observed_at,
+        None if n.complete else n.volumes,
+    )
 
 
 def collect_works(manga: Iterable[MangaRecord], novels: Iterable[NovelRecord]) -> list[Work]:
@@ -107,7 +131,10 @@ def collect_works(manga: Iterable[MangaRecord], novels: Iterable[NovelRecord]) -
     newest: dict[int, MangaRecord] = {}
     for r in manga:
         old = newest.get(r.manga_id)
-        if old is None or (r.observed_at, _PRIORITY.get(r.source, 0)) > (old.observed_at, _PRIORITY.get(old.source, 0)):
+        if old is None or (r.observed_at, _PRIORITY.get(r.source, 0)) > (
+            old.observed_at,
+            _PRIORITY.get(old.source, 0),
+        ):
             newest[r.manga_id] = r
     same: dict[tuple[object, ...], MangaRecord] = {}
     for r in sorted(newest.values(), key=lambda r: (-_PRIORITY.get(r.source, 0), r.manga_id)):

@@ -37,7 +37,11 @@ def parse_checked(text: str) -> list[CheckedLink]:
         verdict = (row.get("verdict") or "").strip()
         if verdict not in ("ok", "wrong"):
             raise ValueError(f"checked link {i + 1}: verdict must be ok or wrong, not {verdict!r}")
-        out.append(CheckedLink(int(row["mal_id"]), row["work_source"], int(row["work_id"]), verdict == "ok"))
+        out.append(
+            CheckedLink(
+                int(row["mal_id"]), row["work_source"], int(row["work_id"]), verdict == "ok"
+            )
+        )
     return out
 
 
@@ -69,7 +73,9 @@ def precision(links: Mapping[int, SourceLink], checked: Iterable[CheckedLink]) -
     return Precision(n, made, correct)
 
 
-def coverage(entries: Mapping[int, Anime], links: Mapping[int, SourceLink]) -> dict[str, tuple[int, int]]:
+def coverage(
+    entries: Mapping[int, Anime], links: Mapping[int, SourceLink]
+) -> dict[str, tuple[int, int]]:
     """Kind -> (TV anime with that source kind, how many are linked); ``"all"`` sums them."""
     out: dict[str, tuple[int, int]] = {}
     for mal_id, anime in entries.items():

@@ -70,54 +70,140 @@ from sequelcast.sources import (
 from sequelcast.sources.base import FileSource, read_source_file
 
 DATA_SOURCES: tuple[FileSource, ...] = (
-    FileSource(mal_seasons.SOURCE, mal_seasons.PATTERN, mal_seasons.parse,
-               "MyAnimeList TV seasons 2006-2027 (Jikan)"),
-    FileSource(mal_snapshots.SOURCE_2018, mal_snapshots.PATTERN_2018, mal_snapshots.parse_2018,
-               "MyAnimeList snapshot 2018-05-07"),
-    FileSource(mal_snapshots.SOURCE_2016, mal_snapshots.PATTERN_2016, mal_snapshots.parse_2016,
-               "MyAnimeList snapshot 2016-12"),
-    FileSource(mal_snapshots.SOURCE_RANKING, mal_snapshots.PATTERN_RANKING,
-               mal_snapshots.parse_ranking, "MyAnimeList ranking 2026-07-19"),
-    FileSource(anidb_tvdb.SOURCE, anidb_tvdb.PATTERN, anidb_tvdb.parse,
-               "AniDB-to-TheTVDB season lists"),
+    FileSource(
+        mal_seasons.SOURCE,
+        mal_seasons.PATTERN,
+        mal_seasons.parse,
+        "MyAnimeList TV seasons 2006-2027 (Jikan)",
+    ),
+    FileSource(
+        mal_snapshots.SOURCE_2018,
+        mal_snapshots.PATTERN_2018,
+        mal_snapshots.parse_2018,
+        "MyAnimeList snapshot 2018-05-07",
+    ),
+    FileSource(
+        mal_snapshots.SOURCE_2016,
+        mal_snapshots.PATTERN_2016,
+        mal_snapshots.parse_2016,
+        "MyAnimeList snapshot 2016-12",
+    ),
+    FileSource(
+        mal_snapshots.SOURCE_RANKING,
+        mal_snapshots.PATTERN_RANKING,
+        mal_snapshots.parse_ranking,
+        "MyAnimeList ranking 2026-07-19",
+    ),
+    FileSource(
+        anidb_tvdb.SOURCE, anidb_tvdb.PATTERN, anidb_tvdb.parse, "AniDB-to-TheTVDB season lists"
+    ),
     FileSource(fribb.SOURCE_IDS, fribb.PATTERN_IDS, fribb.parse_ids, "ID crosswalk (Fribb)"),
-    FileSource(fribb.SOURCE_COLLECTIONS, fribb.PATTERN_COLLECTIONS, fribb.parse_collections,
-               "franchise clusters (Fribb)"),
+    FileSource(
+        fribb.SOURCE_COLLECTIONS,
+        fribb.PATTERN_COLLECTIONS,
+        fribb.parse_collections,
+        "franchise clusters (Fribb)",
+    ),
     FileSource(erengy.SOURCE, erengy.PATTERN, erengy.parse, "sequel rules (erengy)"),
-    FileSource(first_seen.SOURCE, first_seen.PATTERN, first_seen.parse,
-               "AniDB first-seen dates (derived)"),
-    FileSource(mal_relations.SOURCE, mal_relations.PATTERN, mal_relations.parse,
-               "typed MyAnimeList relations 2023-04-17"),
-    FileSource(anilist_lists.SOURCE, anilist_lists.PATTERN, anilist_lists.parse,
-               "AniList<->MAL anime crosswalk with titles (2026-08-22)"),
-    FileSource(entry_first_seen.SOURCE_MAL, entry_first_seen.PATTERN_MAL, entry_first_seen.parse_mal,
-               "MyAnimeList first-seen dates 2019-2024 (derived)"),
-    FileSource(entry_first_seen.SOURCE_PAIRS, entry_first_seen.PATTERN_PAIRS, entry_first_seen.parse_pairs,
-               "AniList<->MAL pair first-seen dates 2024-2026 (derived)"),
-    FileSource(mal_manga.SOURCE, mal_manga.PATTERN, mal_manga.parse,
-               "MyAnimeList manga sample 2021-08 (volumes, chapters)"),
-    FileSource(disc_sales.SOURCE, disc_sales.PATTERN, disc_sales.parse,
-               "Blu-ray/DVD sales per series 2006-2020 (someanithing, derived)"),
-    FileSource(mal_popularity.SOURCE, mal_popularity.PATTERN, mal_popularity.parse,
-               "MyAnimeList popularity snapshots 2020-2024 (derived)"),
-    FileSource(airing_daily.SOURCE, airing_daily.PATTERN, airing_daily.parse,
-               "daily AniList popularity of airing anime 2025-11 to 2026-08 (derived)"),
-    FileSource(mal_works.SOURCE_MANGA, mal_works.PATTERN_MANGA, mal_works.parse_manga,
-               "MyAnimeList top manga 2024-12 (status, volumes, dates)"),
-    FileSource(mal_works.SOURCE_NOVELS, mal_works.PATTERN_NOVELS, mal_works.parse_novels,
-               "MyAnimeList top light novels 2024-12 (status, volumes, dates)"),
-    FileSource(novelupdates.SOURCE, novelupdates.PATTERN, novelupdates.parse,
-               "NovelUpdates light/web novels 2020-05-17 (title join only)"),
-    FileSource(anilist_manga.SOURCE, anilist_manga.PATTERN, anilist_manga.parse,
-               "AniList <-> MAL manga id crosswalk 2026-08-22"),
-    FileSource(offline_db.SOURCE, "raw/anime-offline-database/*.json", offline_db.parse_dump,
-               "anime-offline-database dump (minified JSON)"),
-    FileSource(offline_db.SOURCE, "raw/anime-offline-database/*.jsonl", offline_db.parse_dump,
-               "anime-offline-database dump (JSON lines)"),
-    FileSource(jikan.SOURCE, downloads.JIKAN_PATTERN, downloads.parse_jikan_file,
-               "Jikan answers saved by `sequelcast fetch`"),
-    FileSource(anilist.SOURCE, downloads.ANILIST_PATTERN, downloads.parse_anilist_file,
-               "AniList answers saved by `sequelcast fetch`"),
+    FileSource(
+        first_seen.SOURCE, first_seen.PATTERN, first_seen.parse, "AniDB first-seen dates (derived)"
+    ),
+    FileSource(
+        mal_relations.SOURCE,
+        mal_relations.PATTERN,
+        mal_relations.parse,
+        "typed MyAnimeList relations 2023-04-17",
+    ),
+    FileSource(
+        anilist_lists.SOURCE,
+        anilist_lists.PATTERN,
+        anilist_lists.parse,
+        "AniList<->MAL anime crosswalk with titles (2026-08-22)",
+    ),
+    FileSource(
+        entry_first_seen.SOURCE_MAL,
+        entry_first_seen.PATTERN_MAL,
+        entry_first_seen.parse_mal,
+        "MyAnimeList first-seen dates 2019-2024 (derived)",
+    ),
+    FileSource(
+        entry_first_seen.SOURCE_PAIRS,
+        entry_first_seen.PATTERN_PAIRS,
+        entry_first_seen.parse_pairs,
+        "AniList<->MAL pair first-seen dates 2024-2026 (derived)",
+    ),
+    FileSource(
+        mal_manga.SOURCE,
+        mal_manga.PATTERN,
+        mal_manga.parse,
+        "MyAnimeList manga sample 2021-08 (volumes, chapters)",
+    ),
+    FileSource(
+        disc_sales.SOURCE,
+        disc_sales.PATTERN,
+        disc_sales.parse,
+        "Blu-ray/DVD sales per series 2006-2020 (someanithing, derived)",
+    ),
+    FileSource(
+        mal_popularity.SOURCE,
+        mal_popularity.PATTERN,
+        mal_popularity.parse,
+        "MyAnimeList popularity snapshots 2020-2024 (derived)",
+    ),
+    FileSource(
+        airing_daily.SOURCE,
+        airing_daily.PATTERN,
+        airing_daily.parse,
+        "daily AniList popularity of airing anime 2025-11 to 2026-08 (derived)",
+    ),
+    FileSource(
+        mal_works.SOURCE_MANGA,
+        mal_works.PATTERN_MANGA,
+        mal_works.parse_manga,
+        "MyAnimeList top manga 2024-12 (status, volumes, dates)",
+    ),
+    FileSource(
+        mal_works.SOURCE_NOVELS,
+        mal_works.PATTERN_NOVELS,
+        mal_works.parse_novels,
+        "MyAnimeList top light novels 2024-12 (status, volumes, dates)",
+    ),
+    FileSource(
+        novelupdates.SOURCE,
+        novelupdates.PATTERN,
+        novelupdates.parse,
+        "NovelUpdates light/web novels 2020-05-17 (title join only)",
+    ),
+    FileSource(
+        anilist_manga.SOURCE,
+        anilist_manga.PATTERN,
+        anilist_manga.parse,
+        "AniList <-> MAL manga id crosswalk 2026-08-22",
+    ),
+    FileSource(
+        offline_db.SOURCE,
+        "raw/anime-offline-database/*.json",
+        offline_db.parse_dump,
+        "anime-offline-database dump (minified JSON)",
+    ),
+    FileSource(
+        offline_db.SOURCE,
+        "raw/anime-offline-database/*.jsonl",
+        offline_db.parse_dump,
+        "anime-offline-database dump (JSON lines)",
+    ),
+    FileSource(
+        jikan.SOURCE,
+        downloads.JIKAN_PATTERN,
+        downloads.parse_jikan_file,
+        "Jikan answers saved by `sequelcast fetch`",
+    ),
+    FileSource(
+        anilist.SOURCE,
+        downloads.ANILIST_PATTERN,
+        downloads.parse_anilist_file,
+        "AniList answers saved by `sequelcast fetch`",
+    ),
 )
 
 Progress = Callable[[FileSource, Path, int, int], None]
@@ -132,7 +218,9 @@ def discover(data_dir: Path) -> list[tuple[FileSource, Path]]:
         with os.scandir(data_dir) as entries:
             next(entries, None)
     except OSError as exc:
-        raise SourceFileError("data", str(data_dir), f"the directory cannot be read ({exc.strerror})") from exc
+        raise SourceFileError(
+            "data", str(data_dir), f"the directory cannot be read ({exc.strerror})"
+        ) from exc
     for src in DATA_SOURCES:
         src.check_readable(data_dir)
     found = [(src, p) for src in DATA_SOURCES for p in src.discover(data_dir)]

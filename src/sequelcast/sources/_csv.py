@@ -12,7 +12,9 @@ from sequelcast.errors import SourceFileError
 from sequelcast.sources.base import decode_text, reject
 
 
-def iter_rows(data: bytes, source: str, location: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+def iter_rows(
+    data: bytes, source: str, location: str, required: tuple[str, ...]
+) -> Iterator[tuple[int, dict[str, str]]]:
     """``(line number, row)`` pairs; a missing header column stops the file."""
     text = decode_text(data, source, location)
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -26,7 +28,9 @@ def iter_rows(data: bytes, source: str, location: str, required: tuple[str, ...]
         for row in reader:
             yield reader.line_num, row
     except csv.Error as exc:
-        raise SourceFileError(source, location, f"CSV error at line {reader.line_num}: {exc}") from exc
+        raise SourceFileError(
+            source, location, f"CSV error at line {reader.line_num}: {exc}"
+        ) from exc
 
 
 def parse_rows(

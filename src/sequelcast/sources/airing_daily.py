@@ -50,7 +50,9 @@ def parse(data: bytes, location: str) -> Batch:
             day = parse_date((row["collected_at"] or "")[:10])
             members = parse_int(row["members"])
             if day is None or members is None or members < 0:
-                raise ValueError(f"bad collected_at {row['collected_at']!r} or members {row['members']!r}")
+                raise ValueError(
+                    f"bad collected_at {row['collected_at']!r} or members {row['members']!r}"
+                )
         except ValueError as exc:
             batch.rejects.append(reject(SOURCE, f"{location}:{line}", str(exc), dict(row)))
             continue

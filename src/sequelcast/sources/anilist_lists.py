@@ -47,14 +47,25 @@ def _row(row: Any, observed: date) -> CrosswalkEntry:
     titles = row.get("titles") or {}
     if not isinstance(titles, dict):
         raise ValueError(f"bad titles {titles!r}")
-    romaji, english, native = (_text(titles.get(k), f"{k} title") for k in ("romaji", "english", "native"))
+    romaji, english, native = (
+        _text(titles.get(k), f"{k} title") for k in ("romaji", "english", "native")
+    )
     if not (romaji or english or native):
         raise ValueError("no title")
     kind = row.get("type")
     if kind is not None and kind not in FORMATS:
         raise ValueError(f"unknown type {kind!r}")
-    return CrosswalkEntry(anilist_id, _id(row, "idMal"), _id(row, "idAniDB"), romaji, english, native,
-                          kind, observed, SOURCE)
+    return CrosswalkEntry(
+        anilist_id,
+        _id(row, "idMal"),
+        _id(row, "idAniDB"),
+        romaji,
+        english,
+        native,
+        kind,
+        observed,
+        SOURCE,
+    )
 
 
 def parse(data: bytes, location: str) -> Batch:
@@ -72,7 +83,11 @@ def parse(data: bytes, location: str) -> Batch:
             continue
         batch.crosswalk.append(entry)
         if entry.mal_id is not None:
-            batch.id_links.append(IdLink(entry.mal_id, "anilist", str(entry.anilist_id), observed, SOURCE))
+            batch.id_links.append(
+                IdLink(entry.mal_id, "anilist", str(entry.anilist_id), observed, SOURCE)
+            )
             if entry.anidb_id is not None:
-                batch.id_links.append(IdLink(entry.mal_id, "anidb", str(entry.anidb_id), observed, SOURCE))
+                batch.id_links.append(
+                    IdLink(entry.mal_id, "anidb", str(entry.anidb_id), observed, SOURCE)
+                )
     return batch

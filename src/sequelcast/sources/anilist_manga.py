@@ -22,7 +22,9 @@ def parse(data: bytes, location: str) -> Batch:
     batch = Batch(source=SOURCE, location=location, observed_at=observed)
     rows = decode_json(data, SOURCE, location)
     if not isinstance(rows, list):
-        batch.rejects.append(reject(SOURCE, location, "not a JSON list of {idAL, idMal}", str(rows)[:200]))
+        batch.rejects.append(
+            reject(SOURCE, location, "not a JSON list of {idAL, idMal}", str(rows)[:200])
+        )
         return batch
     for i, row in enumerate(rows):
         try:

@@ -48,21 +48,28 @@ class FirstSeenRow:
 
 def _git(repo: Path, *args: str) -> str:
     try:
-        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                              check=False)
+        done = subprocess.run(
+            ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False
+        )
     except FileNotFoundError as exc:
         raise SourceFileError(SOURCE, str(repo), "git is not installed") from exc
     if done.returncode != 0:
-        raise SourceFileError(SOURCE, str(repo), f"git {' '.join(args[:2])} failed: "
-                              f"{done.stderr.strip() or done.returncode}")
+        raise SourceFileError(
+            SOURCE,
+            str(repo),
+            f"git {' '.join(args[:2])} failed: {done.stderr.strip() or done.returncode}",
+        )
     return done.stdout
 
 
 def commits(repo: Path, path: str = LIST_PATH) -> list[tuple[str, date]]:
     """``(commit, author date)`` of every commit that changed ``path``, oldest first."""
     if not (Path(repo) / ".git").exists() and not (Path(repo) / "HEAD").is_file():
-        raise SourceFileError(SOURCE, str(repo), "is not a git repository (clone "
-                              "https://github.com/Anime-Lists/anime-lists first)")
+        raise SourceFileError(
+            SOURCE,
+            str(repo),
+            "is not a git repository (clone https://github.com/Anime-Lists/anime-lists first)",
+        )
     out = _git(Path(repo), "log", "--reverse", "--format=%H %as", "--", path)
     found = []
     for line in out.splitlines():
@@ -76,8 +83,11 @@ def commits(repo: Path, path: str = LIST_PATH) -> list[tuple[str, date]]:
 def read_versions(repo: Path, path: str = LIST_PATH) -> Iterator[tuple[date, bytes]]:
     """Every version of ``path`` in the clone ``repo`` with its commit date, oldest first."""
     history = commits(repo, path)
-    with subprocess.Popen(["git", "-C", str(repo), "cat-file", "--batch"], stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE) as proc:
+    with subprocess.Popen(
+        ["git", "-C", str(repo), "cat-file", "--batch"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    ) as proc:
         assert proc.stdin is not None
         assert proc.stdout is not None
         for sha, day in history:
@@ -146,9 +156,15 @@ def render_csv(rows: Iterable[FirstSeenRow]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for r in rows:
-        writer.writerow([r.anidb_id, r.first_listed.isoformat(),
-                         r.first_mapped.isoformat() if r.first_mapped else "",
-                         r.tvdb_id or "", r.tvdb_season or ""])
+        writer.writerow(
+            [
+                r.anidb_id,
+                r.first_listed.isoformat(),
+                r.first_mapped.isoformat() if r.first_mapped else "",
+                r.tvdb_id or "",
+                r.tvdb_season or "",
+            ]
+        )
     return out.getvalue()
 
 

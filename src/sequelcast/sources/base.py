@@ -70,8 +70,9 @@ class FileSource:
                 pass
         except OSError as exc:
             where = exc.filename or top
-            raise SourceFileError(self.name, str(where),
-                                  f"the directory cannot be read ({exc.strerror or exc})") from exc
+            raise SourceFileError(
+                self.name, str(where), f"the directory cannot be read ({exc.strerror or exc})"
+            ) from exc
 
 
 def _raise(exc: OSError) -> None:
@@ -117,8 +118,12 @@ def reject(source: str, location: str, reason: str, raw: Any) -> Reject:
             text = json.dumps(raw, ensure_ascii=False, default=str)
         except (TypeError, ValueError):
             text = repr(raw)
-    return Reject(source=storable(source), location=storable(location), reason=storable(reason),
-                  raw=storable(text))
+    return Reject(
+        source=storable(source),
+        location=storable(location),
+        reason=storable(reason),
+        raw=storable(text),
+    )
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -162,8 +167,11 @@ def _unstorable_field(record: Any) -> tuple[str, str] | None:
     return None
 
 
-_RECORD_LISTS = tuple(f.name for f in dataclasses.fields(Batch)
-                      if f.name not in ("rejects", "source", "location", "observed_at", "skipped"))
+_RECORD_LISTS = tuple(
+    f.name
+    for f in dataclasses.fields(Batch)
+    if f.name not in ("rejects", "source", "location", "observed_at", "skipped")
+)
 
 
 def reject_unstorable(batch: Batch) -> Batch:
@@ -172,16 +180,22 @@ def reject_unstorable(batch: Batch) -> Batch:
     reason naming the field and the code point. Returns ``batch`` (changed in place)."""
     for name in _RECORD_LISTS:
         records = getattr(batch, name)
-        bad = [(i, found) for i, r in enumerate(records) if (found := _unstorable_field(r)) is not None]
+        bad = [
+            (i, found) for i, r in enumerate(records) if (found := _unstorable_field(r)) is not None
+        ]
         if not bad:
             continue
         drop = {i for i, _ in bad}
         for i, (fld, char) in bad:
             rec = records[i]
-            batch.rejects.append(reject(
-                batch.source, batch.location,
-                f"{fld} holds a lone surrogate (U+{ord(char):04X}), text UTF-8 cannot store",
-                {"record": type(rec).__name__, **vars(rec)}))
+            batch.rejects.append(
+                reject(
+                    batch.source,
+                    batch.location,
+                    f"{fld} holds a lone surrogate (U+{ord(char):04X}), text UTF-8 cannot store",
+                    {"record": type(rec).__name__, **vars(rec)},
+                )
+            )
         setattr(batch, name, [r for i, r in enumerate(records) if i not in drop])
     return batch
 
@@ -242,7 +256,9 @@ def date_in_name(source: str, location: str) -> date:
     try:
         return date.fromisoformat(found[-1])
     except ValueError:
-        raise SourceFileError(source, location, f"the file name's date {found[-1]} is not a date") from None
+        raise SourceFileError(
+            source, location, f"the file name's date {found[-1]} is not a date"
+        ) from None
 
 
 def parse_date(value: Any) -> date | None:

@@ -59,4 +59,6 @@ def _row(row: dict[str, str]) -> list[Fact]:
 def parse(data: bytes, location: str) -> Batch:
     """Parse ``disc_sales_someanithing_2020-10.csv`` (one ``disc_sales`` fact per row)."""
     batch = Batch(source=SOURCE, location=location)
-    return parse_rows(data, location, source=SOURCE, required=_REQUIRED, row_facts=_row, batch=batch)
+    return parse_rows(
+        data, location, source=SOURCE, required=_REQUIRED, row_facts=_row, batch=batch
+    )

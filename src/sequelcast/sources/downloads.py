@@ -48,7 +48,9 @@ def parse_anilist_file(data: bytes, location: str) -> Batch:
     """A saved AniList ``Page`` answer (a wrong shape is a :class:`SourceFileError`)."""
     when = date_in_name(anilist.SOURCE, location)
     try:
-        return anilist.parse_media(decode_json(data, anilist.SOURCE, location), when, location=location)
+        return anilist.parse_media(
+            decode_json(data, anilist.SOURCE, location), when, location=location
+        )
     except FetchError as exc:
         raise SourceFileError(anilist.SOURCE, location, str(exc)) from exc
 

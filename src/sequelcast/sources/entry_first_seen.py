@@ -75,7 +75,7 @@ def mark_readds(rows: Iterable[EntryFirstSeen], key: str) -> list[EntryFirstSeen
     days = [r.first_seen for r in ordered]
     out = []
     for i, row in enumerate(ordered):
-        near = sorted(days[max(0, i - NEIGHBOURS): i + NEIGHBOURS + 1])
+        near = sorted(days[max(0, i - NEIGHBOURS) : i + NEIGHBOURS + 1])
         late = row.first_seen > near[len(near) // 2] + timedelta(days=READD_DAYS)
         if not row.censored and (late or row.first_seen in batches):
             row = replace(row, suspect=True)
@@ -90,8 +90,15 @@ def parse_mal(data: bytes, location: str) -> Batch:
     for line, row in iter_rows(data, SOURCE_MAL, location, ("mal_id", "first_seen_utc_offset_iso")):
         try:
             day = _when(row["first_seen_utc_offset_iso"])
-            rows.append(EntryFirstSeen(_positive(row["mal_id"], "mal_id"), day, day == FLOOR[SOURCE_MAL],
-                                       False, SOURCE_MAL))
+            rows.append(
+                EntryFirstSeen(
+                    _positive(row["mal_id"], "mal_id"),
+                    day,
+                    day == FLOOR[SOURCE_MAL],
+                    False,
+                    SOURCE_MAL,
+                )
+            )
         except ValueError as exc:
             batch.rejects.append(reject(SOURCE_MAL, f"{location}:{line}", str(exc), dict(row)))
     batch.entry_first_seen = mark_readds(rows, "mal_id")
@@ -113,8 +120,17 @@ def parse_pairs(data: bytes, location: str) -> Batch:
                 batch.skipped += 1
                 continue
             anidb = parse_int(row.get("idAniDB_at_first_seen"))
-            rows.append(EntryFirstSeen(_positive(row["idMal"], "idMal"), day, day == FLOOR[SOURCE_PAIRS],
-                                       False, SOURCE_PAIRS, anilist, anidb))
+            rows.append(
+                EntryFirstSeen(
+                    _positive(row["idMal"], "idMal"),
+                    day,
+                    day == FLOOR[SOURCE_PAIRS],
+                    False,
+                    SOURCE_PAIRS,
+                    anilist,
+                    anidb,
+                )
+            )
         except ValueError as exc:
             batch.rejects.append(reject(SOURCE_PAIRS, f"{location}:{line}", str(exc), dict(row)))
     batch.entry_first_seen = mark_readds(rows, "anilist_id")

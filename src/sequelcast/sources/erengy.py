@@ -35,9 +35,7 @@ def _rule(line: str, title: str, observed: date) -> Relation | None:
     g = m.groups()
     src_mal, src_anilist = _id(g[0]), _id(g[2])
     dst_mal, dst_anilist = _id(g[4], src_mal), _id(g[6], src_anilist)
-    same = [g[4], g[5], g[6]] == ["~", "~", "~"] or (
-        src_mal is not None and src_mal == dst_mal
-    )
+    same = [g[4], g[5], g[6]] == ["~", "~", "~"] or (src_mal is not None and src_mal == dst_mal)
     if same:
         return None
     detail = f"{title}: {g[0]}:{g[3]} -> {g[4]}:{g[7]}" if title else line[2:]

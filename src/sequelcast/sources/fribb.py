@@ -60,7 +60,9 @@ def parse_ids(data: bytes, location: str) -> Batch:
     observed = date_in_name(SOURCE_IDS, location)
     rows = decode_json(data, SOURCE_IDS, location)
     if not isinstance(rows, list):
-        raise SourceFileError(SOURCE_IDS, location, f"expected a JSON list, got {type(rows).__name__}")
+        raise SourceFileError(
+            SOURCE_IDS, location, f"expected a JSON list, got {type(rows).__name__}"
+        )
     batch = Batch(source=SOURCE_IDS, location=location, observed_at=observed)
     for i, row in enumerate(rows):
         if not isinstance(row, dict):

@@ -155,7 +155,9 @@ def retry_after_seconds(value: str | None, now: float) -> float | None:
     if value is None:
         return None
     text = value.strip()
-    if text.isascii() and text.isdigit():  # delay-seconds is 1*DIGIT (RFC 9110): never "nan" or "inf"
+    if (
+        text.isascii() and text.isdigit()
+    ):  # delay-seconds is 1*DIGIT (RFC 9110): never "nan" or "inf"
         return float(text)
     try:
         when = parsedate_to_datetime(text)

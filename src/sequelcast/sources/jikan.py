@@ -106,18 +106,21 @@ def fetch_season(
     season = season.lower()
     if season not in SEASONS:
         raise ValueError(f"season must be one of {', '.join(SEASONS)}, got {season!r}")
-    return fetch_pages(client, f"{base_url}/seasons/{int(year)}/{season}", page=page,
-                       max_pages=max_pages)
+    return fetch_pages(
+        client, f"{base_url}/seasons/{int(year)}/{season}", page=page, max_pages=max_pages
+    )
 
 
-def fetch_upcoming(client: httpx.Client, *, max_pages: int = 50,
-                   base_url: str = BASE_URL) -> list[dict[str, Any]]:
+def fetch_upcoming(
+    client: httpx.Client, *, max_pages: int = 50, base_url: str = BASE_URL
+) -> list[dict[str, Any]]:
     """Fetch ``/seasons/upcoming``: the announced anime that have not started, every page."""
     return fetch_pages(client, f"{base_url}/seasons/upcoming", max_pages=max_pages)
 
 
-def fetch_pages(client: httpx.Client, url: str, *, page: int | None = None,
-                max_pages: int = 50) -> list[dict[str, Any]]:
+def fetch_pages(
+    client: httpx.Client, url: str, *, page: int | None = None, max_pages: int = 50
+) -> list[dict[str, Any]]:
     """Every page of a Jikan list endpoint (only ``page`` when given), following ``has_next_page``."""
     pages: list[dict[str, Any]] = []
     number = page or 1

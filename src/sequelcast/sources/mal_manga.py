@@ -19,8 +19,18 @@ SOURCE = "mal_manga_2021"
 PATTERN = "raw/mal_manga_sample_2021/*.csv"
 #: The commit date of the file in its repository (the scrape date is not recorded).
 OBSERVED = date(2021, 8, 28)
-_REQ = ("Manga URL", "English Title", "Japanese Title", "Type", "Volumes", "Chapters", "Status",
-        "Published Dates", "Score", "Members")
+_REQ = (
+    "Manga URL",
+    "English Title",
+    "Japanese Title",
+    "Type",
+    "Volumes",
+    "Chapters",
+    "Status",
+    "Published Dates",
+    "Score",
+    "Members",
+)
 _URL = re.compile(r"/manga/(\d+)(?:/([^/?#]+))?")
 _PARTIAL = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -62,9 +72,20 @@ def _row(row: dict[str, str]) -> MangaRecord:
         raise ValueError("no title")
     start, end = _published(row["Published Dates"])
     return MangaRecord(
-        int(m.group(1)), title, english, _text(row["Japanese Title"]), _text(row["Type"]),
-        parse_int(row["Volumes"]), parse_int(row["Chapters"]), _text(row["Status"]), start, end,
-        parse_float(row["Score"]), parse_int(row["Members"]), OBSERVED, SOURCE,
+        int(m.group(1)),
+        title,
+        english,
+        _text(row["Japanese Title"]),
+        _text(row["Type"]),
+        parse_int(row["Volumes"]),
+        parse_int(row["Chapters"]),
+        _text(row["Status"]),
+        start,
+        end,
+        parse_float(row["Score"]),
+        parse_int(row["Members"]),
+        OBSERVED,
+        SOURCE,
     )
 
 

@@ -43,4 +43,6 @@ def _row(row: dict[str, str]) -> list[Fact]:
 def parse(data: bytes, location: str) -> Batch:
     """Parse ``mal_popularity_snapshots_2020-2024.csv`` (facts stamped at ``known_by``)."""
     batch = Batch(source=SOURCE, location=location)
-    return parse_rows(data, location, source=SOURCE, required=_REQUIRED, row_facts=_row, batch=batch)
+    return parse_rows(
+        data, location, source=SOURCE, required=_REQUIRED, row_facts=_row, batch=batch
+    )

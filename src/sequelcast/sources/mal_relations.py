@@ -22,10 +22,21 @@ PATTERN = "raw/mal_relations_2023/animeRelations*.json"
 #: the day the scrape was committed (one commit)
 OBSERVED = date(2023, 4, 17)
 #: every relation name MAL uses between two anime
-KINDS = frozenset({
-    "Sequel", "Prequel", "Side story", "Parent story", "Alternative version", "Alternative setting",
-    "Spin-off", "Summary", "Full story", "Character", "Other",
-})
+KINDS = frozenset(
+    {
+        "Sequel",
+        "Prequel",
+        "Side story",
+        "Parent story",
+        "Alternative version",
+        "Alternative setting",
+        "Spin-off",
+        "Summary",
+        "Full story",
+        "Character",
+        "Other",
+    }
+)
 
 
 def _edge(row: Any) -> Relation:

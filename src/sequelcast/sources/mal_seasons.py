@@ -49,7 +49,9 @@ def _event(when: date | None, observed: date) -> date:
     return min(when, observed) if when else observed
 
 
-def parse_record(rec: dict[str, Any], observed: date = OBSERVED, source: str = SOURCE) -> list[Fact]:
+def parse_record(
+    rec: dict[str, Any], observed: date = OBSERVED, source: str = SOURCE
+) -> list[Fact]:
     """The facts of one Jikan anime object. Raises ``ValueError``/``KeyError`` on a bad record."""
     mal_id = parse_int(rec["mal_id"])
     if mal_id is None or mal_id <= 0:

@@ -58,7 +58,19 @@ def _facts(mal_id: int, values: dict[str, Any], observed: date, source: str) -> 
 
 SOURCE_2018 = "mal_snapshot_2018"
 PATTERN_2018 = "raw/mal_snapshot_2018/*.csv"
-_REQ_2018 = ("animeID", "name", "premiered", "genre", "type", "episodes", "studio", "source", "scored", "scoredBy", "members")
+_REQ_2018 = (
+    "animeID",
+    "name",
+    "premiered",
+    "genre",
+    "type",
+    "episodes",
+    "studio",
+    "source",
+    "scored",
+    "scoredBy",
+    "members",
+)
 
 
 def _premiered(value: str) -> tuple[str | None, int | None]:
@@ -94,7 +106,9 @@ def _row_2018(row: dict[str, str]) -> list[Fact]:
 def parse_2018(data: bytes, location: str) -> Batch:
     """Parse ``myAnimeListDataset_2018-05-07.csv``."""
     batch = Batch(source=SOURCE_2018, location=location, observed_at=OBSERVED_2018)
-    return parse_rows(data, location, source=SOURCE_2018, required=_REQ_2018, row_facts=_row_2018, batch=batch)
+    return parse_rows(
+        data, location, source=SOURCE_2018, required=_REQ_2018, row_facts=_row_2018, batch=batch
+    )
 
 
 # -- about 2016-12 -----------------------------------------------------------------------------
@@ -120,7 +134,9 @@ def _row_2016(row: dict[str, str]) -> list[Fact]:
 def parse_2016(data: bytes, location: str) -> Batch:
     """Parse the CooperUnion ``anime.csv`` (about 2016-12)."""
     batch = Batch(source=SOURCE_2016, location=location, observed_at=OBSERVED_2016)
-    return parse_rows(data, location, source=SOURCE_2016, required=_REQ_2016, row_facts=_row_2016, batch=batch)
+    return parse_rows(
+        data, location, source=SOURCE_2016, required=_REQ_2016, row_facts=_row_2016, batch=batch
+    )
 
 
 # -- ranking 2026-07-19 ------------------------------------------------------------------------
@@ -145,4 +161,11 @@ def _row_ranking(row: dict[str, str]) -> list[Fact]:
 def parse_ranking(data: bytes, location: str) -> Batch:
     """Parse ``anime-ranking_2026-07-19.csv`` (MAL API v2 ranking)."""
     batch = Batch(source=SOURCE_RANKING, location=location, observed_at=OBSERVED_RANKING)
-    return parse_rows(data, location, source=SOURCE_RANKING, required=_REQ_RANKING, row_facts=_row_ranking, batch=batch)
+    return parse_rows(
+        data,
+        location,
+        source=SOURCE_RANKING,
+        required=_REQ_RANKING,
+        row_facts=_row_ranking,
+        batch=batch,
+    )

@@ -37,7 +37,16 @@ PATTERN_MANGA = "derived/mal_manga_2024-12*.csv"
 PATTERN_NOVELS = "derived/mal_lightnovels_2024-12*.csv"
 #: The end of the scrape (Nov-Dec 2024): what the files say was known by then.
 OBSERVED = date(2024, 12, 31)
-_REQ_COMMON = ("Title", "Score", "Members", "Types", "Volumes", "Chapters", "Status", "mal_manga_id")
+_REQ_COMMON = (
+    "Title",
+    "Score",
+    "Members",
+    "Types",
+    "Volumes",
+    "Chapters",
+    "Status",
+    "mal_manga_id",
+)
 _REQ_MANGA = (*_REQ_COMMON, "Released date", "Completed date")
 _REQ_NOVELS = (*_REQ_COMMON, "Published")
 _FINISHED = "Finished"
@@ -147,12 +156,26 @@ def _record(row: dict[str, str], start: date | None, end: date | None, source: s
     status = (row["Status"] or "").strip() or None
     volumes, chapters = _count(row["Volumes"]), _count(row["Chapters"])
     if status != _FINISHED:
-        volumes = chapters = None  # placeholders or MAL's "Unknown": counts are final only once finished
+        volumes = chapters = (
+            None  # placeholders or MAL's "Unknown": counts are final only once finished
+        )
     if start is not None and end is not None and end < start:
         end = _year_end(start, end)
     return MangaRecord(
-        manga_id, title, english, None, (row["Types"] or "").strip() or None, volumes, chapters, status,
-        start, end, parse_float(row["Score"]), _count(row["Members"]), OBSERVED, source,
+        manga_id,
+        title,
+        english,
+        None,
+        (row["Types"] or "").strip() or None,
+        volumes,
+        chapters,
+        status,
+        start,
+        end,
+        parse_float(row["Score"]),
+        _count(row["Members"]),
+        OBSERVED,
+        source,
     )
 
 
@@ -175,10 +198,12 @@ def parse_novels(data: bytes, location: str) -> Batch:
     for line, row in iter_rows(data, SOURCE_NOVELS, location, _REQ_NOVELS):
         try:
             start, end = parse_published(row["Published"])
-            if " to " not in (row["Published"] or "") and (row["Status"] or "").strip() != _FINISHED:
+            if (
+                " to " not in (row["Published"] or "")
+                and (row["Status"] or "").strip() != _FINISHED
+            ):
                 end = None  # a single date of a work still running is its start only
             batch.manga.append(_record(row, start, end, SOURCE_NOVELS))
         except (ValueError, TypeError) as exc:
             batch.rejects.append(reject(SOURCE_NOVELS, f"{location}:{line}", str(exc), dict(row)))
     return batch
-

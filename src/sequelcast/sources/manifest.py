@@ -51,8 +51,9 @@ def source_counts(batches: Iterable[Batch]) -> dict[str, SourceCount]:
     return {k: SourceCount(files[k], records[k]) for k in sorted(files)}
 
 
-def previous_counts(counts: Mapping[str, Any] | None,
-                    patterns: Iterable[tuple[str, str]]) -> dict[str, SourceCount]:
+def previous_counts(
+    counts: Mapping[str, Any] | None, patterns: Iterable[tuple[str, str]]
+) -> dict[str, SourceCount]:
     """Per-source counts of a stored build (``builds.counts``); empty when there was no build.
 
     Builds made before the manifest existed stored only ``per_file`` (location -> records); their
@@ -62,8 +63,11 @@ def previous_counts(counts: Mapping[str, Any] | None,
         return {}
     stored = counts.get("per_source")
     if isinstance(stored, Mapping):
-        return {str(k): SourceCount(int(v.get("files", 0)), int(v.get("records", 0)))
-                for k, v in stored.items() if isinstance(v, Mapping)}
+        return {
+            str(k): SourceCount(int(v.get("files", 0)), int(v.get("records", 0)))
+            for k, v in stored.items()
+            if isinstance(v, Mapping)
+        }
     per_file = counts.get("per_file")
     if not isinstance(per_file, Mapping):
         return {}
@@ -79,8 +83,9 @@ def previous_counts(counts: Mapping[str, Any] | None,
     return {k: SourceCount(files[k], records[k]) for k in sorted(files)}
 
 
-def manifest_problems(previous: Mapping[str, SourceCount],
-                      current: Mapping[str, SourceCount]) -> dict[str, str]:
+def manifest_problems(
+    previous: Mapping[str, SourceCount], current: Mapping[str, SourceCount]
+) -> dict[str, str]:
     """Source -> what is wrong with it, for every source missing or sharply smaller than before."""
     problems: dict[str, str] = {}
     for name, before in previous.items():
@@ -88,17 +93,24 @@ def manifest_problems(previous: Mapping[str, SourceCount],
         if before.records <= 0 and before.files <= 0:
             continue
         if now is None or now.files == 0:
-            problems[name] = (f"no file found (the previous build read {before.files:,} "
-                              f"file(s) with {before.records:,} records)")
+            problems[name] = (
+                f"no file found (the previous build read {before.files:,} "
+                f"file(s) with {before.records:,} records)"
+            )
         elif now.records < before.records * (1 - SHARP_FALL):
             fall = 1 - now.records / before.records
-            problems[name] = (f"{now.records:,} records in {now.files:,} file(s), {fall:.0%} fewer "
-                              f"than the previous build's {before.records:,} in {before.files:,}")
+            problems[name] = (
+                f"{now.records:,} records in {now.files:,} file(s), {fall:.0%} fewer "
+                f"than the previous build's {before.records:,} in {before.files:,}"
+            )
     return problems
 
 
-def check_manifest(previous: Mapping[str, SourceCount], current: Mapping[str, SourceCount],
-                   allow_missing: Collection[str] = ()) -> list[str]:
+def check_manifest(
+    previous: Mapping[str, SourceCount],
+    current: Mapping[str, SourceCount],
+    allow_missing: Collection[str] = (),
+) -> list[str]:
     """Raise :class:`BuildRefusedError` unless every problem's source is in ``allow_missing``.
 
     Returns the sources whose problems were accepted (so the caller can say so).
@@ -111,9 +123,18 @@ def check_manifest(previous: Mapping[str, SourceCount], current: Mapping[str, So
         flags = " ".join(f"--allow-missing {k}" for k in refused)
         raise BuildRefusedError(
             f"refusing to replace the catalog (it is unchanged): {lines}. Check the data directory, "
-            f"or accept the loss with `sequelcast build {flags}`", refused)
+            f"or accept the loss with `sequelcast build {flags}`",
+            refused,
+        )
     return accepted
 
 
-__all__ = ["ALLOW_ALL", "SHARP_FALL", "SourceCount", "check_manifest", "manifest_problems",
-           "previous_counts", "source_counts"]
+__all__ = [
+    "ALLOW_ALL",
+    "SHARP_FALL",
+    "SourceCount",
+    "check_manifest",
+    "manifest_problems",
+    "previous_counts",
+    "source_counts",
+]

@@ -23,8 +23,15 @@ from sequelcast.sources.base import date_in_name, reject
 
 SOURCE = "novelupdates_2020"
 PATTERN = "raw/novelupdates_2020/novels_*.csv"
-_REQ = ("id", "name", "assoc_names", "start_year", "original_publisher", "complete_original",
-        "chapters_original_current")
+_REQ = (
+    "id",
+    "name",
+    "assoc_names",
+    "start_year",
+    "original_publisher",
+    "complete_original",
+    "chapters_original_current",
+)
 _COUNT = re.compile(r"(\d+)\s*(volumes?|chapters?)?", re.IGNORECASE)
 _BOOL = {"True": True, "False": False, "": None}
 
@@ -73,9 +80,19 @@ def _row(row: dict[str, str], observed: date) -> NovelRecord:
         raise ValueError(f"complete_original is not True/False: {complete!r}")
     volumes, chapters = parse_count(row["chapters_original_current"])
     language = (row.get("original_language") or row.get("original_langauge") or "").strip() or None
-    return NovelRecord(novel_id, name, _aliases(row["assoc_names"]), language,
-                       (row["original_publisher"] or "").strip() or None, _year(row["start_year"]),
-                       _BOOL[complete], volumes, chapters, observed, SOURCE)
+    return NovelRecord(
+        novel_id,
+        name,
+        _aliases(row["assoc_names"]),
+        language,
+        (row["original_publisher"] or "").strip() or None,
+        _year(row["start_year"]),
+        _BOOL[complete],
+        volumes,
+        chapters,
+        observed,
+        SOURCE,
+    )
 
 
 def parse(data: bytes, location: str) -> Batch:

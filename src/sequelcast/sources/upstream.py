@@ -58,30 +58,56 @@ _RAW = "https://raw.githubusercontent.com"
 
 #: Every file sync downloads, from its public home (the ``HEAD`` of the default branch).
 UPSTREAMS: tuple[Upstream, ...] = (
-    Upstream("anidb_tvdb", f"{_RAW}/Anime-Lists/anime-lists/HEAD/anime-list-master.xml",
-             "raw/anidb_tvdb_anime_lists/anime-list-master_{date}.xml",
-             "https://github.com/Anime-Lists/anime-lists", "AniDB-to-TheTVDB season list"),
-    Upstream("fribb_ids", f"{_RAW}/Fribb/anime-lists/HEAD/anime-list-mini.json",
-             "raw/id_maps_and_relations/fribb_anime-list-mini_{date}.json",
-             "https://github.com/Fribb/anime-lists", "ID crosswalk MAL/AniList/AniDB/Kitsu/TVDB"),
-    Upstream("fribb_collections", f"{_RAW}/Fribb/anime-lists/HEAD/collections/mal_collection.json",
-             "raw/id_maps_and_relations/fribb_mal_collection_{date}.json",
-             "https://github.com/Fribb/anime-lists", "franchise clusters of MAL ids"),
-    Upstream("erengy_relations", f"{_RAW}/erengy/anime-relations/HEAD/anime-relations.txt",
-             "raw/id_maps_and_relations/erengy_anime-relations_{date}.txt",
-             "https://github.com/erengy/anime-relations", "explicit sequel rules"),
-    Upstream("anilist_mal_lists_2026", f"{_RAW}/anime-and-manga/lists/HEAD/anime-full.json",
-             "raw/anilist_mal_lists_2026/anime-full_{date}.json",
-             "https://github.com/anime-and-manga/lists", "AniList-MAL-AniDB crosswalk of anime, with titles"),
-    Upstream("anilist_manga_2026", f"{_RAW}/anime-and-manga/lists/HEAD/manga.json",
-             "raw/anilist_mal_lists_2026/manga_{date}.json",
-             "https://github.com/anime-and-manga/lists", "AniList-MAL crosswalk of manga and novels"),
-    Upstream("offline_db",
-             "https://github.com/manami-project/anime-offline-database/releases/latest/download/"
-             "anime-offline-database-minified.json",
-             "raw/anime-offline-database/anime-offline-database-minified_{date}.json",
-             "https://github.com/manami-project/anime-offline-database",
-             "anime-offline-database weekly release (about 40 MB)"),
+    Upstream(
+        "anidb_tvdb",
+        f"{_RAW}/Anime-Lists/anime-lists/HEAD/anime-list-master.xml",
+        "raw/anidb_tvdb_anime_lists/anime-list-master_{date}.xml",
+        "https://github.com/Anime-Lists/anime-lists",
+        "AniDB-to-TheTVDB season list",
+    ),
+    Upstream(
+        "fribb_ids",
+        f"{_RAW}/Fribb/anime-lists/HEAD/anime-list-mini.json",
+        "raw/id_maps_and_relations/fribb_anime-list-mini_{date}.json",
+        "https://github.com/Fribb/anime-lists",
+        "ID crosswalk MAL/AniList/AniDB/Kitsu/TVDB",
+    ),
+    Upstream(
+        "fribb_collections",
+        f"{_RAW}/Fribb/anime-lists/HEAD/collections/mal_collection.json",
+        "raw/id_maps_and_relations/fribb_mal_collection_{date}.json",
+        "https://github.com/Fribb/anime-lists",
+        "franchise clusters of MAL ids",
+    ),
+    Upstream(
+        "erengy_relations",
+        f"{_RAW}/erengy/anime-relations/HEAD/anime-relations.txt",
+        "raw/id_maps_and_relations/erengy_anime-relations_{date}.txt",
+        "https://github.com/erengy/anime-relations",
+        "explicit sequel rules",
+    ),
+    Upstream(
+        "anilist_mal_lists_2026",
+        f"{_RAW}/anime-and-manga/lists/HEAD/anime-full.json",
+        "raw/anilist_mal_lists_2026/anime-full_{date}.json",
+        "https://github.com/anime-and-manga/lists",
+        "AniList-MAL-AniDB crosswalk of anime, with titles",
+    ),
+    Upstream(
+        "anilist_manga_2026",
+        f"{_RAW}/anime-and-manga/lists/HEAD/manga.json",
+        "raw/anilist_mal_lists_2026/manga_{date}.json",
+        "https://github.com/anime-and-manga/lists",
+        "AniList-MAL crosswalk of manga and novels",
+    ),
+    Upstream(
+        "offline_db",
+        "https://github.com/manami-project/anime-offline-database/releases/latest/download/"
+        "anime-offline-database-minified.json",
+        "raw/anime-offline-database/anime-offline-database-minified_{date}.json",
+        "https://github.com/manami-project/anime-offline-database",
+        "anime-offline-database weekly release (about 40 MB)",
+    ),
 )
 
 
@@ -149,13 +175,21 @@ def _stream_to(response: httpx.Response, part: Path, append: bool) -> int:
                 out.write(chunk)
                 written += len(chunk)
     except httpx.HTTPError as exc:
-        raise FetchError(f"{response.url}: download interrupted after {written} bytes "
-                         f"(run sync again to resume): {exc!r}") from exc
+        raise FetchError(
+            f"{response.url}: download interrupted after {written} bytes "
+            f"(run sync again to resume): {exc!r}"
+        ) from exc
     expected = response.headers.get("Content-Length")
-    if expected and expected.isdigit() and "Content-Encoding" not in response.headers \
-            and written != int(expected):
-        raise FetchError(f"{response.url}: download ended early ({written} of {expected} bytes); "
-                         "run sync again to resume")
+    if (
+        expected
+        and expected.isdigit()
+        and "Content-Encoding" not in response.headers
+        and written != int(expected)
+    ):
+        raise FetchError(
+            f"{response.url}: download ended early ({written} of {expected} bytes); "
+            "run sync again to resume"
+        )
     return written
 
 
@@ -207,12 +241,16 @@ def download(client: httpx.Client, source: Upstream, root: Path, when: date) -> 
     sidecar(part).unlink(missing_ok=True)
     if last_path is not None and last.get("sha256") == digest:
         part.unlink()
-        _write_sidecar(last_path, {**last, **{k: v for k, v in meta.items() if v},
-                                   "checked_at": when.isoformat()})
+        _write_sidecar(
+            last_path,
+            {**last, **{k: v for k, v in meta.items() if v}, "checked_at": when.isoformat()},
+        )
         return Download(source.name, last_path, False, resumed, written)
     part.replace(target)
-    _write_sidecar(target, {**meta, "sha256": digest, "fetched_at": when.isoformat(),
-                            "checked_at": when.isoformat()})
+    _write_sidecar(
+        target,
+        {**meta, "sha256": digest, "fetched_at": when.isoformat(), "checked_at": when.isoformat()},
+    )
     return Download(source.name, target, True, resumed, written)
 
 
@@ -228,20 +266,27 @@ def _fetch_part(
     part_meta = read_sidecar(part) if part.exists() else {}
     etag = str(part_meta.get("etag") or "")
     # a weak ETag cannot validate a range (RFC 9110 13.1.5): then the download starts again
-    resuming = part.exists() and bool(etag) and not etag.startswith("W/") \
+    resuming = (
+        part.exists()
+        and bool(etag)
+        and not etag.startswith("W/")
         and part_meta.get("url") == source.url
+    )
     if resuming:
-        headers = {"Accept": "*/*", "Range": f"bytes={part.stat().st_size}-",
-                   "If-Range": etag}
+        headers = {"Accept": "*/*", "Range": f"bytes={part.stat().st_size}-", "If-Range": etag}
     with client.stream("GET", source.url, headers=headers, follow_redirects=True) as response:
-        if response.status_code == 304 and ("If-None-Match" in headers
-                                            or "If-Modified-Since" in headers):
+        if response.status_code == 304 and (
+            "If-None-Match" in headers or "If-Modified-Since" in headers
+        ):
             return None
         if response.status_code not in (200, 206):
             raise FetchError(f"{source.url} answered HTTP {response.status_code}")
         append = resuming and response.status_code == 206
-        meta = {"url": source.url, "etag": response.headers.get("ETag"),
-                "last_modified": response.headers.get("Last-Modified")}
+        meta = {
+            "url": source.url,
+            "etag": response.headers.get("ETag"),
+            "last_modified": response.headers.get("Last-Modified"),
+        }
         _write_sidecar(part, meta)
         written = _stream_to(response, part, append)
     return meta, written, append

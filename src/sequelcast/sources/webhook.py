@@ -29,13 +29,20 @@ def check_url(url: str) -> str:
 
 def make_webhook_client(**kwargs: Any) -> httpx.Client:
     """A client for webhooks: short time-outs, 3 retries with back-off, no pacing."""
-    options: dict[str, Any] = {"timeout": TIMEOUT, "rate_limit_per_second": None, "max_retries": 3,
-                               "backoff": 1.0, "max_retry_after": 60.0}
+    options: dict[str, Any] = {
+        "timeout": TIMEOUT,
+        "rate_limit_per_second": None,
+        "max_retries": 3,
+        "backoff": 1.0,
+        "max_retry_after": 60.0,
+    }
     options.update(kwargs)
     return make_client(**options)
 
 
 def post_json(client: httpx.Client, url: str, payload: dict[str, Any]) -> int:
     """POST ``payload`` as JSON to ``url``; the final status (``FetchError`` for a failure)."""
-    response = client.post(check_url(url), json=payload, headers={"Content-Type": "application/json"})
+    response = client.post(
+        check_url(url), json=payload, headers={"Content-Type": "application/json"}
+    )
     return response.status_code

@@ -82,8 +82,11 @@ def _airing(
     out: list[dict[str, Any]] = []
     for fr in franchises:
         season = next(
-            (s for s in reversed(fr.get("seasons") or [])
-             if (start := _day(s.get("start"))) is not None and start <= as_of),
+            (
+                s
+                for s in reversed(fr.get("seasons") or [])
+                if (start := _day(s.get("start"))) is not None and start <= as_of
+            ),
             None,
         )
         end = _day(season.get("end")) if season else None

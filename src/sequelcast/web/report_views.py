@@ -20,7 +20,9 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/anime/{title_or_id:path}/report", response_class=HTMLResponse, name="report_page")
-def report_page(request: Request, svc: Service, title_or_id: str, as_of: str | None = None) -> Response:
+def report_page(
+    request: Request, svc: Service, title_or_id: str, as_of: str | None = None
+) -> Response:
     """The "is it returning?" article of a show, as known on ``as_of`` (default: today)."""
     text, when = check_title(title_or_id, "title_or_id"), parse_as_of(as_of)
     data = call(service.report_json, svc, text, when)
@@ -34,4 +36,6 @@ def track_record(request: Request, svc: Service) -> Response:
     """How the forecasts kept in the ledger turned out, with a reliability plot."""
     score = call(service.ledger_score, svc)
     body = Markup(rp.render_track_record_body(score))
-    return templates.TemplateResponse(request, "track_record_page.html", {"score": score, "body": body})
+    return templates.TemplateResponse(
+        request, "track_record_page.html", {"score": score, "body": body}
+    )

@@ -49,9 +49,15 @@ logger = logging.getLogger("sequelcast.web")
 router = APIRouter(include_in_schema=False)
 
 #: The status words shown on error pages.
-_REASONS = {400: "Bad request", 404: "Not found", 409: "Which one?", 422: "Cannot forecast",
-            500: "Something went wrong", 502: "Source unavailable",
-            503: "Catalog unavailable"}
+_REASONS = {
+    400: "Bad request",
+    404: "Not found",
+    409: "Which one?",
+    422: "Cannot forecast",
+    500: "Something went wrong",
+    502: "Source unavailable",
+    503: "Catalog unavailable",
+}
 #: Candidates scoring below this are not offered on the page (nonsense finds only such guesses,
 #: and the page then says plainly that nothing matches).
 SUGGEST_MIN = 70.0
@@ -62,9 +68,15 @@ STATUS_TEXT = {"none": "none announced", "announced": "announced", "aired": "air
 def error_page(request: Request, problem: Problem) -> Response:
     """The friendly page of an error: the API's message, and the candidates of an ambiguous title."""
     return templates.TemplateResponse(
-        request, "error.html",
-        {"problem": problem, "reason": _REASONS.get(problem.status, "Error"),
-         "candidates": [e for e in problem.errors if "mal_id" in e and e.get("score", 100) >= SUGGEST_MIN]},
+        request,
+        "error.html",
+        {
+            "problem": problem,
+            "reason": _REASONS.get(problem.status, "Error"),
+            "candidates": [
+                e for e in problem.errors if "mal_id" in e and e.get("score", 100) >= SUGGEST_MIN
+            ],
+        },
         status_code=problem.status,
     )
 
@@ -93,7 +105,9 @@ def index(request: Request, svc: Service) -> Response:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(request: Request, svc: Service, q: Annotated[str, Query(max_length=500)] = "") -> Response:
+def search(
+    request: Request, svc: Service, q: Annotated[str, Query(max_length=500)] = ""
+) -> Response:
     """Candidates for ``q``, or a redirect to the show when the title resolves with confidence."""
     query = check_title(q, "q")
     try:
@@ -101,18 +115,23 @@ def search(request: Request, svc: Service, q: Annotated[str, Query(max_length=50
     except ResolveError as exc:
         message = str(exc)
     else:
-        return RedirectResponse(request.app.url_path_for("anime_page", title_or_id=str(mal_id)),
-                                status_code=303)
+        return RedirectResponse(
+            request.app.url_path_for("anime_page", title_or_id=str(mal_id)), status_code=303
+        )
     matches = [m for m in call(svc.resolve, query, 20) if m.score >= SUGGEST_MIN]
-    groups = group_by_franchise([candidate_json(m) for m in matches],
-                                lambda mal_id: call(svc.franchise_title_of, mal_id))
+    groups = group_by_franchise(
+        [candidate_json(m) for m in matches], lambda mal_id: call(svc.franchise_title_of, mal_id)
+    )
     return templates.TemplateResponse(
-        request, "search.html", {"q": query, "message": message, "groups": groups},
+        request,
+        "search.html",
+        {"q": query, "message": message, "groups": groups},
     )
 
 
 def group_by_franchise(
-    candidates: list[dict[str, Any]], franchise_of: Callable[[int], tuple[str, str] | None],
+    candidates: list[dict[str, Any]],
+    franchise_of: Callable[[int], tuple[str, str] | None],
 ) -> list[dict[str, Any]]:
     """Candidates grouped by franchise, groups in the order of their best candidate.
 
@@ -157,10 +176,15 @@ def fact_rows(sheet: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     """
     peers = sheet.get("peers") or {}
     episodes = sheet.get("episodes")
-    count = "episodes unknown" if not episodes else f"{episodes} episode{'' if episodes == 1 else 's'}"
+    count = (
+        "episodes unknown" if not episodes else f"{episodes} episode{'' if episodes == 1 else 's'}"
+    )
     kind = f"{sheet.get('type') or 'type unknown'}, {count}"
-    aired = (f"{sheet.get('start_date') or 'unknown'} to {sheet.get('end_date') or 'unknown'}"
-             if sheet.get("start_date") or sheet.get("end_date") else None)
+    aired = (
+        f"{sheet.get('start_date') or 'unknown'} to {sheet.get('end_date') or 'unknown'}"
+        if sheet.get("start_date") or sheet.get("end_date")
+        else None
+    )
     rows = [
         ("English title", sheet.get("title_english")),
         ("Japanese title", sheet.get("title_japanese")),
@@ -170,12 +194,23 @@ def fact_rows(sheet: dict[str, Any]) -> list[tuple[str, str, str | None]]:
         ("Status", sheet.get("status")),
         ("Studios", _join(sheet.get("studios", []))),
         ("Source", sheet.get("source_type")),
-        ("Genres", _join(sheet.get("genres", []) + sheet.get("themes", []) + sheet.get("demographics", []))),
+        (
+            "Genres",
+            _join(
+                sheet.get("genres", []) + sheet.get("themes", []) + sheet.get("demographics", [])
+            ),
+        ),
         ("Score", _percentile_text(sheet.get("score"), peers.get("score_percentile"), peers, "")),
-        ("Members", _percentile_text(sheet.get("members"), peers.get("members_percentile"), peers, ",")),
+        (
+            "Members",
+            _percentile_text(sheet.get("members"), peers.get("members_percentile"), peers, ","),
+        ),
     ]
-    return [(label, str(value), "ja" if label == "Japanese title" else None)
-            for label, value in rows if value not in (None, "")]
+    return [
+        (label, str(value), "ja" if label == "Japanese title" else None)
+        for label, value in rows
+        if value not in (None, "")
+    ]
 
 
 _HORIZON_KEY = re.compile(r"^p_(\d+(?:\.\d+)?)y$")
@@ -200,8 +235,11 @@ def external_links(sheet: dict[str, Any]) -> list[tuple[str, str]]:
     [('MyAnimeList', 'https://myanimelist.net/anime/40938'), ('AniDB', 'https://anidb.net/anime/15332')]
     """
     ids = {"mal": str(sheet["mal_id"]), **(sheet.get("ids") or {})}
-    return [(label, url.format(id=ids[key])) for label, key, url in LINKS
-            if str(ids.get(key) or "").strip().isalnum()]
+    return [
+        (label, url.format(id=ids[key]))
+        for label, key, url in LINKS
+        if str(ids.get(key) or "").strip().isalnum()
+    ]
 
 
 def page_media(sheet: dict[str, Any]) -> dict[str, Any]:
@@ -249,7 +287,11 @@ def _chart(as_of: Any, horizons: list[tuple[float, Any]]) -> str:
     if not isinstance(as_of, str):
         return ""
     start = date.fromisoformat(as_of)
-    points = [(_years_after(start, years), float(p)) for years, p in horizons if isinstance(p, int | float)]
+    points = [
+        (_years_after(start, years), float(p))
+        for years, p in horizons
+        if isinstance(p, int | float)
+    ]
     return announcement_chart_svg(points, start=start, ident="forecast-chart")
 
 
@@ -263,8 +305,11 @@ def _years_after(day: date, years: float) -> date:
     """
     if years == int(years):
         target = day.year + int(years)
-        return day.replace(year=target, day=min(day.day, 28)) if (day.month, day.day) == (2, 29) \
+        return (
+            day.replace(year=target, day=min(day.day, 28))
+            if (day.month, day.day) == (2, 29)
             else day.replace(year=target)
+        )
     return day + timedelta(days=round(years * 365.25))
 
 
@@ -300,7 +345,9 @@ def timeline(sheet: dict[str, Any], until: date) -> str:
     rows = []
     for s in franchise.get("seasons", []):
         part = f" part {s['part']}" if s.get("part") else ""
-        rows.append((f"Season {s['number']}{part}, {s['title']}", day(s.get("start")), day(s.get("end"))))
+        rows.append(
+            (f"Season {s['number']}{part}, {s['title']}", day(s.get("start")), day(s.get("end")))
+        )
     return seasons_timeline_svg(rows, until=until, ident="seasons-timeline")
 
 
