@@ -1,8 +1,11 @@
-"""The title index and its answers, built in a forked child or in the build's own process."""
+"""Build jobs beside the build: in a forked child (a process with one thread) or on a thread."""
 
 from __future__ import annotations
 
-import pickle
+import json
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -20,23 +23,58 @@ def _inputs(tiny_data: Path):  # type: ignore[no-untyped-def]
     return snap, build_franchises(snap)
 
 
-def test_the_child_answers_as_the_build_process_would(tiny_data: Path) -> None:
-    snap, graph = _inputs(tiny_data)
-    blob, answers = _ForkedJob.start(_titles, snap, graph).result()
-    here_blob, here_answers = _titles(snap, graph)
-    assert answers == here_answers
-    assert len(answers) > 10
-    assert any(a["mal_id"] is not None for a in answers)
-    index, here = pickle.loads(blob), pickle.loads(here_blob)
-    assert len(index) == len(here)
+_CHILD_SCRIPT = """
+import json, sys, threading
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from test_build_titles import _inputs
+from sequelcast.service._build import _ForkedJob, _titles
+snap, graph = _inputs(Path(sys.argv[1]))
+threads = threading.active_count()
+job = _ForkedJob.start(_titles, snap, graph)
+late = _ForkedJob.start(_titles, snap, graph, timeout=0.0)
+blob, answers = job.result()
+_, late_answers = late.result()
+here_blob, here = _titles(snap, graph)
+print(json.dumps({"threads": threads, "forked": [job.forked, late.forked],
+                  "same": answers == here, "late_same": late_answers == here,
+                  "late_alive": late._child.is_alive(), "n": len(answers),
+                  "index_same": len(pickle.loads(blob)) == len(pickle.loads(here_blob))}))
+"""
 
 
-def test_a_child_that_does_not_answer_in_time_is_replaced_by_this_process(tiny_data: Path) -> None:
+def test_a_one_thread_process_forks_and_gets_the_same_answers(tiny_data: Path) -> None:
+    script = "import pickle\n" + _CHILD_SCRIPT
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tiny_data), str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["threads"] == 1
+    assert got["forked"] == [True, True]
+    assert got["same"] is True
+    assert got["index_same"] is True
+    assert got["n"] > 10
+    # a child that does not answer in time is killed and its work is redone here
+    assert got["late_same"] is True
+    assert got["late_alive"] is False
+
+
+def test_a_process_running_another_thread_never_forks(tiny_data: Path) -> None:
     snap, graph = _inputs(tiny_data)
-    job = _ForkedJob.start(_titles, snap, graph, timeout=0.0)
-    blob, answers = job.result()
-    assert answers == _titles(snap, graph)[1]
-    assert not job._child.is_alive()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        job = _ForkedJob.start(_titles, snap, graph)
+        assert job.forked is False
+        assert job.result()[1] == _titles(snap, graph)[1]
+    finally:
+        stop.set()
+        other.join()
 
 
 def _boom(x: int) -> int:
@@ -45,7 +83,7 @@ def _boom(x: int) -> int:
     return x * 2
 
 
-def test_a_child_that_fails_is_redone_here_and_the_error_is_raised_here() -> None:
+def test_a_failing_job_raises_its_error_to_the_caller() -> None:
     assert _ForkedJob.start(_boom, 21).result() == 42
     with pytest.raises(ValueError, match="negative"):
         _ForkedJob.start(_boom, -1).result()

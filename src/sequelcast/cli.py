@@ -186,6 +186,7 @@ def build(
             console=err_console,
             disable=quiet,
             transient=False,
+            auto_refresh=False,  # no refresh thread: the build forks its jobs only without threads
         ) as progress,
     ):
         tasks: dict[str, Any] = {}
@@ -200,6 +201,7 @@ def build(
                 )
                 tasks[src.name] = progress.add_task(src.name, total=total)
             progress.advance(tasks[src.name])
+            progress.refresh()
 
         report = svc.build(data_dirs, cutoff, on_file, allow_missing=allow_missing or ())
     c = report.counts

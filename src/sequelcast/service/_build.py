@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import threading
 import time
 import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -114,8 +115,9 @@ def _build(
     counts["franchises"] = len(graph)
     counts["end_of_data"] = end.isoformat() if end else None
     # Three jobs at once on the machine's cores: the forecast fit and the title index with its
-    # answers each in a forked child process (both started before any thread exists), the
-    # derived rows and the write here. The write waits for the forecasts last, inside its
+    # answers each in a forked child process (or on a thread where forking is unsafe: see
+    # _ForkedJob; the forecast job starts first, while no thread exists), the derived rows and
+    # the write here. The write waits for the forecasts last, inside its
     # transaction, so the fit overlaps the write; a child that fails is redone here.
     fitted = _ForkedJob.start(_forecasts, snap, graph, end) if forecasts and end else None
     titles = _ForkedJob.start(_titles, snap, graph)
@@ -245,37 +247,60 @@ def _title_answers(index: TitleIndex, titles: Iterable[str]) -> list[dict[str, A
 
 
 class _ForkedJob(Generic[_T]):
-    """``fn(*args)`` computed in a forked child process (Linux), or here.
+    """``fn(*args)`` computed beside the caller: in a forked child process, or on a thread.
 
-    The child inherits the arguments (nothing is copied to it) and sends back the result. If the
-    platform cannot fork, or the child dies or does not answer within ``timeout`` seconds, the
-    result is computed in this process instead: a build never depends on the child. Start jobs
-    before any thread exists (a fork copies one thread only).
+    A fork is used only where it is safe and pays: the platform can fork and the process runs
+    no other thread (a fork copies the calling thread only, so a lock another thread holds would
+    never be released in the child; ``sequelcast build`` is such a process, a test runner or a
+    server may not be). The child inherits the arguments (nothing is copied to it) and sends back
+    the result. Otherwise ``fn`` runs on a thread (native code such as the model fit releases
+    the GIL). If the child dies, fails, or does not answer within ``timeout`` seconds, the
+    result is computed here instead: a build never depends on the child.
     """
 
     def __init__(self, fn: Callable[..., _T], args: tuple[Any, ...], timeout: float) -> None:
         self._fn, self._args, self._timeout = fn, args, timeout
         self._conn: Any = None
         self._child: Any = None
+        self._thread: threading.Thread | None = None
+        self._box: list[tuple[bool, Any]] = []
 
     @classmethod
     def start(cls, fn: Callable[..., _T], *args: Any, timeout: float = 1800.0) -> _ForkedJob[_T]:
         job = cls(fn, args, timeout)
-        if "fork" in multiprocessing.get_all_start_methods():
+        name = f"sequelcast-{fn.__name__.strip('_')}"
+        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
             ctx = multiprocessing.get_context("fork")
             job._conn, sender = ctx.Pipe(duplex=False)
             job._child = ctx.Process(
-                target=_send_result,
-                args=(fn, args, sender),
-                name=f"sequelcast-{fn.__name__.strip('_')}",
-                daemon=True,
+                target=_send_result, args=(fn, args, sender), name=name, daemon=True
             )
             job._child.start()
             sender.close()
+        else:
+            job._thread = threading.Thread(target=job._run_here, name=name, daemon=True)
+            job._thread.start()
         return job
 
+    @property
+    def forked(self) -> bool:
+        """Whether the job runs in a forked child process."""
+        return self._child is not None
+
+    def _run_here(self) -> None:
+        try:
+            self._box.append((True, self._fn(*self._args)))
+        except BaseException as exc:  # re-raised by result(), in the caller's thread
+            self._box.append((False, exc))
+
     def result(self) -> _T:
-        """The child's result when it sent one, else ``fn(*args)`` computed here."""
+        """The child's (or thread's) result; ``fn(*args)`` computed here if the child gave none."""
+        if self._thread is not None:
+            self._thread.join()
+            ok, value = self._box[0]
+            if not ok:
+                raise value
+            return cast(_T, value)
         if self._child is not None:
             try:
                 if self._conn.poll(self._timeout):
