@@ -4,10 +4,10 @@
 
 Runs one ``build_catalog`` (what ``sequelcast build`` runs) into a fresh catalog and prints the
 wall time of each phase the build reports (``BuildReport.phases``): parse, as-of, franchises,
-derived, the title index and its answers (computed in a forked child; "title index wait" is
-what the build still waited for them), the forecast stage (fit and forecasts, in another forked
-child; the write transaction takes its rows last, and "forecast wait" is what it still waited for
-them), and the one write transaction (without that wait); then the total wall and CPU time (CPU of the build's process, and of its children),
+derived, the title index and its answers (on a thread; "title index wait" is what the build
+still waited for them), the forecast stage (fit and forecasts, on another thread; the write
+transaction takes its rows last, and "forecast wait" is what it still waited for them), and the
+one write transaction (without that wait); then the total wall and CPU time (CPU of the build's process, every thread),
 the peak resident memory of the process (``ru_maxrss``) and the load average before and after
 (the machine may be shared). Targets (issues 8 and 9): the catalog work under 30 s, the full build
 with forecasts under 45 s wall on 2 cores, and 1.5 GB.
@@ -65,14 +65,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
         with open_catalog(url) as cat:
-            kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu0, wall0 = time.process_time(), time.perf_counter()
             report = build_catalog(cat, args.data, args.as_of, forecasts=not args.no_forecasts)
             wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-            kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-        kid_cpu = (kids.ru_utime + kids.ru_stime) - (kids0.ru_utime + kids0.ru_stime)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        kid_peak_mb = kids.ru_maxrss / 1024
     fc = report.counts["forecast"]
     print(
         f"catalog: {url.split(':', 1)[0]}, {report.counts['entries']:,} entries, "
@@ -82,20 +78,16 @@ def main() -> None:
         note = ""
         if name == "forecast":
             note = (
-                f"   (in a forked child; {fc.get('waiting', 0):,} waiting shows, "
+                f"   (on its own thread; {fc.get('waiting', 0):,} waiting shows, "
                 f"model {fc.get('model', fc.get('error'))})"
             )
         print(f"phase {name + ':':<16} {report.phases.get(name, 0.0):6.1f} s{note}")
     rest = wall - report.phases.get("forecast wait", 0.0)
     print(
         f"total: {wall:.1f} s wall ({rest:.1f} s without the forecast wait), {cpu:.1f} s CPU"
-        f" + {kid_cpu:.1f} s CPU in the forked children (forecast; title index)"
         f"   (targets: catalog work < 30 s, full build < 45 s)"
     )
-    print(
-        f"peak memory (ru_maxrss): {peak_mb:.0f} MB   (target < 1536 MB); the largest forked child "
-        f"{kid_peak_mb:.0f} MB, most of it pages shared with the build (copy on write)"
-    )
+    print(f"peak memory (ru_maxrss): {peak_mb:.0f} MB   (target < 1536 MB)")
     print(
         "load average before: {:.2f} {:.2f} {:.2f}".format(*load_before)
         + ", after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())

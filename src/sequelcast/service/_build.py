@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import pickle
 import threading
 import time
@@ -114,13 +113,11 @@ def _build(
         graph = build_franchises(snap)
     counts["franchises"] = len(graph)
     counts["end_of_data"] = end.isoformat() if end else None
-    # Three jobs at once on the machine's cores: the forecast fit and the title index with its
-    # answers each in a forked child process (or on a thread where forking is unsafe: see
-    # _ForkedJob; the forecast job starts first, while no thread exists), the derived rows and
-    # the write here. The write waits for the forecasts last, inside its
-    # transaction, so the fit overlaps the write; a child that fails is redone here.
-    fitted = _ForkedJob.start(_forecasts, snap, graph, end) if forecasts and end else None
-    titles = _ForkedJob.start(_titles, snap, graph)
+    # Three jobs at once: the forecast fit and the title index with its answers each on a
+    # thread (see _Job), the derived rows and the write here. The write takes the forecasts
+    # last, inside its transaction, so the fit overlaps the write.
+    fitted = _Job.start(_forecasts, snap, graph, end) if forecasts and end else None
+    titles = _Job.start(_titles, snap, graph)
     with phases("derived"):
         links, members = _franchise_rows(graph)
         derived = derive(snap, graph).rows()
@@ -246,85 +243,40 @@ def _title_answers(index: TitleIndex, titles: Iterable[str]) -> list[dict[str, A
     return [{"key": k, "mal_id": m} for k, m in answers.items()]
 
 
-class _ForkedJob(Generic[_T]):
-    """``fn(*args)`` computed beside the caller: in a forked child process, or on a thread.
+class _Job(Generic[_T]):
+    """``fn(*args)`` computed on a thread beside the caller; :meth:`result` waits for it.
 
-    A fork is used only where it is safe and pays: the platform can fork and the process runs
-    no other thread (a fork copies the calling thread only, so a lock another thread holds would
-    never be released in the child; ``sequelcast build`` is such a process, a test runner or a
-    server may not be). The child inherits the arguments (nothing is copied to it) and sends back
-    the result. Otherwise ``fn`` runs on a thread (native code such as the model fit releases
-    the GIL). If the child dies, fails, or does not answer within ``timeout`` seconds, the
-    result is computed here instead: a build never depends on the child.
+    Native code (the model fit) releases the GIL, so a job overlaps the caller's work. Forked
+    child processes were tried and dropped: a fork copies the calling thread only, and a child
+    of a process whose OpenMP pool had run (a test runner, a server that forecast before)
+    deadlocked on the pool's lock.
     """
 
-    def __init__(self, fn: Callable[..., _T], args: tuple[Any, ...], timeout: float) -> None:
-        self._fn, self._args, self._timeout = fn, args, timeout
-        self._conn: Any = None
-        self._child: Any = None
-        self._thread: threading.Thread | None = None
+    def __init__(self, fn: Callable[..., _T], args: tuple[Any, ...]) -> None:
+        self._fn, self._args = fn, args
         self._box: list[tuple[bool, Any]] = []
+        name = f"sequelcast-{fn.__name__.strip('_')}"
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     @classmethod
-    def start(cls, fn: Callable[..., _T], *args: Any, timeout: float = 1800.0) -> _ForkedJob[_T]:
-        job = cls(fn, args, timeout)
-        name = f"sequelcast-{fn.__name__.strip('_')}"
-        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-            ctx = multiprocessing.get_context("fork")
-            job._conn, sender = ctx.Pipe(duplex=False)
-            job._child = ctx.Process(
-                target=_send_result, args=(fn, args, sender), name=name, daemon=True
-            )
-            job._child.start()
-            sender.close()
-        else:
-            job._thread = threading.Thread(target=job._run_here, name=name, daemon=True)
-            job._thread.start()
+    def start(cls, fn: Callable[..., _T], *args: Any) -> _Job[_T]:
+        job = cls(fn, args)
+        job._thread.start()
         return job
 
-    @property
-    def forked(self) -> bool:
-        """Whether the job runs in a forked child process."""
-        return self._child is not None
-
-    def _run_here(self) -> None:
+    def _run(self) -> None:
         try:
             self._box.append((True, self._fn(*self._args)))
         except BaseException as exc:  # re-raised by result(), in the caller's thread
             self._box.append((False, exc))
 
     def result(self) -> _T:
-        """The child's (or thread's) result; ``fn(*args)`` computed here if the child gave none."""
-        if self._thread is not None:
-            self._thread.join()
-            ok, value = self._box[0]
-            if not ok:
-                raise value
-            return cast(_T, value)
-        if self._child is not None:
-            try:
-                if self._conn.poll(self._timeout):
-                    ok, value = self._conn.recv()
-                    if ok:
-                        return cast(_T, value)
-            except (EOFError, OSError):  # the child died before answering
-                pass
-            finally:
-                self._conn.close()
-                self._child.join(timeout=5)
-                if self._child.is_alive():
-                    self._child.kill()
-                    self._child.join()
-        return self._fn(*self._args)
-
-
-def _send_result(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
-    try:
-        out = (True, fn(*args))
-    except Exception:  # redone in the parent, which reports the error as it would have
-        out = (False, None)
-    conn.send(out)
-    conn.close()
+        """The job's result, or its exception raised here."""
+        self._thread.join()
+        ok, value = self._box[0]
+        if not ok:
+            raise value
+        return cast(_T, value)
 
 
 def _titles(snap: Snapshot, graph: FranchiseGraph) -> tuple[bytes, list[dict[str, Any]]]:
