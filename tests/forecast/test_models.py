@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import doctest
+import threading
 import warnings
 from collections.abc import Callable
 from datetime import date
@@ -236,12 +237,25 @@ def test_lifelines_convergence_trouble_becomes_our_warning() -> None:
     assert all(issubclass(w.category, ConvergenceWarning) for w in caught)
 
 
-def test_thread_limit_is_set_once_per_process() -> None:
+def test_thread_limit_is_set_once_per_thread() -> None:
+    import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime the boosting models use)
     from threadpoolctl import threadpool_info
 
     models.limit_threads(1)
     models.limit_threads(2)  # later calls change nothing
-    assert models._THREADS_LIMITED[0] in (1, None)
-    omp = [p for p in threadpool_info() if p["user_api"] == "openmp"]
-    if models._THREADS_LIMITED[0] == 1:
-        assert all(p["num_threads"] == 1 for p in omp)
+    assert models._THREADS_LIMITED.n in (1, None)
+    seen: list[object] = []
+
+    def in_a_new_thread() -> None:  # OpenMP's limit is per thread: a new thread sets its own
+        models.limit_threads(1)
+        models.limit_threads(2)
+        omp = [p for p in threadpool_info() if p["user_api"] == "openmp"]
+        seen.append((models._THREADS_LIMITED.n, [p["num_threads"] for p in omp]))
+
+    worker = threading.Thread(target=in_a_new_thread)
+    worker.start()
+    worker.join()
+    limit, counts = seen[0]  # type: ignore[misc]
+    assert limit == 1
+    assert counts
+    assert all(n == 1 for n in counts)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import threading
 import warnings
 from collections.abc import Sequence
 from typing import Any, Self
@@ -68,19 +69,20 @@ MONOTONE: dict[str, int] = {
 }
 
 
-_THREADS_LIMITED: list[int | None] = []
+_THREADS_LIMITED = threading.local()  # .n: the limit set in this thread
 
 
 def limit_threads(n_threads: int | None = 1) -> None:
-    """Limit the OpenMP threads of the boosting models, once per process (later calls: no-op).
+    """Limit the OpenMP threads of the boosting models, once per thread (later calls: no-op).
 
     On a shared two-core machine, OpenMP threads competing with other processes were ten times
     slower; setting the limit around every fit or forecast cost time on every request, so the
-    first call sets it for the whole process (``None``: leave the default).
+    first call in a thread sets it for that thread (OpenMP's thread count is a per-thread
+    setting: a build fits on its own thread, a server on its pool's) (``None``: leave the default).
     """
-    if _THREADS_LIMITED:
+    if hasattr(_THREADS_LIMITED, "n"):
         return
-    _THREADS_LIMITED.append(n_threads)
+    _THREADS_LIMITED.n = n_threads
     if n_threads is not None:
         from threadpoolctl import threadpool_limits
 
