@@ -91,6 +91,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "gap": ("prev_gap_years",),
     "length": ("episodes", "airing_weeks"),
     "era": ("start_year",),
+    "anticipation": ("lead_years",),
     "others": ("log_others",),
 }
 _ONE_HOT = ("source",)
@@ -283,6 +284,13 @@ _DESCRIBE: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "gap": _describe_number("{:.1f} years between the last two seasons", "prev_gap_years"),
     "length": _describe_number("{:.0f} episodes in the last season", "episodes"),
     "era": _describe_number("last season aired in {:.0f}", "start_year", math.floor),
+    "anticipation": lambda row: (
+        "first listed once it aired"
+        if _get(row, "lead_years") == 0
+        else _describe_number(
+            "first listed {:.1f} years before it aired", "lead_years"
+        )(row)
+    ),
     "others": _describe_number(
         "{:.0f} movies, OVAs or specials in the franchise",
         "log_others",
