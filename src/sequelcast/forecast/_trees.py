@@ -69,7 +69,7 @@ class TreeGrid:
         self.time_col = F.shape[1]
         self.baseline = float(classifier._baseline_prediction[0, 0])
         self.trees: list[tuple[_Tree, np.ndarray, frozenset[int]]] = []
-        self._values: list[np.ndarray] = []
+        self._contributions: list[np.ndarray] = []  # each tree's values on the grid
         self._raw = self._start()
         for (predictor,) in classifier._predictors:
             nodes = predictor.nodes
@@ -78,11 +78,11 @@ class TreeGrid:
             cuts = np.unique(nodes["num_threshold"][on_time])
             used = frozenset(int(f) for f in nodes["feature_idx"][inner & ~on_time])
             tree = _Tree.of(nodes)
-            values = self._walk(tree, cuts, F)
-            self._add(self._raw, values, cuts)
+            contribution = self._on_grid(self._walk(tree, cuts, F), cuts)
+            self._raw += contribution
             if keep:
                 self.trees.append((tree, cuts, used))
-                self._values.append(values)
+                self._contributions.append(contribution)
 
     def _start(self) -> np.ndarray:
         shape = (len(self.F), self.T.shape[-1])
@@ -95,15 +95,14 @@ class TreeGrid:
         reps = np.append(cuts, cuts[-1] + 1.0) if len(cuts) else np.zeros(1)
         return np.column_stack([_tree_values(tree, F, self.time_col, float(r)) for r in reps])
 
-    def _add(self, raw: np.ndarray, values: np.ndarray, cuts: np.ndarray) -> None:
+    def _on_grid(self, values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+        """The tree's ``(n, m)`` values on the grid from its values per stretch of time."""
         if values.shape[1] == 1:
-            raw += values
-        elif self._shared:
-            seg = np.searchsorted(cuts, self.T, side="left")
-            raw += values[:, seg]
-        else:
-            seg = np.searchsorted(cuts, self.T, side="left")
-            raw += np.take_along_axis(values, seg, axis=1)
+            return np.broadcast_to(values, (len(values), self.T.shape[-1]))
+        seg = np.searchsorted(cuts, self.T, side="left")
+        if self._shared:
+            return values[:, seg]
+        return np.take_along_axis(values, seg, axis=1)
 
     def proba(self, features: np.ndarray | None = None) -> np.ndarray:
         """``P(class 1)`` on the grid, for the kept features or for ``features`` (same rows, some
@@ -120,8 +119,8 @@ class TreeGrid:
         )
         raw = self._start()
         F2 = np.asfortranarray(F2)
-        for (tree, cuts, used), values in zip(self.trees, self._values, strict=True):
-            self._add(raw, self._walk(tree, cuts, F2) if used & changed else values, cuts)
+        for (tree, cuts, used), kept in zip(self.trees, self._contributions, strict=True):
+            raw += self._on_grid(self._walk(tree, cuts, F2), cuts) if used & changed else kept
         return np.asarray(expit(raw))
 
 
