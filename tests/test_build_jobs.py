@@ -1,8 +1,9 @@
-"""Build jobs: the title index with its answers in a process of its own (:mod:`sequelcast._worker`)
+"""How a build runs: the cycle collector paused; the title index with its answers in a process of its own (:mod:`sequelcast._worker`)
 or on a thread, with the same results; the forecast stage on a thread."""
 
 from __future__ import annotations
 
+import gc
 import pickle
 import subprocess
 import sys
@@ -113,3 +114,20 @@ def test_a_failing_job_raises_its_error_to_the_caller() -> None:
     assert _Job.start(_boom, 21).result() == 42
     with pytest.raises(ValueError, match="negative"):
         _Job.start(_boom, -1).result()
+
+
+def test_the_cycle_collector_is_paused_during_a_build_only(tiny_data: Path, tmp_path: Path) -> None:
+    seen = []
+    with open_catalog(f"sqlite:///{tmp_path / 'gc.db'}") as cat:
+        assert gc.isenabled()
+        build_catalog(
+            cat, tiny_data, forecasts=False, progress=lambda *_: seen.append(gc.isenabled())
+        )
+        assert gc.isenabled()
+        gc.disable()
+        try:  # a caller that turned it off keeps it off
+            build_catalog(cat, tiny_data, forecasts=False)
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    assert seen and not any(seen)
