@@ -6,7 +6,8 @@ Figures: main-line link precision/recall against the typed MAL Sequel/Prequel re
 random 20% of franchises held out of the build; next-season status accuracy as of 2018-05-07 and
 2020-12-31 against what the newest data shows was announced by then, with the rate of "announced"
 claims nothing later confirms (each one listed: the entry, why it was claimed, what the newest
-data makes of it); the time to build the graph of all the data. (The hand-checked list prints its figure from
+data makes of it), the rate of claims whose entry never aired in any form, and what requiring
+each signal of ``SIGNALS`` (known on the date) of every claim would do to both rates; the time to build the graph of all the data. (The hand-checked list prints its figure from
 ``pytest tests/franchise -m integration -s``.)
 """
 
@@ -39,10 +40,15 @@ def main() -> None:
     print(f"graph of all the data built in {time.perf_counter() - start:.1f} s")
     print("typed hold-out:", evaluate_typed_holdout(full).summary())
     for day in DATES:
-        report = evaluate_status(newest, build_franchises(snapshot_from_batches(batches, day)), day)
+        snapshot = snapshot_from_batches(batches, day)
+        report = evaluate_status(newest, build_franchises(snapshot), day, snapshot, full)
         print(report.summary())
         for line in report.unconfirmed_claims:
             print("    unconfirmed:", line)
+        print("    requiring one signal of every 'announced' claim (docs/franchises.md):")
+        print("    | signal | right kept | confirmed kept | unconfirmed kept | unconfirmed | accuracy |")
+        for effect in report.signal_effects():
+            print("   ", effect.row())
         for line in report.errors[: args.errors]:
             print("   ", line)
 
