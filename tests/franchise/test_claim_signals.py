@@ -72,16 +72,21 @@ def test_signals_of_a_bare_placeholder_and_of_a_corroborated_announcement() -> N
         year=2018,
         season="summer",
     )
+    first = dataclasses.replace(tv(1, "Abyss", D(2017, 7, 7), D(2017, 9, 29)), members=80_000)
     rich = dataclasses.replace(
-        _abyss(AS_OF, second),
+        snapshot(AS_OF, [first, second]),
         id_links=[anidb(2, 20)],
         tvdb_mappings=[tvdb(20, "Abyss 2", "777", "2", D(2018, 5, 4))],
         first_seen={20: listed(20, D(2018, 1, 4))},
     )
     claim = build_franchises(rich).of(1).next_season
     assert claim.status == "announced"
-    got = claim_signals(rich, claim, AS_OF, rich.latest_tvdb())
+    got = claim_signals(rich, claim, AS_OF, rich.latest_tvdb(), latest_mal_id=1)
     assert got == {**dict.fromkeys(SIGNALS, True), "relation": False}
+    # 5,000 members are 6% of the first season's 80,000; 3% of 160,000 is below the 5% share
+    bigger = dataclasses.replace(first, members=160_000)
+    richer = dataclasses.replace(rich, entries={1: bigger, 2: second})
+    assert not claim_signals(richer, claim, AS_OF, richer.latest_tvdb(), 1)["members_share"]
 
 
 def test_signal_effects_count_what_requiring_a_signal_would_do() -> None:

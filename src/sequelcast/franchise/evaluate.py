@@ -271,11 +271,14 @@ SIGNALS: dict[str, str] = {
     "schedule": "a start date or premiered season is known",
     "episodes": "MAL gives the planned episode count",
     "members": "the entry has at least 1,000 MAL members",
+    "members_share": "its MAL members are at least 5% of the latest aired season's",
     "fresh": "the entry was first seen less than a year before the date",
     "placed": "a second source places it: tvdb_season, relation or schedule",
 }
 #: ``members`` signal threshold (MAL list users of the claimed entry at the date)
 SIGNAL_MEMBERS = 1000
+#: ``members_share`` signal threshold (claimed entry's members over the latest season's)
+SIGNAL_MEMBERS_SHARE = 0.05
 #: ``fresh`` signal: first seen less than this many days before the date
 SIGNAL_FRESH_DAYS = 365
 
@@ -456,13 +459,21 @@ def _aired_later(fr: Franchise, claim: NextSeason, newest: Snapshot | None) -> b
 
 
 def claim_signals(
-    snapshot: Snapshot, claim: NextSeason, as_of: date, tvdb: Mapping[int, TvdbMapping]
+    snapshot: Snapshot,
+    claim: NextSeason,
+    as_of: date,
+    tvdb: Mapping[int, TvdbMapping],
+    latest_mal_id: int | None = None,
 ) -> dict[str, bool]:
     """The :data:`SIGNALS` of one "announced" claim, from what ``snapshot`` (as of ``as_of``) knows.
 
-    ``tvdb`` is ``snapshot.latest_tvdb()`` (computed once by the caller).
+    ``tvdb`` is ``snapshot.latest_tvdb()`` (computed once by the caller); ``latest_mal_id`` is the
+    latest aired season the claim continues (for ``members_share``). An unknown count is no
+    evidence: the signal is ``False``.
     """
     entry = snapshot.entries.get(claim.mal_id) if claim.mal_id is not None else None
+    latest = snapshot.entries.get(latest_mal_id) if latest_mal_id is not None else None
+    members = (entry.members or 0) if entry is not None else 0
     mapping = tvdb.get(claim.anidb_id) if claim.anidb_id is not None else None
     sources = {e.source for e in claim.evidence}
     out = {
@@ -475,7 +486,10 @@ def claim_signals(
         "studio": entry is not None and bool(entry.studios),
         "schedule": claim.expected is not None,
         "episodes": entry is not None and bool(entry.episodes),
-        "members": entry is not None and (entry.members or 0) >= SIGNAL_MEMBERS,
+        "members": members >= SIGNAL_MEMBERS,
+        "members_share": latest is not None
+        and bool(latest.members)
+        and members >= SIGNAL_MEMBERS_SHARE * (latest.members or 0),
         "fresh": claim.first_seen is not None
         and (as_of - claim.first_seen).days < SIGNAL_FRESH_DAYS,
     }
@@ -531,7 +545,11 @@ def evaluate_status(
             if not confirmed:
                 t.unconfirmed += 1
                 t.unconfirmed_claims.append(_describe_unconfirmed(fr, claim, newest))
-            signals = claim_signals(snapshot, claim, as_of, tvdb) if snapshot is not None else {}
+            signals = (
+                claim_signals(snapshot, claim, as_of, tvdb, latest.mal_id)
+                if snapshot is not None
+                else {}
+            )
             t.claims.append(
                 ClaimCheck(
                     claim.title or "",
