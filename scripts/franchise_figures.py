@@ -1,6 +1,6 @@
 """Print the franchise figures of docs/franchises.md from the real data.
 
-    PYTHONPATH=src python scripts/franchise_figures.py [--data ../shared/data] [--errors N]
+    PYTHONPATH=src python scripts/franchise_figures.py [--data ../shared/data] [--errors N] [--claims]
 
 Figures: main-line link precision/recall against the typed MAL Sequel/Prequel relations of a
 random 20% of franchises held out of the build; next-season status accuracy as of 2018-05-07 and
@@ -32,6 +32,9 @@ def main() -> None:
     parser.add_argument(
         "--errors", type=int, default=0, help="print this many status errors per date"
     )
+    parser.add_argument(
+        "--claims", action="store_true", help="print every 'announced' claim with its signals"
+    )
     args = parser.parse_args()
     batches = load_batches(args.data)
     full = snapshot_from_batches(batches)
@@ -49,6 +52,8 @@ def main() -> None:
         print("    | signal | right kept | confirmed kept | unconfirmed kept | unconfirmed | accuracy |")
         for effect in report.signal_effects():
             print("   ", effect.row())
+        for claim in report.claims if args.claims else []:
+            print("    claim:", claim.describe())
         for line in report.errors[: args.errors]:
             print("   ", line)
 

@@ -35,6 +35,7 @@ def test_an_announced_season_that_aired_as_a_movie_is_unconfirmed_but_aired() ->
     (claim,) = report.claims
     assert (claim.confirmed, claim.aired_later, claim.truth_announced) == (False, True, False)
     assert "never aired in any form 0" in report.summary()
+    assert claim.describe().startswith("'Abyss 2nd Season': unconfirmed, aired in another form;")
 
 
 def test_an_undated_movie_the_newest_data_scores_counts_as_aired() -> None:
@@ -49,6 +50,7 @@ def test_a_placeholder_that_never_aired_counts_in_both_figures() -> None:
     report = _report(tv(1, "Abyss", D(2017, 7, 7)), gone)
     assert (report.unconfirmed, report.never_aired) == (1, 1)
     assert report.unconfirmed_rate == report.never_aired_rate == 1.0
+    assert report.claims[0].describe().endswith("unconfirmed, never aired; signals: fresh")
 
 
 def test_a_confirmed_claim_is_neither_unconfirmed_nor_never_aired() -> None:

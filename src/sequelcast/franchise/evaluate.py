@@ -309,6 +309,14 @@ class ClaimCheck:
     aired_later: bool
     signals: dict[str, bool] = field(default_factory=dict)
 
+    def describe(self) -> str:
+        """One line: the title, what became of it, and the signals it has."""
+        fate = "confirmed" if self.confirmed else "unconfirmed"
+        if not self.confirmed:
+            fate += ", aired in another form" if self.aired_later else ", never aired"
+        has = ", ".join(k for k, v in self.signals.items() if v) or "none"
+        return f"{self.title!r}: {fate}; signals: {has}"
+
 
 @dataclass(frozen=True)
 class SignalEffect:
