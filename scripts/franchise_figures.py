@@ -20,7 +20,12 @@ from pathlib import Path
 
 from sequelcast.asof import snapshot_from_batches
 from sequelcast.franchise import build_franchises
-from sequelcast.franchise.evaluate import evaluate_status, evaluate_typed_holdout
+from sequelcast.franchise.evaluate import (
+    SIGNALS,
+    announced_signals,
+    evaluate_status,
+    evaluate_typed_holdout,
+)
 from sequelcast.sources import load_batches
 
 DATES = (date(2018, 5, 7), date(2020, 12, 31))
@@ -42,6 +47,11 @@ def main() -> None:
     newest = build_franchises(full)
     print(f"graph of all the data built in {time.perf_counter() - start:.1f} s")
     print("typed hold-out:", evaluate_typed_holdout(full).summary())
+    now = announced_signals(newest, full)
+    counts = ", ".join(f"{k} {sum(1 for _, sig in now if sig[k])}" for k in SIGNALS)
+    print(f"end of data: {len(now)} 'announced' statuses; with each signal: {counts}")
+    for title, sig in now if args.claims else []:
+        print(f"    now: {title!r}: signals: {', '.join(k for k, v in sig.items() if v) or 'none'}")
     for day in DATES:
         snapshot = snapshot_from_batches(batches, day)
         report = evaluate_status(newest, build_franchises(snapshot), day, snapshot, full)
@@ -49,7 +59,9 @@ def main() -> None:
         for line in report.unconfirmed_claims:
             print("    unconfirmed:", line)
         print("    requiring one signal of every 'announced' claim (docs/franchises.md):")
-        print("    | signal | right kept | confirmed kept | unconfirmed kept | unconfirmed | accuracy |")
+        print(
+            "    | signal | right kept | confirmed kept | unconfirmed kept | unconfirmed | accuracy |"
+        )
         for effect in report.signal_effects():
             print("   ", effect.row())
         for claim in report.claims if args.claims else []:

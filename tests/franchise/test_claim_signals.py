@@ -11,7 +11,13 @@ from tests.franchise._snap import anidb, listed, snapshot, tv, tvdb
 
 from sequelcast.domain import Anime, Snapshot
 from sequelcast.franchise import build_franchises
-from sequelcast.franchise.evaluate import SIGNALS, StatusReport, claim_signals, evaluate_status
+from sequelcast.franchise.evaluate import (
+    SIGNALS,
+    StatusReport,
+    announced_signals,
+    claim_signals,
+    evaluate_status,
+)
 
 D = date
 AS_OF = D(2018, 5, 7)
@@ -124,3 +130,22 @@ def test_signal_effects_count_what_requiring_a_signal_would_do() -> None:
     relation = effects["relation"]  # neither has one: both say "none", the right claim is lost
     assert (relation.kept, relation.accuracy) == (0, 0.5)
     assert relation.row() == "| relation | 0/1 | 0/1 | 0/1 | 0.0% | 50.00% |"
+
+
+def test_announced_signals_lists_each_announced_status_of_a_graph() -> None:
+    snap = snapshot(
+        None,
+        [
+            tv(1, "Abyss", D(2017, 7, 7), D(2017, 9, 29)),
+            dataclasses.replace(
+                tv(2, "Abyss 2nd Season", None, first_seen=D(2018, 1, 4)), studios=("Kinema",)
+            ),
+            tv(11, "Kaiju", D(2016, 1, 5), D(2016, 3, 29)),  # nothing announced
+        ],
+    )
+    # the reference date of a snapshot of everything: its newest observation
+    snap.entries[11] = dataclasses.replace(snap.entries[11], last_observed=D(2018, 5, 7))
+    ((title, signals),) = announced_signals(build_franchises(snap), snap)
+    assert title == "Abyss 2nd Season"
+    assert signals["studio"]
+    assert not signals["schedule"]

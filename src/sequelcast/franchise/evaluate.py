@@ -505,6 +505,25 @@ def claim_signals(
     return out
 
 
+def announced_signals(
+    graph: FranchiseGraph, snapshot: Snapshot
+) -> list[tuple[str, dict[str, bool]]]:
+    """Every "announced" status of ``graph`` (built from ``snapshot``) with its :data:`SIGNALS` as
+    of the graph's reference date: what a rule requiring a signal would do to today's answers.
+    A franchise without a reference date (a snapshot with no observation) is left out."""
+    tvdb = snapshot.latest_tvdb()
+    out = []
+    for fr in graph:
+        status = fr.next_season
+        day = fr.reference_date
+        if status.status != "announced" or day is None:
+            continue
+        latest = fr.latest_season()
+        latest_id = latest.mal_id if latest is not None else None
+        out.append((status.title or "", claim_signals(snapshot, status, day, tvdb, latest_id)))
+    return out
+
+
 @dataclass
 class _Tally:
     checked: int = 0
