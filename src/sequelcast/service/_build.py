@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,17 +19,15 @@ from sequelcast.asof import admit, assemble, end_of_data
 from sequelcast.catalog import Catalog
 from sequelcast.catalog.lock import build_lock
 from sequelcast.domain import Batch, Snapshot, TitleRecord, merge_batches
-from sequelcast.errors import ModelError, ResolveError
+from sequelcast.errors import ModelError
 from sequelcast.franchise import FranchiseGraph, build_franchises
-from sequelcast.resolve import ParsedTitle, TitleIndex, parse_title, resolve_one
+from sequelcast.resolve.answers import TitleInputs, index_and_answers
 from sequelcast.service._derive import (
     DEFAULT_MODEL,
     TITLE_INDEX,
     derive,
     evidence_json,
-    exact_key,
     forecast_json,
-    parsed_key,
 )
 from sequelcast.sources import (
     DATA_SOURCES,
@@ -37,6 +37,10 @@ from sequelcast.sources import (
 from sequelcast.sources.manifest import check_manifest, previous_counts, source_counts
 
 _T = TypeVar("_T")
+
+#: A catalog with at least this many entries builds its title index in a process of its own (see
+#: :func:`build_catalog`); the real data has about 30,000.
+TITLE_PROCESS_MIN_ENTRIES = 5_000
 
 
 @dataclass
@@ -61,6 +65,7 @@ def build_catalog(
     *,
     forecasts: bool = True,
     allow_missing: Collection[str] = (),
+    title_process: bool | None = None,
 ) -> BuildReport:
     """Rebuild ``catalog`` from every source file below ``data_dir``, keeping only facts known on ``as_of``.
 
@@ -76,9 +81,14 @@ def build_catalog(
     :mod:`sequelcast.sources.manifest`) unless it is named in ``allow_missing``. Two builds of one
     catalog never overlap: the second stops with :class:`~sequelcast.errors.BuildLockedError`
     (see :mod:`sequelcast.catalog.lock`).
+
+    The title index and its answers are computed in a separate Python process when
+    ``title_process`` is true, or, by default, when the catalog has at least
+    :data:`TITLE_PROCESS_MIN_ENTRIES` entries (below that, starting a process costs more than it
+    saves); otherwise on a thread.
     """
     with build_lock(catalog):
-        return _build(catalog, data_dir, as_of, progress, allow_missing, forecasts)
+        return _build(catalog, data_dir, as_of, progress, allow_missing, forecasts, title_process)
 
 
 def _build(
@@ -88,6 +98,7 @@ def _build(
     progress: Callable[[FileSource, Path, int, int], None] | None,
     allow_missing: Collection[str],
     forecasts: bool,
+    title_process: bool | None,
 ) -> BuildReport:
     t0 = time.perf_counter()
     phases = _Phases()
@@ -113,16 +124,23 @@ def _build(
         graph = build_franchises(snap)
     counts["franchises"] = len(graph)
     counts["end_of_data"] = end.isoformat() if end else None
-    # Three jobs at once: the forecast fit and the title index with its answers each on a
-    # thread (see _Job), the derived rows and the write here. The write takes the forecasts
-    # last, inside its transaction, so the fit overlaps the write.
+    # Three jobs at once: the forecast fit on a thread (see _Job), the title index with its
+    # answers in a process of its own (or on a thread, for a small catalog), the derived rows
+    # and the write here. The write takes the forecasts last, inside its transaction, so the
+    # fit overlaps the write.
+    if forecasts and end:
+        # imported here, not on the thread: an import there waits for the GIL behind the
+        # build's own work (7 s measured on 2 cores)
+        import sequelcast.forecast  # noqa: F401
     fitted = _Job.start(_forecasts, snap, graph, end) if forecasts and end else None
-    titles = _Job.start(_titles, snap, graph)
+    if title_process is None:
+        title_process = len(snap.entries) >= TITLE_PROCESS_MIN_ENTRIES
+    titles = _Job.start(_titles, _title_inputs(snap, graph), title_process)
     with phases("derived"):
         links, members = _franchise_rows(graph)
         derived = derive(snap, graph).rows()
     with phases("title index wait"):
-        index_blob, derived["title_answers"] = titles.result()
+        index_blob, derived["title_answers"], counts["title_index"] = titles.result()
         blobs = {TITLE_INDEX: index_blob}
         del titles, index_blob
 
@@ -202,54 +220,75 @@ def _counts(
     }
 
 
-def _title_index(snap: Snapshot, graph: FranchiseGraph) -> TitleIndex:
+def _title_inputs(snap: Snapshot, graph: FranchiseGraph) -> TitleInputs:
     entries = snap.entries.values()
-    members = {m: fr.id for fr in graph for m in fr.mal_ids}
-    counts = {fr.id: max(s.number for s in fr.seasons) for fr in graph if fr.seasons}
-    return TitleIndex(
+    return TitleInputs(
         [TitleRecord(a.mal_id, t, kind) for a in entries for kind, t in a.all_titles()],
         popularity={a.mal_id: a.members or 0 for a in entries},
         types={a.mal_id: a.type or "Unknown" for a in entries},
         seasons=graph.season_numbers(),
-        franchises=members,
-        season_counts=counts,
+        franchises={m: fr.id for fr in graph for m in fr.mal_ids},
+        season_counts={fr.id: max(s.number for s in fr.seasons) for fr in graph if fr.seasons},
     )
 
 
-def _title_answers(index: TitleIndex, titles: Iterable[str]) -> list[dict[str, Any]]:
-    """What :func:`resolve_one` answers (a MAL id, or ``None`` when it refuses) for every catalog
-    title typed out (:func:`exact_key`; an ASCII spelling of a title in another script too), and for
-    each title's parsed form (:func:`parsed_key`), asked as its normalised spelling when that is
-    ASCII, parses back the same and is no catalog title itself."""
+_TitleJob = tuple[bytes, list[dict[str, Any]], dict[str, Any]]
 
-    def answer(query: str) -> int | None:
+
+def _titles(inputs: TitleInputs, in_process: bool) -> _TitleJob:
+    """:func:`index_and_answers` of ``inputs``, and where and how it ran (stored in the build's
+    counts as ``title_index``: ``where``, ``seconds`` and, for a process, its ``peak_mb``)."""
+    t0 = time.perf_counter()
+    info: dict[str, Any] = {"where": "thread"}
+    if in_process:
         try:
-            return resolve_one(index, query).mal_id
-        except ResolveError:
-            return None
+            blob, answers, info = _titles_in_process(inputs)
+        except _ProcessFailed as exc:
+            warnings.warn(f"title index built in the build's process: {exc}", stacklevel=1)
+            info = {"where": "thread", "process_failed": str(exc)}
+        else:
+            return blob, answers, info | {"seconds": round(time.perf_counter() - t0, 1)}
+    blob, answers = index_and_answers(inputs)
+    return blob, answers, info | {"seconds": round(time.perf_counter() - t0, 1)}
 
-    answers: dict[str, int | None] = {}
-    parsed: set[ParsedTitle] = set()
-    for title in titles:
-        text = title.strip()
-        for query in {text, text.casefold()} if text.casefold().isascii() else {text}:
-            key = exact_key(query)
-            if key not in answers:
-                answers[key] = answer(query)
-        parsed.add(parse_title(text))
-    for p in parsed:
-        if p.norm.isascii() and exact_key(p.norm) not in answers and parse_title(p.norm) == p:
-            answers[parsed_key(p)] = answer(p.norm)
-    return [{"key": k, "mal_id": m} for k, m in answers.items()]
+
+class _ProcessFailed(Exception):
+    pass
+
+
+def _titles_in_process(inputs: TitleInputs) -> _TitleJob:
+    """:func:`index_and_answers` in a new Python process (:func:`sequelcast._title_process.main`,
+    inputs and result pickled through its pipes), so that it runs on another core than the build,
+    which holds the GIL for most of its work. A new process, not a fork: a fork copies only the
+    calling thread, and a child of a process whose OpenMP pool or other threads held a lock could
+    deadlock on it. :class:`_ProcessFailed` says why the process could not do it."""
+    payload = pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)
+    here = str(Path(__file__).resolve().parents[2])  # the sequelcast the build runs, not another
+    run = f"import sys; sys.path.insert(0, {here!r}); from sequelcast._title_process import main"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", run + "; main()"],
+            input=payload,
+            capture_output=True,
+            check=False,
+        )
+    except OSError as exc:
+        raise _ProcessFailed(str(exc)) from exc
+    if done.returncode != 0:
+        why = done.stderr.decode(errors="replace").strip().splitlines()[-1:]
+        raise _ProcessFailed(why[0] if why else f"exit status {done.returncode}")
+    (blob, answers), peak = pickle.loads(done.stdout)
+    return blob, answers, {"where": "process", "peak_mb": round(peak / 2**20) if peak else None}
 
 
 class _Job(Generic[_T]):
     """``fn(*args)`` computed on a thread beside the caller; :meth:`result` waits for it.
 
-    Native code (the model fit) releases the GIL, so a job overlaps the caller's work. Forked
-    child processes were tried and dropped: a fork copies the calling thread only, and a child
-    of a process whose OpenMP pool had run (a test runner, a server that forecast before)
-    deadlocked on the pool's lock.
+    Native code (the model fit) and waiting for a child process release the GIL, so a job
+    overlaps the caller's work. The thread is a daemon: an interrupted build does not wait for
+    its jobs before the process exits. Forked child processes were tried and dropped: a fork
+    copies the calling thread only, and a child of a process whose OpenMP pool had run (a test
+    runner, a server that forecast before) deadlocked on the pool's lock.
     """
 
     def __init__(self, fn: Callable[..., _T], args: tuple[Any, ...]) -> None:
@@ -277,15 +316,6 @@ class _Job(Generic[_T]):
         if not ok:
             raise value
         return cast(_T, value)
-
-
-def _titles(snap: Snapshot, graph: FranchiseGraph) -> tuple[bytes, list[dict[str, Any]]]:
-    """The title index (pickled, as stored) and what it answers for every catalog title."""
-    index = _title_index(snap, graph)
-    answers = _title_answers(
-        index, (t for a in snap.entries.values() for _, t in a.all_titles() if t)
-    )
-    return pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL), answers
 
 
 def _forecasts(
