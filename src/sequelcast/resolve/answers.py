@@ -6,7 +6,7 @@ refuses), so that a query that is a catalog title is answered by one row lookup.
 rows are :func:`exact_key` and :func:`parsed_key`.
 
 :func:`index_and_answers` does the whole job from :class:`TitleInputs`, plain data that pickles
-quickly: a build runs it in a separate process (see :mod:`sequelcast._title_process`), which
+quickly: a build runs it in a separate process (see :mod:`sequelcast._worker`), which
 imports this module and nothing of the catalog.
 
 Examples
