@@ -287,9 +287,7 @@ _DESCRIBE: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "anticipation": lambda row: (
         "first listed once it aired"
         if _get(row, "lead_years") == 0
-        else _describe_number(
-            "first listed {:.1f} years before it aired", "lead_years"
-        )(row)
+        else _describe_number("first listed {:.1f} years before it aired", "lead_years")(row)
     ),
     "others": _describe_number(
         "{:.0f} movies, OVAs or specials in the franchise",
