@@ -252,7 +252,10 @@ class Catalog(Reads):
         franchise_members: Sequence[tuple[Any, ...]] = (),
         derived: Mapping[str, Sequence[dict[str, Any]]] | None = None,
         blobs: Mapping[str, bytes] | None = None,
-        pending: Callable[[], tuple[Mapping[str, Sequence[dict[str, Any]]], Mapping[str, Any]]]
+        pending: Callable[
+            [],
+            tuple[Mapping[str, Sequence[dict[str, Any]]], Mapping[str, Any], Mapping[str, bytes]],
+        ]
         | None = None,
     ) -> int:
         """Replace the whole catalog with ``admitted`` records in one transaction; returns the build id.
@@ -260,8 +263,8 @@ class Catalog(Reads):
         ``derived`` maps a derived table's name (``franchises``, ``anime_derived``, ``forecasts``)
         to its rows; ``blobs`` names the binary artifacts (the pickled title index). ``pending``,
         when given, is called inside the transaction once every other row is written, and returns
-        more derived rows and entries to add to ``counts``: work still running (the forecast fit)
-        overlaps the write. Any failure, of ``pending`` too, rolls everything back: the previous
+        more derived rows, entries to add to ``counts`` and more blobs: work still running (the
+        forecast fit, the title index) overlaps the write. Any failure, of ``pending`` too, rolls everything back: the previous
         catalog stays as it was.
         """
         from sequelcast import __version__
@@ -275,17 +278,16 @@ class Catalog(Reads):
                     self._insert(conn, s.franchise_links, franchise_links)
                     self._bulk(conn, s.franchise_members, franchise_members)
                     self._insert_derived_tables(conn, derived)
+                blobs = dict(blobs or {})
                 if pending is not None:  # last: the indexes are built while it still runs
-                    late, more_counts = pending()
+                    late, more_counts, more_blobs = pending()
                     self._insert_derived_tables(conn, late)
                     counts = {**counts, **more_counts}
+                    blobs.update(more_blobs)
                 self._insert(
                     conn,
                     s.derived_blobs,
-                    [
-                        {"name": k, "version": __version__, "data": v}
-                        for k, v in (blobs or {}).items()
-                    ],
+                    [{"name": k, "version": __version__, "data": v} for k, v in blobs.items()],
                 )
                 build_id = conn.execute(
                     insert(s.builds)

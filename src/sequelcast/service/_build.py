@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from sequelcast.forecast import ForecastInputs
 
 _T = TypeVar("_T")
+#: What a build's jobs add to its write at the end: rows of derived tables, counts, blobs
+_Late = tuple[dict[str, list[dict[str, Any]]], dict[str, Any], dict[str, bytes]]
 
 #: Sources with at least this many records are built with the title index in a process of its
 #: own (see :func:`build_catalog`); the real data has about 740,000.
@@ -169,9 +171,9 @@ def _build_parsed(
     counts["end_of_data"] = end.isoformat() if end else None
     # Three jobs at once: the forecast stage on a thread, the title index with its answers in a
     # process of its own (see _Workers), and the derived rows and the write here. The write
-    # takes the forecasts last, inside its transaction, so the fit overlaps it. The forecast
-    # package is imported here, not on the thread, where an import waits for the GIL behind
-    # the build's work (7 s measured on 2 cores).
+    # takes the rows of both jobs last, inside its transaction, so that they overlap it. The
+    # forecast package is imported here, not on the thread, where an import waits for the GIL
+    # behind the build's work (7 s measured on 2 cores).
     fitted = None
     if forecasts and end:
         from sequelcast.forecast import inputs_from_snapshot
@@ -181,20 +183,22 @@ def _build_parsed(
     with phases("derived"):
         links, members = _franchise_rows(graph)
         derived = derive(snap, graph).rows()
-    with phases("title index wait"):
-        (index_blob, derived["title_answers"]), counts["title_index"] = titles.result()
-        blobs = {TITLE_INDEX: index_blob}
-        del titles, index_blob
 
-    def forecast_rows() -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
+    def late_rows() -> _Late:
+        with phases("title index wait"):
+            (index_blob, answers), counts["title_index"] = titles.result()
         with phases("forecast wait"):
             (rows, info), job = (
                 fitted.result()
                 if fitted is not None
                 else (([], {"fitted": False, "error": "not asked"}), {})
             )
-        counts["forecast"] = info | {"job": job}
-        return {"forecasts": rows}, {"forecast": info}
+        counts["forecast"] = info | ({"job": job} if job else {})
+        return (
+            {"title_answers": answers, "forecasts": rows},
+            {"forecast": counts["forecast"], "title_index": counts["title_index"]},
+            {TITLE_INDEX: index_blob},
+        )
 
     with phases("write"):
         build_id = catalog.replace(
@@ -207,9 +211,9 @@ def _build_parsed(
             franchise_links=links,
             franchise_members=members,
             derived=derived,
-            blobs=blobs,
-            pending=forecast_rows,
+            pending=late_rows,
         )
+    phases.seconds["write"] -= phases.seconds["title index wait"]
     phases.seconds["forecast"] = counts["forecast"].get("seconds", 0.0)
     phases.seconds["write"] -= phases.seconds.get("forecast wait", 0.0)
     return BuildReport(
