@@ -322,10 +322,11 @@ class _Workers:
     """Where a build runs its jobs beside its own work: the title index in a process of its own
     (:class:`_Process`, started here, before the build derives anything, so that its imports
     overlap the build's work) or, without ``processes``, on a thread; the forecast stage on a
-    thread. The forecast in a process was measured too (2026-11-30): its inputs (every entry and
-    its history) and the fit take 870 MB in the process on top of the build's 1 GB, over the
-    1.5 GB budget, while on a thread they share the build's memory and the fit's native code
-    runs without the GIL."""
+    thread. The forecast in a process was measured too (2026-12-01, real data): its inputs (every
+    entry and its history) and the fit took 870 MB in that process, and the build's processes
+    together peaked at 1,853 MB, over the 1.5 GB budget; on a thread they share the build's
+    memory (1,416 MB together with the title process).
+    """
 
     _PRELOAD = {"title index": ("sequelcast.resolve.answers", "sequelcast.resolve.candidates")}
 
