@@ -11,8 +11,8 @@ Here each worker binds a socket of its own to the same address with ``SO_REUSEPO
 kernel (Linux) spreads the new connections over the sockets that listen (by a hash of the
 client's address and port). A worker's socket listens only after its startup (the app's
 lifespan, which loads the title index), so a worker takes no connection before it is warm.
-The supervisor (:func:`run_workers`) holds the port with a socket that never listens (a second
-server started on the same port fails at once), prints one line when every worker listens,
+The supervisor (:func:`run_workers`) first checks that nothing listens on the port (a second
+server started on the same port fails at once, instead of sharing it), prints one line when every worker listens,
 replaces a worker that dies after its startup, stops when a worker fails its startup, and stops
 the workers on ``SIGINT``/``SIGTERM``.
 
@@ -67,19 +67,17 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def claim_port(host: str, port: int) -> socket.socket:
-    """Hold ``host:port`` for the workers; a clear error if something else has it.
+def check_port(host: str, port: int) -> None:
+    """A clear error now if something listens on ``host:port`` already.
 
-    A plain bind (without ``SO_REUSEPORT``) fails when any socket listens there, also another
-    server's ``SO_REUSEPORT`` sockets, which the workers would otherwise share the port with.
-    The socket returned is bound with ``SO_REUSEPORT`` and never listens: it keeps a later plain
-    bind out and receives no connection.
+    The check is a plain bind (without ``SO_REUSEPORT``): it also fails when another server's
+    ``SO_REUSEPORT`` sockets listen there, which the workers would otherwise silently share the
+    port with. A worker that cannot bind later fails its startup, which stops the server.
     """
     try:
         with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
-        return reuse_port_socket(host, port)
     except OSError as exc:
         raise ConfigError(
             f"--host {host} --port {port}: cannot listen there ({exc.strerror or exc}); "
@@ -192,7 +190,7 @@ class Supervisor:
 
 def run_workers(spec: WorkerSpec, n: int) -> None:
     """Serve ``spec`` from ``n`` worker processes until ``SIGINT`` or ``SIGTERM`` (see the module)."""
-    holder = claim_port(spec.host, spec.port)
+    check_port(spec.host, spec.port)
     supervisor = Supervisor(spec, n)
     previous = {
         sig: signal.signal(sig, _stopper(supervisor)) for sig in (signal.SIGINT, signal.SIGTERM)
@@ -202,7 +200,6 @@ def run_workers(spec: WorkerSpec, n: int) -> None:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        holder.close()
 
 
 def _stopper(supervisor: Supervisor) -> Callable[[int, FrameType | None], None]:
@@ -217,7 +214,7 @@ __all__ = [
     "Supervisor",
     "WorkerSpec",
     "balanced_sockets",
-    "claim_port",
+    "check_port",
     "reuse_port_socket",
     "run_workers",
     "worker_main",
