@@ -434,9 +434,7 @@ def throughput_run(
 
 
 def spread(values: list[float]) -> str:
-    return (
-        f"median {statistics.median(values):.0f} (min {min(values):.0f}, max {max(values):.0f})"
-    )
+    return f"median {statistics.median(values):.0f} (min {min(values):.0f}, max {max(values):.0f})"
 
 
 def compare_workers(args: argparse.Namespace, env: dict[str, str], url: str) -> None:
@@ -461,7 +459,13 @@ def compare_workers(args: argparse.Namespace, env: dict[str, str], url: str) -> 
                 print(f"{n} worker(s) ready after {ready:.1f} s", flush=True)
                 for k in range(1, args.repeats + 1):
                     run = throughput_run(
-                        server, url, args.clients, args.client_procs, args.seconds, args.timeout, pool
+                        server,
+                        url,
+                        args.clients,
+                        args.client_procs,
+                        args.seconds,
+                        args.timeout,
+                        pool,
                     )
                     runs.setdefault(n, []).append(run)
                     print(run.line(k), flush=True)
