@@ -13,7 +13,7 @@ its peak memory); with ``--db`` it uses that catalog as it is. Then it prints:
   p99 while other threads ask fact sheets for dates the server has not seen yet, the resident
   memory of each worker;
 - fact sheets per second with 8 concurrent clients, with ``--workers 1`` and ``--workers 2``
-  (the clients are :class:`load.Connection`, about 0.15 ms of client CPU per request; each run
+  (the clients are :class:`load.Connection`, 0.1-0.17 ms of client CPU per request; each run
   starts once every worker listens). ``python benchmarks/load.py --compare-workers 1,2`` repeats
   this comparison with the server's and the client's CPU beside it.
 

@@ -237,7 +237,8 @@ def test_the_last_build_is_parsed_once_per_build(tiny_service: Sequelcast, tiny_
     with open_catalog(tiny_service.settings.db) as cat:
         build_catalog(cat, tiny_data, date(2018, 6, 15), forecasts=False)
     second = tiny_service.last_build()
-    assert second is not None and second is not first
+    assert second is not None
+    assert second is not first
     assert second["id"] == first["id"] + 1
     assert second["as_of"] == date(2018, 6, 15)
     assert tiny_service.data_date() == date.fromisoformat(second["counts"]["end_of_data"])

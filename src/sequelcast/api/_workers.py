@@ -4,8 +4,8 @@ uvicorn's own ``--workers`` binds one socket in the supervisor and hands it to e
 first worker to wake accepts every connection waiting on it (its event loop accepts until the
 queue is empty). Clients that keep their connections open (browsers, a reverse proxy, the
 benchmarks) therefore often all land on one worker while the other idles: with 8 keep-alive
-clients and 2 workers, a run served 8/0, the next 4/4, the next 6/2, and the throughput of two
-workers was that of one.
+clients and 2 workers, three runs split them 6/2, 4/4 and 8/0, and in the last the throughput
+of two workers was that of one.
 
 Here each worker binds a socket of its own to the same address with ``SO_REUSEPORT`` and the
 kernel (Linux) spreads the new connections over the sockets that listen (by a hash of the
