@@ -176,10 +176,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print(f"random titles with a typo: {_percentiles(ms)}; top-1 {top1}/{len(titles)}")
 
-    from sequelcast.service._build import _title_answers
+    from sequelcast.resolve.answers import answer_titles
 
     cpu = time.process_time()
-    answers = _title_answers(index, [r.title for r in records if r.title])
+    answers = answer_titles(index, [r.title for r in records if r.title])
     print(
         f"title answers the build stores (resolve_one of every title): {len(answers):,} rows, "
         f"{time.process_time() - cpu:.1f} s CPU"

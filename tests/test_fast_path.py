@@ -16,8 +16,8 @@ import pytest
 from sequelcast.catalog import open_catalog
 from sequelcast.errors import ResolveError
 from sequelcast.resolve import normalize, resolve_one
+from sequelcast.resolve.answers import exact_key
 from sequelcast.service import Sequelcast, build_catalog
-from sequelcast.service._derive import exact_key
 from sequelcast.settings import Settings
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")

@@ -280,3 +280,48 @@ def test_a_missing_migration_below_the_newest_is_applied(catalog_url: str) -> No
     with open_catalog(catalog_url) as cat, cat.engine.connect() as conn:
         assert inspect(conn).has_table("manga")
         assert s.applied_versions(conn) == {v for v, _, _ in s.MIGRATIONS}
+
+
+def test_the_sqlite_insert_stores_the_text_sqlalchemy_would(tmp_path: Path) -> None:
+    # Catalog._insert encodes JSON itself on SQLite; SQLAlchemy's JSON type is the reference
+    rows = [
+        {
+            "franchise_id": "f1",
+            "position": 0,
+            "mal_id": 5,
+            "as_of": date(2026, 8, 22),
+            "model": "m",
+            "doc": {"p": [0.25, None], "名": "ひげ", "ok": True},
+        },
+        {
+            "franchise_id": "f2",
+            "position": 1,
+            "mal_id": None,
+            "as_of": date(2020, 1, 31),
+            "model": "m",
+            "doc": [],
+        },
+    ]
+    derived_rows = [
+        {"mal_id": 1, "franchise_id": None, "next_season": None, "peers": {"n": 3}},
+        {"mal_id": 2, "franchise_id": "f", "next_season": {"status": "none"}, "peers": {}},
+    ]
+    stored = []
+    for fast in (True, False):
+        with open_catalog(f"sqlite:///{tmp_path / f'{fast}.db'}") as cat:
+            with cat.engine.begin() as conn:
+                for table, data in ((s.forecasts, rows), (s.anime_derived, derived_rows)):
+                    if fast:
+                        Catalog._insert(conn, table, data)
+                    else:
+                        conn.execute(table.insert(), data)
+                stored.append(
+                    [
+                        conn.exec_driver_sql(f"SELECT * FROM {t} ORDER BY 1").all()
+                        for t in ("forecasts", "anime_derived")
+                    ]
+                )
+            with cat.engine.connect() as conn:  # and it reads back as it was written
+                assert [dict(r._mapping) for r in conn.execute(select(s.forecasts))] == rows
+    assert stored[0] == stored[1]
+    assert stored[0][1][0][2] == "null"  # None in a JSON column is JSON null, as SQLAlchemy writes

@@ -3,6 +3,7 @@ holding it goes to the rejects, with a reason, and the build stores that reject.
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,13 @@ from sequelcast.catalog import open_catalog
 from sequelcast.domain import Batch, Fact, Reject
 from sequelcast.service import build_catalog
 from sequelcast.sources import DATA_SOURCES
-from sequelcast.sources.base import lone_surrogate, reject, reject_unstorable, storable
+from sequelcast.sources.base import (
+    lone_surrogate,
+    may_hold_surrogates,
+    reject,
+    reject_unstorable,
+    storable,
+)
 
 TINY_DATA = Path(__file__).resolve().parents[1] / "fixtures" / "tiny"
 D = date(2020, 1, 1)
@@ -82,3 +89,24 @@ def test_the_build_stores_the_reject_and_never_the_text(tmp_path: Path, escape: 
         assert entry is not None
         assert entry.title == "Tiny Show"
         assert entry.title_english != "The \ud800Tiny Show"
+
+
+@pytest.mark.parametrize(
+    ("data", "may"),
+    [
+        ("Shingeki no Kyojin, 進撃の巨人, 😀".encode(), False),
+        (b'{"title": "Frieren \\u00e9"}', False),  # an escape of a character that is no surrogate
+        (b'{"title": "bad \\ud800"}', True),
+        (b'{"title": "bad \\uDFFF"}', True),
+        (b"['bad \\U0000dc80']", True),  # a Python literal
+        (b"ok" + b"\xed\xa0\x80", True),  # an encoded surrogate: not UTF-8
+        (b"\xff\xfe", True),  # not UTF-8: a surrogateescape decoding would give surrogates
+        (gzip.compress(b"a,b\n1,2\n"), False),  # a gzip file is judged by its content
+        (gzip.compress(b'{"t": "\\ud800"}'), True),
+        (b"\x1f\x8bnot really gzip", True),
+    ],
+)
+def test_only_files_that_may_hold_surrogates_are_checked_record_by_record(
+    data: bytes, may: bool
+) -> None:
+    assert may_hold_surrogates(data) is may

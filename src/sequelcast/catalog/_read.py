@@ -166,7 +166,7 @@ class Reads:
 
     def title_answer(self, key: str) -> tuple[bool, int | None]:
         """Whether the build stored an answer of the title resolver under ``key`` (see
-        ``service._derive.exact_key``), and the MAL id it chose (``None``: it refused)."""
+        ``resolve.answers.exact_key``), and the MAL id it chose (``None``: it refused)."""
         row = self._one("SELECT mal_id FROM title_answers WHERE key = :key", key=key)
         return (False, None) if row is None else (True, None if row[0] is None else int(row[0]))
 

@@ -427,7 +427,7 @@ LEDGER_HORIZONS = (1, 2, 3, 5)
 title_answers = Table(
     "title_answers",
     metadata,
-    # service._derive.exact_key of a catalog title, or parsed_key of its parsed form
+    # resolve.answers.exact_key of a catalog title, or parsed_key of its parsed form
     Column("key", Text, primary_key=True),
     Column("mal_id", Integer),  # the entry the title resolver chose (NULL: it refused to choose)
 )

@@ -23,10 +23,8 @@ from sequelcast.service._derive import (
     StoredView,
     View,
     entry_json,
-    exact_key,
     forecast_json,
     iso,
-    parsed_key,
     write_past_view,
 )
 from sequelcast.settings import Settings
@@ -356,10 +354,12 @@ class Sequelcast:
     def stored_answer(self, text: str) -> int | None:
         """The resolver's answer the build stored for a query (a catalog title typed out, or an ASCII
         query parsed like one), read without loading the title index; ``None``: ask the resolver."""
+        from sequelcast.resolve.answers import exact_key, parsed_key
+
         stored, mal_id = self.reads.title_answer(exact_key(text))
         if stored or not text.isascii():
             return mal_id
-        from sequelcast.resolve.normalize import parse_title
+        from sequelcast.resolve import parse_title
 
         return self.reads.title_answer(parsed_key(parse_title(text)))[1]
 

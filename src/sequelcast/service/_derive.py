@@ -22,44 +22,12 @@ if TYPE_CHECKING:  # the forecast package pulls in scikit-learn; franchise is ne
     from sequelcast.catalog import Reads
     from sequelcast.forecast import ShowForecast
     from sequelcast.franchise import Franchise, FranchiseGraph
-    from sequelcast.resolve.normalize import ParsedTitle
 
 
 #: The model `forecast` uses unless told otherwise: the one the backtests keep (docs/backtest.md).
 DEFAULT_MODEL = "auto"
 #: The name of the pickled title index among the build's blobs.
 TITLE_INDEX = "title-index"
-
-
-def exact_key(title: str) -> str:
-    """The key, in the build's ``title_answers`` table, of a query typed out as a catalog title.
-
-    :func:`~sequelcast.resolve.resolve_one` reads a query only through ``query.strip().casefold()``
-    (verbatim titles) and :func:`~sequelcast.resolve.normalize.parse_title` (NFKC, casefold, then
-    words). For an ASCII query both are the same for the query and for its stripped, casefolded
-    form, so that form is its key; any other query is keyed by itself, stripped. Queries with one
-    key get one answer, which the build stores once.
-
-    Examples
-    --------
-    >>> exact_key("  Spy x Family "), exact_key("SPY×FAMILY")
-    ('=spy x family', '=SPY×FAMILY')
-    """
-    text = title.strip()
-    return "=" + (text.casefold() if text.isascii() else text)
-
-
-def parsed_key(parsed: ParsedTitle) -> str:
-    """The key of an ASCII query that is no catalog title (no :func:`exact_key` row): the resolver
-    then reads it only through its parsed form, so queries parsed alike get one answer.
-
-    Examples
-    --------
-    >>> from sequelcast.resolve.normalize import parse_title
-    >>> parsed_key(parse_title("Toradora")), parsed_key(parse_title("Overlord II"))
-    ('~toradora|toradora|None|None', '~overlord s2|overlord|2|None')
-    """
-    return "~" + "|".join(map(str, parsed))
 
 
 def iso(d: date | None) -> str | None:

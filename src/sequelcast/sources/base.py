@@ -13,9 +13,11 @@ rejects with a reason (:func:`reject_unstorable`): one check for every source.
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
 import os
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -38,8 +40,10 @@ class FileSource:
     description: str
 
     def parse(self, data: bytes, location: str) -> Batch:
-        """The records of one file (``parser``), those with text UTF-8 cannot store moved to the rejects."""
-        return reject_unstorable(self.parser(data, location))
+        """The records of one file (``parser``), those with text UTF-8 cannot store moved to the
+        rejects (each record is checked only when the file :func:`may_hold_surrogates`)."""
+        batch = self.parser(data, location)
+        return reject_unstorable(batch) if may_hold_surrogates(data) else batch
 
     def discover(self, data_dir: Path) -> list[Path]:
         """The files of this source below ``data_dir``, sorted."""
@@ -127,6 +131,34 @@ def reject(source: str, location: str, reason: str, raw: Any) -> Reject:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: An escape that names a surrogate: JSON's and Python's ``\ud800``, Python's ``\U0000d800``
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]|\\U0000[dD][89a-fA-F]")
+
+
+def may_hold_surrogates(data: bytes) -> bool:
+    r"""Whether text parsed from the file ``data`` could hold a lone surrogate.
+
+    A parser can only produce one from an escape that names a surrogate, or from bytes that are
+    not UTF-8 (a ``surrogateescape`` decoding; strict UTF-8 has no surrogates). A gzip file is
+    judged by its content. ``False`` lets a file's records skip the per-record check.
+
+    >>> may_hold_surrogates("進撃の巨人 é".encode()), may_hold_surrogates(rb'{"t": "\ud800"}')
+    (False, True)
+    >>> may_hold_surrogates(b"caf\xe9")  # Latin-1, not UTF-8
+    True
+    """
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error):
+            return True
+    if _SURROGATE_ESCAPE.search(data):
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def lone_surrogate(text: str) -> str | None:
