@@ -7,6 +7,7 @@ Which worker holds which connection is read from ``/proc`` (sockets by inode, ow
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import signal
@@ -15,13 +16,21 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
 
-from sequelcast.api._workers import READY_LINE, balanced_sockets, check_port
+from sequelcast.api._workers import (
+    READY_LINE,
+    _Server,
+    balanced_sockets,
+    check_port,
+    reuse_port_socket,
+)
 from sequelcast.api.serve import serve
 from sequelcast.errors import ConfigError
 
@@ -232,3 +241,50 @@ def test_a_dead_worker_is_replaced(two_workers: Served) -> None:
     else:
         pytest.fail("the killed worker was not replaced by a listening one")
     assert two_workers.proc.poll() is None
+
+
+def test_a_worker_listens_only_after_its_startup() -> None:
+    """What keeps a cold worker from taking traffic: uvicorn listens on the worker's socket after
+    the app's startup (the warm-up), and only then is the worker ready. Before, a connection to
+    the port is refused (no other socket listens there), not queued for the cold worker."""
+    port = _free_port()
+    started, release, ready = threading.Event(), threading.Event(), threading.Event()
+
+    async def app(
+        scope: dict[str, Any],
+        receive: Callable[[], Awaitable[dict[str, Any]]],
+        send: Callable[[dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    started.set()
+                    await asyncio.to_thread(release.wait, 60)  # a slow warm-up
+                    await send({"type": "lifespan.startup.complete"})
+                else:
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"warm"})
+
+    config = uvicorn.Config(app, lifespan="on", log_level="warning")
+    server = _Server(config, ready)  # type: ignore[arg-type]
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [reuse_port_socket("127.0.0.1", port)]}
+    )
+    thread.start()
+    try:
+        assert started.wait(60)
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        assert not ready.is_set()
+        release.set()
+        assert ready.wait(60)
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as c:
+            c.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+            assert c.recv(65536).startswith(b"HTTP/1.1 200 OK")
+    finally:
+        release.set()
+        server.should_exit = True
+        thread.join(60)
