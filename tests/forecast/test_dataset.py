@@ -296,3 +296,26 @@ def test_disc_sales_used_only_after_the_delay_and_missing_flagged() -> None:
     assert later.X.loc["g:1", "src_linked"] == 0.0
     assert later.spells.loc["f:1", "studio"] == "Studio A"
     assert "5 volumes" in later.spells.loc["f:1", "source_summary"]
+
+
+@pytest.mark.parametrize(
+    ("announced", "expected"),
+    [
+        (date(2009, 1, 1), 1.0),  # listed a year before it aired
+        (date(2003, 1, 1), dataset.MAX_LEAD_YEARS),  # capped
+        (date(2010, 2, 1), 0.0),  # first seen once airing
+        (None, math.nan),
+        (date(2019, 1, 1), math.nan),  # a sighting after as_of is not known on as_of
+    ],
+)
+def test_lead_years_from_the_first_sighting_known_on_as_of(
+    announced: date | None, expected: float
+) -> None:
+    s1 = _season("a", 1, date(2010, 1, 1), date(2010, 3, 26), announced, 1)
+    entry = Anime(1, "a", type="TV", start_date=date(2010, 1, 1))
+    X = build_features(build_spells({"a": [s1]}, AS_OF), {"a": [s1]}, {1: entry}, {}, {}, AS_OF)
+    got = X.loc["a:1", "lead_years"]
+    if math.isnan(expected):
+        assert math.isnan(got)
+    else:
+        assert got == pytest.approx(expected, abs=0.01)

@@ -135,3 +135,15 @@ def test_binary_group_is_weighed_against_both_values(data: SurvivalData) -> None
     flag = X["dates_estimated"].to_numpy()
     assert (eff[flag == 1.0] > 0).all()
     assert (eff[flag == 0.0] < 0).all()
+
+
+def test_strongest_first_orders_rows_as_pandas_does_ties_and_missing_included() -> None:
+    from sequelcast.forecast.explain import _strongest_first
+
+    rng = np.random.default_rng(0)
+    effects = rng.choice([-0.3, -0.1, 0.0, 0.1, 0.2, 0.3], size=(200, 30))  # many ties
+    effects[5, 3] = np.nan
+    got = _strongest_first(effects)
+    for i in range(len(effects)):
+        expected = pd.Series(np.abs(effects[i])).sort_values(ascending=False).index.to_numpy()
+        assert got[i].tolist() == expected.tolist()

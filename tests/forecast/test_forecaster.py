@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from sequelcast.errors import ModelError
@@ -77,3 +79,40 @@ def test_auto_selects_a_candidate(inputs_at: Callable[[date], ForecastInputs]) -
     assert fc.model_name_ in {"cox", "gbsa", "discrete_boost"}
     assert fc.selection_ is not None
     assert len(fc.predict()) == len(fc.at_risk())
+
+
+def test_source_groups_and_missing_evidence_read_each_row() -> None:
+    from sequelcast.forecast.forecaster import (
+        _evidence_columns,
+        _missing_evidence,
+        _source_groups,
+    )
+
+    X = pd.DataFrame(
+        {
+            "src_manga": [1.0, 0.0, 0.0, 1.0, np.nan],
+            "src_novel": [0.0, 1.0, 0.0, 1.0, 0.0],
+            "src_original": [0.0, 0.0, 1.0, 0.0, 0.0],
+            "src_game": [0.0, 0.0, 0.0, 0.0, 0.0],
+            "src_linked": [0.0, 1.0, 0.0, 1.0, 0.0],
+            "disc_sales_missing": [1.0, 0.0, 1.0, 0.0, 1.0],
+        }
+    )
+    assert _source_groups(X) == ["manga", "novel", "original", "manga", "other"]
+    columns = _evidence_columns(X)
+    reasons = [
+        _missing_evidence({c: v[i] for c, v in columns.items()}, {"estimated": i == 2})
+        for i in range(len(X))
+    ]
+    assert [r["no source work linked"] for r in reasons] == [True, False, False, False, False]
+    assert [r["no disc sales"] for r in reasons] == [True, False, True, False, True]
+    assert [r["estimated dates"] for r in reasons] == [False, False, True, False, False]
+    # a model fitted without those columns: no source to link, sales unknown
+    bare = _evidence_columns(pd.DataFrame(index=range(2)))
+    assert bare == {
+        "src_manga": [0.0, 0.0],
+        "src_novel": [0.0, 0.0],
+        "src_linked": [0.0, 0.0],
+        "disc_sales_missing": [1.0, 1.0],
+    }
+    assert _source_groups(pd.DataFrame(index=range(2))) == ["other", "other"]

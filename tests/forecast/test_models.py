@@ -16,6 +16,7 @@ from sequelcast.forecast import metrics, models
 from sequelcast.forecast.dataset import ForecastInputs, SurvivalData, make_dataset
 from sequelcast.forecast.models import (
     BASELINES,
+    MONOTONE,
     UNCONSTRAINED,
     CalibratedModel,
     CoxModel,
@@ -180,6 +181,13 @@ def test_default_models_name_the_baselines() -> None:
     assert set(BASELINES) <= set(names)
     assert {"cox", "gbsa_free", "discrete_boost", "discrete_boost_free", "start_year"} <= set(names)
     assert set(UNCONSTRAINED) <= set(names)
+    # two settings of the boosting model, for the inner time split to choose from
+    fast, slow = names["discrete_boost"], names["discrete_boost_slow"]
+    assert isinstance(fast, CalibratedModel)
+    assert isinstance(slow, CalibratedModel)
+    assert (fast.estimator.max_iter, fast.estimator.learning_rate) == (100, 0.1)
+    assert (slow.estimator.max_iter, slow.estimator.learning_rate) == (200, 0.05)
+    assert slow.estimator.monotone == MONOTONE
 
 
 def _confounded(n: int = 400) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:

@@ -128,12 +128,16 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "is_part",
     "prev_gap_years",
     "start_year",
+    "lead_years",
     "franchise_span_years",
     "franchise_log_episodes",
     "log_others",
     "log_recent_entries",
     "dates_estimated",
 )
+
+#: Longest lead from first sighting to start counted by ``lead_years`` (longer is no more telling).
+MAX_LEAD_YEARS = 3.0
 
 _VOLATILE = ("members", "score", "scored_by", "favorites", "disc_sales", "anilist_members")
 #: Disc sales of a season are used once it ended this many days before ``as_of``: the file
@@ -749,10 +753,29 @@ def _feature_row(
         "is_part": float(bool(season.part and season.part > 1)),
         "prev_gap_years": max(years_between(prev_end, start), 0.0) if prev_end else math.nan,
         "start_year": start.year + (start.timetuple().tm_yday - 1) / DAYS_PER_YEAR,
+        "lead_years": _lead_years(season.announced, start, as_of),
         "franchise_span_years": max(years_between(seasons[0].start or start, end), 0.0),
         "franchise_log_episodes": math.log1p(sum(s.episodes or 0 for s in seasons[: pos + 1])),
     }
     return row
+
+
+def _lead_years(announced: date | None, start: date, as_of: date) -> float:
+    """Years between the season's first sighting (its ``announced``: AniDB listing, MAL entry or
+    AniList pair, the earliest) and its start, at most :data:`MAX_LEAD_YEARS`; 0 when first seen
+    once airing; ``nan`` when not seen by ``as_of``. A season listed long before it aired was
+    anticipated (a known source, a big studio); a lower bound where the lists begin after it.
+
+    Examples
+    --------
+    >>> round(_lead_years(date(2020, 1, 1), date(2021, 1, 1), date(2022, 1, 1)), 2)
+    1.0
+    >>> _lead_years(date(2021, 3, 1), date(2021, 1, 1), date(2022, 1, 1))
+    0.0
+    """
+    if announced is None or announced > as_of:
+        return math.nan
+    return min(max(years_between(announced, start), 0.0), MAX_LEAD_YEARS)
 
 
 def make_dataset(inputs: ForecastInputs, as_of: date) -> SurvivalData:

@@ -91,6 +91,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "gap": ("prev_gap_years",),
     "length": ("episodes", "airing_weeks"),
     "era": ("start_year",),
+    "anticipation": ("lead_years",),
     "others": ("log_others",),
 }
 _ONE_HOT = ("source",)
@@ -283,6 +284,11 @@ _DESCRIBE: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "gap": _describe_number("{:.1f} years between the last two seasons", "prev_gap_years"),
     "length": _describe_number("{:.0f} episodes in the last season", "episodes"),
     "era": _describe_number("last season aired in {:.0f}", "start_year", math.floor),
+    "anticipation": lambda row: (
+        "first listed once it aired"
+        if _get(row, "lead_years") == 0
+        else _describe_number("first listed {:.1f} years before it aired", "lead_years")(row)
+    ),
     "others": _describe_number(
         "{:.0f} movies, OVAs or specials in the franchise",
         "log_others",
@@ -332,9 +338,17 @@ def group_effects(
             for g, cols in groups.items()
         }
         return pd.DataFrame(out, index=X.index), "log_hazard_ratio"
+    scorer = getattr(inner, "log_hazard_scorer", None)
     log_hazard = getattr(inner, "log_hazard", None)
-    if log_hazard is not None:
-        times = waited[:, None] + np.arange(0.5, max(horizon, 1.0), 1.0)[None, :]
+    times = waited[:, None] + np.arange(0.5, max(horizon, 1.0), 1.0)[None, :]
+    if scorer is not None:  # variants of X re-evaluate only what their changed columns touch
+        of_variant = scorer(X, times)
+
+        def score(frame: pd.DataFrame) -> np.ndarray:
+            return np.asarray(of_variant(None if frame is X else frame)).mean(axis=1)
+
+        kind = "log_hazard_ratio"
+    elif log_hazard is not None:
 
         def score(frame: pd.DataFrame) -> np.ndarray:
             return np.asarray(log_hazard(frame, times)).mean(axis=1)
@@ -453,24 +467,24 @@ def explain_forecasts(
     waited = np.broadcast_to(np.asarray(waited, dtype=float), (len(X),))
     effects, kind = group_effects(model, X, reference, waited, horizon)
     wait = waited_effect(model, X, waited, horizon, current)
+    names = list(effects.columns)
+    eff = effects.to_numpy(dtype=float)
+    ranked = _strongest_first(eff)
+    columns = list(X.columns)
+    rows = X.to_numpy(dtype=float).tolist()  # plain floats: no per-row pandas
+    has_source_left = "source_left" in names
     out = []
-    for i, (_, row) in enumerate(X.iterrows()):
-        values: dict[str, Any] = row.to_dict()
+    for i, row in enumerate(rows):
+        values: dict[str, Any] = dict(zip(columns, row, strict=True))
         if labels is not None:
             values["_studio"] = labels[i].get("studio", "")
             values["_source"] = labels[i].get("source", "")
-        eff = effects.iloc[i]
-        order = [
-            g for g in eff.abs().sort_values(ascending=False).index[:top] if abs(eff[g]) > 1e-6
-        ]
-        if (
-            _get(values, "src_linked") == 1
-            and "source_left" in eff.index
-            and "source_left" not in order
-        ):
+        order = [names[j] for j in ranked[i, :top] if abs(eff[i, j]) > 1e-6]
+        if _get(values, "src_linked") == 1 and has_source_left and "source_left" not in order:
             order.append("source_left")  # the article's leading argument: always said when known
+        by_name = dict(zip(names, eff[i].tolist(), strict=True))
         factors = [
-            Factor(g, float(eff[g]), kind, f"{_DESCRIBE[g](values)}: {_verb(eff[g])}")
+            Factor(g, by_name[g], kind, f"{_DESCRIBE[g](values)}: {_verb(by_name[g])}")
             for g in order
         ]
         if abs(wait[i]) > 1e-6 and waited[i] > 2.0 / 365.25:
@@ -480,6 +494,17 @@ def explain_forecasts(
                 )
             )
         out.append(factors)
+    return out
+
+
+def _strongest_first(effects: np.ndarray) -> np.ndarray:
+    """Per row, the column positions by decreasing absolute effect, ties and missing values
+    placed as ``pandas.Series.sort_values(ascending=False)`` places them (row by row)."""
+    size = np.abs(effects)
+    n_cols = size.shape[1]
+    out = (n_cols - 1 - np.argsort(size[:, ::-1], axis=1, kind="quicksort"))[:, ::-1]
+    for i in np.flatnonzero(np.isnan(size).any(axis=1)):
+        out[i] = pd.Series(size[i]).sort_values(ascending=False).index.to_numpy()
     return out
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -234,23 +234,32 @@ class Forecaster:
             if detail
             else [[] for _ in range(len(X))]
         )
+        pmfs: dict[str, np.ndarray] = {}
+        lag_windows: dict[str, LagWindow] = {}
+        groups = _source_groups(X)
+        evidence = _evidence_columns(X)
+        spells = risk.assign(spell_id=risk.index).to_dict("records")  # no per-row pandas
         out = []
-        for i, (sid, sp) in enumerate(risk.iterrows()):
+        for i, sp in enumerate(spells):
             window, lag = None, None
             by: tuple[tuple[date, float], ...] = ()
             if detail and self.lags_ is not None:
-                pmf = self.lags_.pmf(_source_group(X.iloc[i]))
+                group = groups[i]
+                if group not in pmfs:
+                    pmfs[group] = self.lags_.pmf(group)
+                    lag_windows[group] = lag_window(pmfs[group])
+                pmf, lag = pmfs[group], lag_windows[group]
                 window = release_window(cdf[i], pmf, self.as_of_, self.coverage)
-                lag = lag_window(pmf)
                 by = tuple(
                     (month_offset(self.as_of_, 12 * y), airs_by(cdf[i], pmf, 12 * y))
                     for y in (3, 5)
                 )
-            level, reasons = confidence(_missing_evidence(X.iloc[i], sp))
+            row = {c: v[i] for c, v in evidence.items()}
+            level, reasons = confidence(_missing_evidence(row, sp))
             out.append(
                 ShowForecast(
                     franchise_id=str(sp["franchise_id"]),
-                    spell_id=str(sid),
+                    spell_id=str(sp["spell_id"]),
                     mal_id=None if pd.isna(sp["mal_id"]) else int(sp["mal_id"]),
                     title=str(sp["title"]),
                     ended=sp["end"],
@@ -272,7 +281,7 @@ class Forecaster:
             )
         return out
 
-    def _airing_factor(self, sp: pd.Series) -> tuple[Factor, ...]:
+    def _airing_factor(self, sp: Mapping[str, Any]) -> tuple[Factor, ...]:
         if not sp["airing"] or math.isnan(self.airing_rate_):
             return ()
         out = f"{sp['episodes_aired']:.0f} episodes out" if pd.notna(sp["episodes_aired"]) else ""
@@ -283,20 +292,35 @@ class Forecaster:
         return (Factor("airing", self.airing_rate_, "probability", text),)
 
 
-def _missing_evidence(row: pd.Series, sp: pd.Series) -> dict[str, bool]:
-    adapted = row.get("src_manga", 0.0) == 1.0 or row.get("src_novel", 0.0) == 1.0
+#: The feature columns the confidence reads (see :func:`_missing_evidence`), with their value
+#: when a model was fitted without them.
+_EVIDENCE = {"src_manga": 0.0, "src_novel": 0.0, "src_linked": 0.0, "disc_sales_missing": 1.0}
+
+
+def _evidence_columns(X: pd.DataFrame) -> dict[str, list[float]]:
     return {
-        "no source work linked": bool(adapted and row.get("src_linked", 0.0) != 1.0),
-        "no disc sales": bool(row.get("disc_sales_missing", 1.0) == 1.0),
+        c: X[c].to_numpy(dtype=float).tolist() if c in X.columns else [default] * len(X)
+        for c, default in _EVIDENCE.items()
+    }
+
+
+def _missing_evidence(row: Mapping[str, float], sp: Mapping[str, Any]) -> dict[str, bool]:
+    adapted = row["src_manga"] == 1.0 or row["src_novel"] == 1.0
+    return {
+        "no source work linked": bool(adapted and row["src_linked"] != 1.0),
+        "no disc sales": bool(row["disc_sales_missing"] == 1.0),
         "estimated dates": bool(sp["estimated"]),
     }
 
 
-def _source_group(row: pd.Series) -> str:
-    for group in ("manga", "novel", "original", "game"):
-        if row.get(f"src_{group}", 0.0) == 1.0:
-            return group
-    return "other"
+def _source_groups(X: pd.DataFrame) -> list[str]:
+    """Per row, the source group of the release lags: manga, novel, original, game or other."""
+    out = np.full(len(X), "other", dtype=object)
+    for group in ("game", "original", "novel", "manga"):  # the first that applies wins
+        col = f"src_{group}"
+        if col in X.columns:
+            out[X[col].to_numpy(dtype=float) == 1.0] = group
+    return [str(g) for g in out]
 
 
 def forecast_show(
