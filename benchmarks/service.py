@@ -13,8 +13,9 @@ its peak memory); with ``--db`` it uses that catalog as it is. Then it prints:
   p99 while other threads ask fact sheets for dates the server has not seen yet, the resident
   memory of each worker;
 - fact sheets per second with 8 concurrent clients, with ``--workers 1`` and ``--workers 2``
-  (the clients are :class:`load.Connection`: a few microseconds of client CPU per request, so the
-  2 cores go to the server).
+  (the clients are :class:`load.Connection`, 0.1-0.17 ms of client CPU per request; each run
+  starts once every worker listens). ``python benchmarks/load.py --compare-workers 1,2`` repeats
+  this comparison with the server's and the client's CPU beside it.
 
 The servers run as ``sequelcast serve --no-access-log`` (uvicorn with httptools and uvloop).
 
@@ -31,7 +32,6 @@ import asyncio
 import os
 import platform
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,7 +43,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
-from load import Connection
+from load import Connection, Serving
 
 #: Titles that resolve to one show on the shared data (waiting ones, and three announced).
 SHOWS = [
@@ -89,12 +89,6 @@ def stored_answers(env: dict[str, str]) -> int:
         return sum(svc.stored_answer(s) is not None for s in SHOWS)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -102,62 +96,16 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def descendants(pid: int) -> list[int]:
-    out = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == pid:
-                out += [int(proc.name), *descendants(int(proc.name))]
-    return out
-
-
-class Server:
-    """``sequelcast serve`` on a free port, up until ``/health`` answers."""
+class Server(Serving):
+    """``sequelcast serve`` on a free port, up once ``/health`` answers and every worker listens."""
 
     def __init__(self, env: dict[str, str], workers: int) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sequelcast",
-                "serve",
-                "--port",
-                str(self.port),
-                "--workers",
-                str(workers),
-                "--no-access-log",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        t = time.perf_counter()
-        while True:
-            try:
-                if httpx.get(f"{self.base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None or time.perf_counter() - t > 600:
-                raise SystemExit("the server did not start")
-            time.sleep(0.2)
-        self.startup = time.perf_counter() - t
+        super().__init__(env, workers)
+        self.startup = self.wait(600)
 
     def worker_rss(self) -> list[float]:
-        """Resident MB of each worker (the serving process itself with one worker; its children
-        above 50 MB with several: the supervisor and multiprocessing's helper are left out)."""
-        workers = [p for p in descendants(self.proc.pid) if rss_mb(p) > 50] or [self.proc.pid]
-        return [rss_mb(p) for p in workers]
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(30)
+        """Resident MB of each worker (the processes listening on the port)."""
+        return [rss_mb(p) for p in self.worker_pids()]
 
 
 def latencies(client: httpx.Client, urls: list[str]) -> list[float]:

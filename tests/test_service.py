@@ -226,3 +226,20 @@ def test_the_child_deriving_past_dates_runs_at_a_lower_priority(tmp_path: Path) 
     with Sequelcast(settings(f"sqlite:///{tmp_path / 'c.db'}", tmp_path)) as svc:
         child = svc._child().submit(os.nice, 0).result()
     assert child == min(os.nice(0) + CHILD_NICENESS, 19)
+
+
+def test_the_last_build_is_parsed_once_per_build(tiny_service: Sequelcast, tiny_data: Path) -> None:
+    first = tiny_service.last_build()
+    assert first is not None
+    assert first == tiny_service.reads.last_build()
+    assert tiny_service.last_build() is first  # the same build: not parsed again
+    # a rebuild (another process could write it as well) is seen by the next call
+    with open_catalog(tiny_service.settings.db) as cat:
+        build_catalog(cat, tiny_data, date(2018, 6, 15), forecasts=False)
+    second = tiny_service.last_build()
+    assert second is not None
+    assert second is not first
+    assert second["id"] == first["id"] + 1
+    assert second["as_of"] == date(2018, 6, 15)
+    assert tiny_service.data_date() == date.fromisoformat(second["counts"]["end_of_data"])
+    assert tiny_service.data_date() <= date(2018, 6, 15)

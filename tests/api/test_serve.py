@@ -1,4 +1,5 @@
-"""``sequelcast serve``: the command function, with uvicorn.run replaced by a recorder."""
+"""``sequelcast serve``: the command function, with uvicorn.run replaced by a recorder (one worker;
+tests/api/test_workers.py runs several as a real server)."""
 
 from __future__ import annotations
 
@@ -36,15 +37,16 @@ def test_serve_runs_the_factory_in_workers(
         calls.append({"app": app, **kwargs})
 
     monkeypatch.setattr(uvicorn, "run", run)
-    serve(host="127.0.0.1", port=8123, workers=2, db=tiny_catalog_url)
+    serve(host="127.0.0.1", port=8123, workers=1, db=tiny_catalog_url)
     serve(host="127.0.0.1", port=8123, workers=1, db=tiny_catalog_url, access_log=False)
     assert [c["access_log"] for c in calls] == [True, False]
     calls.pop()
     assert len(calls) == 1
     assert calls[0]["app"] == FACTORY
     assert calls[0]["factory"] is True
-    assert (calls[0]["host"], calls[0]["port"], calls[0]["workers"]) == ("127.0.0.1", 8123, 2)
-    assert "http://127.0.0.1:8123/ with 2 worker(s)" in capsys.readouterr().out
+    assert (calls[0]["host"], calls[0]["port"], calls[0]["workers"]) == ("127.0.0.1", 8123, 1)
+    assert "http://127.0.0.1:8123/ with 1 worker(s)" in capsys.readouterr().out
+    # several workers (tests/api/test_workers.py runs them): each builds the same app
     # what each worker builds: the app over the catalog given to serve, warm before it takes traffic
     worker_app = app_from_env()
     svc = worker_app.state.sequelcast

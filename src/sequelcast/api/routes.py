@@ -168,7 +168,7 @@ def stats(svc: Service) -> dict[str, Any]:
 
 
 def _last_build(svc: Sequelcast) -> tuple[str, dict[str, Any] | None]:
-    return svc.reads.backend, svc.reads.last_build()
+    return svc.reads.backend, svc.last_build()
 
 
 @router.get(

@@ -1,5 +1,9 @@
 """``sequelcast serve``: run the JSON API and the web page with uvicorn, in one or more workers.
 
+With ``--workers`` above 1 on Linux, :mod:`sequelcast.api._workers` runs the workers, each on its
+own ``SO_REUSEPORT`` socket (uvicorn's one shared socket let one worker take every keep-alive
+connection); elsewhere uvicorn's own workers run.
+
 Registered in :mod:`sequelcast.cli` as ``app.command()(handle_errors(serve))``.
 """
 
@@ -27,7 +31,8 @@ def serve(
             "--workers",
             min=1,
             max=64,
-            help="Worker processes (each loads the catalog before taking requests).",
+            help="Worker processes (each loads the catalog before taking requests; on Linux each "
+            "listens on its own socket, so the kernel spreads the connections over them).",
         ),
     ] = 1,
     db: Annotated[
@@ -47,6 +52,7 @@ def serve(
     """Serve the JSON API (/api/v1, docs at /docs) and the web page (/) over the catalog."""
     import uvicorn
 
+    from sequelcast.api._workers import WorkerSpec, balanced_sockets, run_workers
     from sequelcast.catalog import open_catalog
 
     settings = Settings.from_env(os.environ)  # noqa: TID251 - an edge reads the environment once
@@ -58,6 +64,9 @@ def serve(
         f"Serving sequelcast on http://{host}:{port}/ with {workers} worker(s) "
         "(JSON API docs at /docs); Ctrl+C stops."
     )
+    if workers > 1 and balanced_sockets():
+        run_workers(WorkerSpec(FACTORY, host, port, access_log), workers)
+        return
     uvicorn.run(
         FACTORY,
         factory=True,

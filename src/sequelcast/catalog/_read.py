@@ -101,6 +101,12 @@ class Reads:
         found = self.rows(sql, params)
         return found[0] if found else None
 
+    def last_build_key(self) -> tuple[int, datetime | None] | None:
+        """``(id, finished_at)`` of the newest build, ``None`` without one: two columns of one row,
+        no JSON (what :meth:`sequelcast.service.Sequelcast.last_build` compares its copy with)."""
+        row = self._one("SELECT id, finished_at FROM builds ORDER BY id DESC LIMIT 1")
+        return None if row is None else (int(row[0]), datetime_value(row[1]))
+
     def last_build(self) -> dict[str, Any] | None:
         """The newest build: ``id``, ``started_at``, ``finished_at``, ``data_dir``, ``as_of``, ``counts``."""
         row = self._one(

@@ -7,7 +7,7 @@ import pickle
 import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -165,6 +165,8 @@ class Sequelcast:
         # past dates are derived (and models fitted) one at a time: several CPU-bound threads would
         # fight for the GIL and slow every other request; one leaves the readers their turn
         self._computing = threading.Semaphore(1)
+        # the last build row, parsed (its counts are kilobytes of JSON): see last_build()
+        self._last_build: tuple[tuple[int, datetime | None], dict[str, Any]] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -212,6 +214,7 @@ class Sequelcast:
                 }.values():
                     opened.close()
                 self._catalog = self._reads = None
+            self._last_build = None
 
     def __enter__(self) -> Sequelcast:
         return self
@@ -219,8 +222,25 @@ class Sequelcast:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _build(self) -> dict[str, Any]:
+    def last_build(self) -> dict[str, Any] | None:
+        """The catalog's newest build (:meth:`~sequelcast.catalog.Reads.last_build`), ``None``
+        without one. Each call reads the build's id and end time (one short row, so a rebuild is
+        seen at once) and parses the whole row again only when they changed: its ``counts`` are
+        kilobytes of JSON, which every request parsed twice. The dict is shared: read it, never
+        change it."""
+        key = self.reads.last_build_key()
+        if key is None:
+            return None
+        cached = self._last_build
+        if cached is not None and cached[0] == key:
+            return cached[1]
         build = self.reads.last_build()
+        if build is not None:
+            self._last_build = ((build["id"], build["finished_at"]), build)
+        return build
+
+    def _build(self) -> dict[str, Any]:
+        build = self.last_build()
         if build is None:
             raise CatalogError("the catalog holds no build: run `sequelcast build` first")
         return build
