@@ -86,11 +86,13 @@ def main() -> None:
     )
     for name in PHASES:
         note = ""
-        if name == "forecast":
+        if name == "forecast" and "job" in fc:
             note = (
-                f"   (in a {fc.get('job', {}).get('where', '?')}; {fc.get('waiting', 0):,} waiting shows, "
+                f"   (in a {fc['job']['where']}; {fc.get('waiting', 0):,} waiting shows, "
                 f"model {fc.get('model', fc.get('error'))})"
             )
+        elif name == "forecast":
+            note = f"   ({fc.get('error', 'not run')})"
         print(f"phase {name + ':':<16} {report.phases.get(name, 0.0):6.1f} s{note}")
     rest = wall - report.phases.get("forecast wait", 0.0)
     print(
