@@ -332,7 +332,8 @@ class _Workers:
 
     def __init__(self, processes: bool) -> None:
         self._procs: dict[str, _Process] = {}
-        for name, preload in self._PRELOAD.items() if processes else ():
+        # an embedded interpreter may have no executable to start (sys.executable is empty)
+        for name, preload in self._PRELOAD.items() if processes and sys.executable else ():
             try:
                 self._procs[name] = _Process(preload)
             except OSError as exc:
