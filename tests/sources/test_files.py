@@ -279,7 +279,7 @@ def test_disc_sales_stamped_six_months_after_the_season_began(tiny_data: Path) -
     (fact,) = batch.facts
     assert (fact.mal_id, fact.field, fact.value) == (100, "disc_sales", 4.0)
     assert fact.observed_at == date(2015, 7, 1)  # Winter 2015 starts in January
-    header = (tiny_data / "derived/disc_sales_someanithing_2020-10.csv").read_text().splitlines()[0]
+    header = (tiny_data / "derived/disc_sales_someanithing_tiny.csv").read_text().splitlines()[0]
     bad_rows = "\n".join(
         [
             header,
