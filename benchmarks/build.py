@@ -28,6 +28,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from load import descendants  # benchmarks/load.py, beside this script
+
 from sequelcast.catalog import open_catalog
 from sequelcast.service import build_catalog
 
@@ -142,21 +144,9 @@ class _TreeMemory:
     def _sample(self) -> None:
         me = os.getpid()
         while not self._stop.wait(self.every):
-            pids = [me] + [p for p in _pids() if _ppid(p) == me]
+            pids = [me, *descendants(me)]
             total = sum(_rss_kb(p) for p in pids) / 1024
             self.peak_mb = max(self.peak_mb or 0.0, total)
-
-
-def _pids() -> list[int]:
-    return [int(d) for d in os.listdir("/proc") if d.isdigit()]
-
-
-def _ppid(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-            return int(f.read().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def _rss_kb(pid: int) -> int:

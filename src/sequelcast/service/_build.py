@@ -213,9 +213,9 @@ def _build_parsed(
             derived=derived,
             pending=late_rows,
         )
-    phases.seconds["write"] -= phases.seconds["title index wait"]
     phases.seconds["forecast"] = counts["forecast"].get("seconds", 0.0)
-    phases.seconds["write"] -= phases.seconds.get("forecast wait", 0.0)
+    # the write's own time, without what it waited for the two jobs (late_rows)
+    phases.seconds["write"] -= phases.seconds["title index wait"] + phases.seconds["forecast wait"]
     return BuildReport(
         build_id, where, as_of, files, counts, time.perf_counter() - t0, accepted, phases.seconds
     )
